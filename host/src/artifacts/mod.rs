@@ -1,0 +1,12 @@
+//! Artifacts as the host tracks them: records with digests, the content-addressed
+//! store holding their bytes, `artifacts.json`, and publishing `dist/`.
+
+pub mod dist;
+pub mod manifest;
+mod record;
+mod set;
+mod store;
+
+pub use record::{Kind, Record};
+pub use set::ArtifactSet;
+pub use store::Store;

@@ -1,0 +1,77 @@
+//! `xhost build`: plan, run every stage, publish `dist/`.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use super::BuildArgs;
+use crate::artifacts::{Store, dist, manifest};
+use crate::config::{self, Overrides};
+use crate::pipeline::Pipeline;
+use crate::report::{self, Lane};
+use crate::runtime::Runtime;
+use crate::{paths, plan};
+
+pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
+    let overrides = Overrides {
+        targets: args.project.targets,
+    };
+    let config = config::load(&args.project.dir, &overrides)?;
+    let dist_dir = args.dist.unwrap_or_else(|| config.root.join("dist"));
+    // Before any work: a build that could not publish is a build wasted.
+    dist::check_replaceable(&dist_dir)?;
+    let reporter = report::for_stderr(verbosity);
+    let runtime = Runtime::new()?;
+    let plan = plan::plan(config, &runtime, reporter.clone())?;
+
+    let cache = paths::cache_dir()?;
+    let work_root = cache.join("work");
+    paths::create_dir_all(&work_root)?;
+    let work = tempfile::Builder::new()
+        .prefix("build-")
+        .tempdir_in(&work_root)
+        .with_context(|| format!("creating a work directory in {}", work_root.display()))?;
+    let store = Store::open(work.path().join("store"))?;
+
+    let project = &plan.config.project;
+    let targets: Vec<String> = plan.config.targets.iter().map(ToString::to_string).collect();
+    eprintln!("xhost: building {} {} for {}", project.name, project.version, targets.join(", "));
+    let mut lanes: Vec<Lane> = plan.config.targets.iter().cloned().map(Some).collect();
+    if plan.release().next().is_some() {
+        lanes.push(None);
+    }
+    reporter.build_started(&lanes);
+    let pipeline = Pipeline {
+        plan: &plan,
+        store: &store,
+        work: work.path(),
+        tool_state: paths::project_cache_dir(&cache, &plan.config.root),
+        reporter: reporter.clone(),
+        jobs: args.jobs.map_or_else(default_jobs, usize::from),
+    };
+    let records = pipeline.run();
+    reporter.finish();
+    let records = records?;
+
+    let manifest_json = manifest::render(&plan.config.project, &records);
+    dist::publish(&dist_dir, &store, &records, &manifest_json)?;
+    let mut out = std::io::stdout().lock();
+    for record in &records {
+        writeln!(out, "{:>10}  {}", human_size(record.size), dist_dir.join(&record.path).display())?;
+    }
+    writeln!(out, "{:>10}  {}", "", dist_dir.join(manifest::FILE_NAME).display())?;
+    eprintln!("xhost: {} artifacts in {}", records.len(), dist_dir.display());
+    Ok(())
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}

@@ -1,0 +1,32 @@
+//! `xhost plugins`: the built-in plugins, each described by itself.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use crate::caps::log::LogSink;
+use crate::plan::Info;
+use crate::report;
+use crate::runtime::invoke::Prepared;
+use crate::runtime::{LoadedPlugin, Runtime};
+
+pub(super) fn run(verbosity: u8) -> Result<()> {
+    let runtime = Runtime::new()?;
+    let reporter = report::for_stderr(verbosity);
+    let mut out = std::io::stdout().lock();
+    for name in crate::builtin::names() {
+        let bytes = crate::builtin::get(name).context("built-in listed but missing")?;
+        let label = format!("builtin:{name}");
+        let plugin = Arc::new(LoadedPlugin::load(&runtime, &label, bytes)?);
+        let wants_exec = plugin.wants_exec();
+        let prepared = Prepared::new(&runtime, plugin.clone(), wants_exec, name)?;
+        let info: Info = prepared.describe(LogSink::new(None, name, reporter.clone()))?.into();
+        let scope = if info.release_scope { "release" } else { "per target" };
+        let world = if wants_exec { "tool-plugin" } else { "plugin" };
+        writeln!(out, "{label}  {} {}  [{scope}, world {world}]", info.name, info.version)?;
+        writeln!(out, "    {}", info.summary)?;
+        writeln!(out, "    sha256 {}", plugin.digest)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Reads the module path from `go.mod`, for the default project name.
+
+use std::path::Path;
+
+/// The `module` path declared in `go.mod` text, if any.
+pub fn module_path(go_mod: &str) -> Option<String> {
+    go_mod.lines().find_map(|line| {
+        let line = line.split("//").next()?.trim();
+        let rest = line.strip_prefix("module")?;
+        if !rest.starts_with([' ', '\t', '"']) {
+            return None;
+        }
+        let path = rest.trim().trim_matches('"').trim_matches('`');
+        (!path.is_empty()).then(|| path.to_string())
+    })
+}
+
+/// The project name a module path implies: its last element, skipping a `/vN`
+/// major-version suffix (`example.com/tool/v2` → `tool`).
+pub fn name_from_module(module: &str) -> String {
+    let mut parts = module.rsplit('/');
+    let last = parts.next().unwrap_or(module);
+    let is_major = last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    match parts.next() {
+        Some(previous) if is_major => previous.to_string(),
+        _ => last.to_string(),
+    }
+}
+
+/// The module path of `dir/go.mod`, or `None` when there is no go.mod.
+pub fn read_module_path(dir: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read_to_string(dir.join("go.mod")) {
+        Ok(text) => Ok(module_path(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_module_directive() {
+        let text = "// comment\nmodule example.com/hello // trailing\n\ngo 1.21\n";
+        assert_eq!(module_path(text).as_deref(), Some("example.com/hello"));
+        assert_eq!(module_path("module \"example.com/q\"\n").as_deref(), Some("example.com/q"));
+        assert_eq!(module_path("modules x\n"), None);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_from_module("example.com/hello"), "hello");
+        assert_eq!(name_from_module("example.com/tool/v2"), "tool");
+        assert_eq!(name_from_module("hello"), "hello");
+        assert_eq!(name_from_module("example.com/v"), "v");
+    }
+}

@@ -1,0 +1,72 @@
+//! The `xhost.toml` schema as written by users. Every table rejects unknown keys;
+//! values that later checks must point at are `Spanned` so errors carry line and column.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::target::Target;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub project: ProjectSection,
+    #[serde(default)]
+    pub build: BuildSection,
+    #[serde(default)]
+    pub limits: LimitsSection,
+    #[serde(default)]
+    pub tools: BTreeMap<String, Spanned<String>>,
+    #[serde(default, rename = "stage")]
+    pub stages: Option<Vec<StageSection>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSection {
+    pub name: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSection {
+    pub main: Option<Spanned<String>>,
+    pub binary: Option<Spanned<String>>,
+    pub targets: Option<Vec<Spanned<Target>>>,
+    pub ldflags: Option<Spanned<String>>,
+    pub flags: Option<Vec<Spanned<String>>>,
+}
+
+/// Resource limits; in `[limits]` (defaults for every stage) or a stage's `limits`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    pub memory_mib: Option<Spanned<u64>>,
+    pub time_secs: Option<Spanned<u64>>,
+    pub exec_time_secs: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSection {
+    pub name: Spanned<String>,
+    pub plugin: Spanned<String>,
+    pub sha256: Option<Spanned<String>>,
+    #[serde(default)]
+    pub grants: GrantsSection,
+    #[serde(default)]
+    pub limits: LimitsSection,
+    pub config: Option<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsSection {
+    #[serde(default)]
+    pub exec: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub source: bool,
+}

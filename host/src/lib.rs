@@ -1,0 +1,16 @@
+//! xhost: builds multi-platform releases by running every pipeline stage as a
+//! sandboxed WASI component plugin. See `docs/ARCHITECTURE.md` for the map.
+
+pub mod artifacts;
+pub mod builtin;
+pub mod caps;
+pub mod cli;
+pub mod config;
+pub mod digest;
+pub mod paths;
+pub mod pipeline;
+pub mod plan;
+pub mod report;
+pub mod runtime;
+pub mod sandbox;
+pub mod target;

@@ -1,0 +1,133 @@
+//! One stage invocation: set up the sandbox, stage the inputs, run the plugin, check
+//! and store what it returns.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use super::job;
+use crate::artifacts::{Record, Store};
+use crate::caps::exec::ExecCap;
+use crate::caps::log::LogSink;
+use crate::config::Config;
+use crate::plan::PlannedStage;
+use crate::report::{Lane, Reporter, StageOutcome, lane_name};
+use crate::runtime::invoke::Sandbox;
+use crate::sandbox::{Mounts, outputs};
+
+/// Where an invocation runs and keeps its files.
+pub struct Env<'a> {
+    pub config: &'a Config,
+    pub store: &'a Store,
+    /// The invocation's own directory (created here, removed afterwards).
+    pub dir: &'a Path,
+    /// Per-project directory for native tools' homes and caches.
+    pub tool_state: &'a Path,
+    pub reporter: Arc<dyn Reporter>,
+}
+
+/// Runs `stage` for `lane` over `inputs`; returns the records of its outputs.
+pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> Result<Vec<Record>> {
+    let started = Instant::now();
+    let plugin = &stage.prepared.plugin;
+    cx.reporter.stage_started(lane, &stage.config.name, &plugin.label);
+    let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
+    let result = run_in_sandbox(cx, stage, lane, inputs, &log);
+    let _ = std::fs::remove_dir_all(cx.dir);
+    cx.reporter.stage_finished(
+        lane,
+        &stage.config.name,
+        &StageOutcome {
+            ok: result.is_ok(),
+            elapsed: started.elapsed(),
+            artifacts: result.as_ref().map_or(0, Vec::len),
+        },
+    );
+    result.map_err(|e| {
+        let tail = log.tail();
+        let mut message = format!(
+            "stage `{}` ({}) failed for {}: {e:#}",
+            stage.config.name,
+            plugin.label,
+            lane_name(lane)
+        );
+        if !tail.is_empty() {
+            message.push_str("\nlast plugin output:\n  ");
+            message.push_str(&tail.join("\n  "));
+        }
+        anyhow::Error::msg(message)
+    })
+}
+
+fn run_in_sandbox(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record], log: &LogSink) -> Result<Vec<Record>> {
+    let source = stage.config.grants.source.then_some(cx.config.root.as_path());
+    let mounts = Mounts::create(cx.dir, source)?;
+    for record in inputs {
+        mounts.place_input(&record.path, &cx.store.path(&record.sha256))?;
+    }
+    let exec = ExecCap::new(
+        stage.tools.clone(),
+        mounts.roots()?,
+        cx.tool_state.join("tools"),
+        mounts.tmp.clone(),
+        Duration::from_secs(stage.config.limits.exec_time_secs),
+        log.clone(),
+    );
+    let sandbox = Sandbox {
+        wasi: crate::sandbox::wasi::context(Some(&mounts), log)?,
+        limits: stage.config.limits,
+        log: log.clone(),
+        exec,
+    };
+    let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
+    let artifacts = stage.prepared.run(sandbox, &job)?;
+    let outputs = outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)?;
+    outputs
+        .into_iter()
+        .map(|output| record_output(cx, stage, lane, output))
+        .collect()
+}
+
+fn record_output(cx: &Env, stage: &PlannedStage, lane: &Lane, output: outputs::Output) -> Result<Record> {
+    let claimed = output.artifact.target.as_ref().map(|t| format!("{}/{}", t.os, t.arch));
+    let target = match (lane, claimed) {
+        (Some(lane_target), Some(claimed)) if claimed != lane_target.to_string() => anyhow::bail!(
+            "returned artifact `{}` for target {claimed}, but the stage ran for {lane_target}",
+            output.artifact.path
+        ),
+        (Some(lane_target), _) => Some(lane_target.clone()),
+        (None, Some(claimed)) => {
+            let target = claimed.parse().map_err(anyhow::Error::msg)?;
+            if !cx.config.targets.contains(&target) {
+                anyhow::bail!("returned artifact `{}` for target {claimed}, which this build does not make", output.artifact.path);
+            }
+            Some(target)
+        }
+        (None, None) => None,
+    };
+    let path = match lane {
+        Some(t) => format!("{}_{}/{}", cx.config.project.name, t.slug(), output.rel),
+        None => output.rel.clone(),
+    };
+    if path == crate::artifacts::manifest::FILE_NAME {
+        anyhow::bail!("returned `{}`, a name xhost reserves for its own manifest", output.artifact.path);
+    }
+    let (sha256, size) = cx
+        .store
+        .ingest(&output.file)
+        .with_context(|| format!("storing artifact `{}`", output.artifact.path))?;
+    Ok(Record {
+        path,
+        kind: output.artifact.kind.into(),
+        target,
+        sha256,
+        size,
+        executable: output.executable,
+        meta: output.artifact.meta,
+        stage: stage.config.name.clone(),
+        plugin: stage.prepared.plugin.label.clone(),
+        plugin_digest: stage.prepared.plugin.digest.clone(),
+    })
+}

@@ -1,0 +1,131 @@
+//! Running a plan: each target's per-target stages as one pipeline, up to `jobs`
+//! targets at once, then the release stages over every target's artifacts.
+
+mod invocation;
+mod job;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Result, anyhow};
+
+use crate::artifacts::{ArtifactSet, Record, Store};
+use crate::plan::{Plan, PlannedStage};
+use crate::report::{Lane, Reporter};
+use crate::target::Target;
+
+pub struct Pipeline<'a> {
+    pub plan: &'a Plan,
+    pub store: &'a Store,
+    /// Scratch directory for invocation directories.
+    pub work: &'a Path,
+    /// Per-project directory for native tools' homes and caches.
+    pub tool_state: PathBuf,
+    pub reporter: Arc<dyn Reporter>,
+    /// Targets built at once.
+    pub jobs: usize,
+}
+
+/// Set once any target fails, so the others stop before their next stage.
+struct Cancel(AtomicBool);
+
+impl Pipeline<'_> {
+    /// Runs the whole plan; returns every artifact, in path order.
+    pub fn run(&self) -> Result<Vec<Record>> {
+        let sequence = AtomicUsize::new(0);
+        let mut all = self.run_targets(&sequence)?;
+        let release = self.plan.release().collect::<Vec<_>>();
+        for stage in release {
+            let inputs = all.select(&stage.info.consumes);
+            let outputs = self.invoke(stage, &None, &inputs, &sequence)?;
+            for record in outputs {
+                all.upsert(record);
+            }
+        }
+        Ok(all.into_sorted())
+    }
+
+    fn run_targets(&self, sequence: &AtomicUsize) -> Result<ArtifactSet> {
+        let targets = &self.plan.config.targets;
+        let next = AtomicUsize::new(0);
+        let cancel = Cancel(AtomicBool::new(false));
+        let results: Mutex<Vec<Option<Result<ArtifactSet>>>> = Mutex::new((0..targets.len()).map(|_| None).collect());
+        let workers = self.jobs.clamp(1, targets.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        if index >= targets.len() || cancel.0.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let result = self.run_target(&targets[index], sequence, &cancel);
+                        if result.is_err() {
+                            cancel.0.store(true, Ordering::SeqCst);
+                        }
+                        results.lock().expect("results lock")[index] = Some(result);
+                    }
+                });
+            }
+        });
+        let mut all = ArtifactSet::default();
+        let mut failures = Vec::new();
+        for result in results.into_inner().expect("results lock").into_iter().flatten() {
+            match result {
+                Ok(set) => all.extend(set),
+                Err(e) if e.is::<Cancelled>() => {}
+                Err(e) => failures.push(format!("{e:#}")),
+            }
+        }
+        match failures.len() {
+            0 => Ok(all),
+            1 => Err(anyhow!(failures.remove(0))),
+            n => Err(anyhow!("{n} targets failed:\n\n{}", failures.join("\n\n"))),
+        }
+    }
+
+    fn run_target(&self, target: &Target, sequence: &AtomicUsize, cancel: &Cancel) -> Result<ArtifactSet> {
+        let lane = Some(target.clone());
+        let mut set = ArtifactSet::default();
+        for stage in self.plan.per_target() {
+            if cancel.0.load(Ordering::SeqCst) {
+                return Err(Cancelled.into());
+            }
+            let outputs = {
+                let inputs = set.select(&stage.info.consumes);
+                self.invoke(stage, &lane, &inputs, sequence)?
+            };
+            for record in outputs {
+                set.upsert(record);
+            }
+        }
+        Ok(set)
+    }
+
+    fn invoke(&self, stage: &PlannedStage, lane: &Lane, inputs: &[&Record], sequence: &AtomicUsize) -> Result<Vec<Record>> {
+        let n = sequence.fetch_add(1, Ordering::SeqCst);
+        let slug = lane.as_ref().map_or_else(|| "release".to_string(), Target::slug);
+        let dir = self.work.join(format!("{n:04}-{}-{slug}", stage.config.name));
+        let env = invocation::Env {
+            config: &self.plan.config,
+            store: self.store,
+            dir: &dir,
+            tool_state: &self.tool_state,
+            reporter: self.reporter.clone(),
+        };
+        invocation::run(&env, stage, lane, inputs)
+    }
+}
+
+/// A target that stopped because another one failed.
+#[derive(Debug)]
+struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cancelled because another target failed")
+    }
+}
+
+impl std::error::Error for Cancelled {}

@@ -1,0 +1,157 @@
+//! Configuration → a locked plan: every plugin read, digest-checked, compiled, checked
+//! against its stage's grants, linked, and asked to `describe` itself; every granted
+//! program found. Nothing runs on the project until the whole plan is sound.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+
+use crate::artifacts::Kind;
+use crate::caps::log::LogSink;
+use crate::caps::tools::{self, Tool};
+use crate::config::{Config, PluginRef, StageConfig};
+use crate::digest::sha256_hex;
+use crate::report::Reporter;
+use crate::runtime::bindings::types::{PluginInfo, Scope};
+use crate::runtime::invoke::Prepared;
+use crate::runtime::{LoadedPlugin, Runtime};
+
+pub struct Plan {
+    pub config: Config,
+    /// Stages in pipeline order: all per-target stages, then all release stages.
+    pub stages: Vec<PlannedStage>,
+}
+
+pub struct PlannedStage {
+    pub config: StageConfig,
+    pub prepared: Prepared,
+    pub info: Info,
+    /// Granted programs, resolved.
+    pub tools: BTreeMap<String, Tool>,
+}
+
+/// What the plugin said about itself, in host types.
+#[derive(Debug, Clone)]
+pub struct Info {
+    pub name: String,
+    pub version: String,
+    pub summary: String,
+    pub release_scope: bool,
+    pub consumes: Vec<Kind>,
+}
+
+impl From<PluginInfo> for Info {
+    fn from(info: PluginInfo) -> Self {
+        Info {
+            name: info.name,
+            version: info.version,
+            summary: info.summary,
+            release_scope: matches!(info.scope, Scope::Release),
+            consumes: info.consumes.into_iter().map(Kind::from).collect(),
+        }
+    }
+}
+
+impl Plan {
+    pub fn per_target(&self) -> impl Iterator<Item = &PlannedStage> {
+        self.stages.iter().filter(|s| !s.info.release_scope)
+    }
+
+    pub fn release(&self) -> impl Iterator<Item = &PlannedStage> {
+        self.stages.iter().filter(|s| s.info.release_scope)
+    }
+}
+
+/// Builds the plan for `config`.
+pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> Result<Plan> {
+    let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
+    let mut stages = Vec::with_capacity(config.stages.len());
+    for stage in &config.stages {
+        let plugin = load_plugin(runtime, stage, &mut loaded)?;
+        let prepared = Prepared::new(runtime, plugin, !stage.grants.exec.is_empty(), &stage.name)?;
+        let info: Info = prepared
+            .describe(LogSink::new(None, &stage.name, reporter.clone()))
+            .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?
+            .into();
+        let tools = stage
+            .grants
+            .exec
+            .iter()
+            .map(|name| Ok((name.clone(), tools::resolve(name, &config.tools, &stage.name)?)))
+            .collect::<Result<_>>()?;
+        stages.push(PlannedStage {
+            config: stage.clone(),
+            prepared,
+            info,
+            tools,
+        });
+    }
+    check_order(&stages)?;
+    Ok(Plan { config, stages })
+}
+
+/// Release stages run after every target is done, so listing one before a
+/// per-target stage would silently reorder the pipeline: refuse it.
+fn check_order(stages: &[PlannedStage]) -> Result<()> {
+    if let Some(first_release) = stages.iter().position(|s| s.info.release_scope)
+        && let Some(late) = stages[first_release..].iter().find(|s| !s.info.release_scope)
+    {
+        let release = &stages[first_release];
+        bail!(
+            "stage `{}` (release scope, runs once after all targets) is listed before stage `{}` (runs per target); move `{}` after `{}` in xhost.toml",
+            release.config.name,
+            late.config.name,
+            release.config.name,
+            late.config.name
+        );
+    }
+    Ok(())
+}
+
+fn load_plugin(runtime: &Runtime, stage: &StageConfig, loaded: &mut HashMap<String, Arc<LoadedPlugin>>) -> Result<Arc<LoadedPlugin>> {
+    let label = stage.plugin.to_string();
+    let bytes = plugin_bytes(&stage.plugin, &stage.name)?;
+    let digest = sha256_hex(&bytes);
+    check_pin(&stage.plugin, &label, &digest, &stage.name)?;
+    if let Some(plugin) = loaded.get(&digest) {
+        return Ok(plugin.clone());
+    }
+    let plugin = Arc::new(LoadedPlugin::load(runtime, &label, &bytes).with_context(|| format!("stage `{}`", stage.name))?);
+    loaded.insert(digest, plugin.clone());
+    Ok(plugin)
+}
+
+fn plugin_bytes(plugin: &PluginRef, stage: &str) -> Result<Cow<'static, [u8]>> {
+    match plugin {
+        PluginRef::Builtin { name, .. } => crate::builtin::get(name)
+            .map(Cow::Borrowed)
+            .with_context(|| format!("stage `{stage}`: there is no built-in plugin `{name}`")),
+        PluginRef::File { path, .. } => std::fs::read(path).map(Cow::Owned).map_err(|e| {
+            anyhow::anyhow!(
+                "stage `{stage}`: cannot read plugin file {}: {e}; build the plugin or fix `plugin` in xhost.toml",
+                display(path)
+            )
+        }),
+    }
+}
+
+fn check_pin(plugin: &PluginRef, label: &str, digest: &str, stage: &str) -> Result<()> {
+    let pinned = match plugin {
+        PluginRef::Builtin { sha256, .. } => sha256.as_deref(),
+        PluginRef::File { sha256, .. } => Some(sha256.as_str()),
+    };
+    match pinned {
+        Some(pinned) if pinned != digest => bail!(
+            "stage `{stage}`: plugin {label} does not match its pin: xhost.toml says sha256 = \"{pinned}\", the file's sha256 is {digest}; if you changed the plugin on purpose, update the pin"
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn display(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    path.strip_prefix(&cwd).unwrap_or(path).display().to_string()
+}

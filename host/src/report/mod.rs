@@ -1,0 +1,79 @@
+//! What the user sees while a build runs: progress per target, plugin log lines, and
+//! the outcome of each stage. A live display on a terminal, plain lines otherwise.
+
+mod plain;
+pub mod sanitize;
+mod terminal;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use plain::PlainReporter;
+pub use terminal::TerminalReporter;
+
+use crate::target::Target;
+
+/// Which pipeline a stage invocation belongs to: one target's, or the release's.
+pub type Lane = Option<Target>;
+
+/// Display name of a lane.
+pub fn lane_name(lane: &Lane) -> String {
+    lane.as_ref().map_or_else(|| "release".to_string(), |t| t.to_string())
+}
+
+/// Severity of a plugin log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// How a stage invocation ended, for display.
+pub struct StageOutcome {
+    pub ok: bool,
+    pub elapsed: Duration,
+    pub artifacts: usize,
+}
+
+/// Receives build events. Implementations must be cheap: they are called from the
+/// threads running plugins.
+pub trait Reporter: Send + Sync {
+    fn build_started(&self, lanes: &[Lane]);
+    fn stage_started(&self, lane: &Lane, stage: &str, plugin: &str);
+    fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome);
+    /// A sanitised plugin log line.
+    fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str);
+    /// Stops any live display; later output goes straight to the terminal.
+    fn finish(&self);
+}
+
+/// The reporter for this process: live on a terminal, plain lines otherwise.
+/// `verbosity` 0 shows warnings and errors from plugins, 1 adds info/debug, 2 trace.
+pub fn for_stderr(verbosity: u8) -> Arc<dyn Reporter> {
+    let threshold = match verbosity {
+        0 => Level::Warn,
+        1 => Level::Debug,
+        _ => Level::Trace,
+    };
+    if std::io::stderr().is_terminal() && std::env::var_os("XHOST_PLAIN").is_none() {
+        Arc::new(TerminalReporter::new(threshold))
+    } else {
+        Arc::new(PlainReporter::new(threshold))
+    }
+}

@@ -1,0 +1,43 @@
+//! Plain line output for logs and CI: one line per finished stage and per shown log line.
+
+use std::io::Write;
+
+use super::{Lane, Level, Reporter, StageOutcome, lane_name};
+
+pub struct PlainReporter {
+    threshold: Level,
+}
+
+impl PlainReporter {
+    pub fn new(threshold: Level) -> Self {
+        PlainReporter { threshold }
+    }
+}
+
+impl Reporter for PlainReporter {
+    fn build_started(&self, _lanes: &[Lane]) {}
+
+    fn stage_started(&self, _lane: &Lane, _stage: &str, _plugin: &str) {}
+
+    fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome) {
+        let status = if outcome.ok { "ok" } else { "FAILED" };
+        let plural = if outcome.artifacts == 1 { "" } else { "s" };
+        let line = format!(
+            "  {:<14} {:<12} {status:<6} {:>6.2}s  {} artifact{plural}\n",
+            lane_name(lane),
+            stage,
+            outcome.elapsed.as_secs_f64(),
+            outcome.artifacts
+        );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+
+    fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str) {
+        if level >= self.threshold {
+            let text = format!("  {:<14} {:<12} {}: {line}\n", lane_name(lane), stage, level.label());
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+    }
+
+    fn finish(&self) {}
+}

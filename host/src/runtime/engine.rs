@@ -1,0 +1,46 @@
+//! The process-wide wasmtime engine and the epoch ticker that enforces time limits.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use wasmtime::{Config, Engine};
+
+/// How often the engine's epoch advances; the granularity of time limits.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine all plugins are compiled and run with. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    engine: Engine,
+}
+
+impl Runtime {
+    pub fn new() -> Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        // Epoch interruption is how a plugin that never returns is stopped; it costs a
+        // load and compare per loop header, far cheaper than fuel.
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(anyhow::Error::from).context("creating the wasmtime engine")?;
+        start_epoch_ticker(&engine);
+        Ok(Runtime { engine })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("xhost-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch ticker thread");
+}

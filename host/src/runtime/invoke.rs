@@ -1,0 +1,166 @@
+//! Running a plugin: link it for its stage's grants once, then call `describe` or `run`
+//! in a fresh store per invocation, with the sandbox's WASI context and limits.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use wasmtime::{Store, Trap};
+use wasmtime_wasi::WasiCtx;
+
+use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
+use super::bindings::ToolPluginPre;
+use super::limits::{MemoryLimiter, install_deadline};
+use super::state::StoreState;
+use super::{LoadedPlugin, Runtime, linker};
+use crate::caps::exec::ExecCap;
+use crate::caps::log::LogSink;
+use crate::config::Limits;
+
+/// A plugin linked for one stage's grants, ready to instantiate many times.
+pub struct Prepared {
+    pub plugin: Arc<LoadedPlugin>,
+    pre: ToolPluginPre<StoreState>,
+    runtime: Runtime,
+}
+
+/// Everything one invocation gets besides its job.
+pub struct Sandbox {
+    pub wasi: WasiCtx,
+    pub limits: Limits,
+    pub log: LogSink,
+    pub exec: ExecCap,
+}
+
+/// Why an invocation produced no artifacts.
+#[derive(Debug)]
+pub enum InvokeError {
+    /// The plugin returned a `stage-error`.
+    Stage(StageError),
+    /// It ran past `limits.time_secs`.
+    TimeLimit(u64),
+    /// It tried to grow its memory past `limits.memory_mib`.
+    MemoryLimit { limit_mib: u64, requested: usize },
+    /// It trapped (a panic, an `unreachable`, exit …).
+    Trap(String),
+}
+
+impl fmt::Display for InvokeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvokeError::Stage(StageError::InvalidConfig(m)) => {
+                write!(f, "invalid stage config: {m} (fix the stage's `config` table in xhost.toml)")
+            }
+            InvokeError::Stage(StageError::Unsupported(m)) => write!(f, "unsupported: {m}"),
+            InvokeError::Stage(StageError::Failed(m)) => write!(f, "{m}"),
+            InvokeError::TimeLimit(secs) => write!(
+                f,
+                "the plugin ran longer than its time limit of {secs} s and was stopped; raise `limits.time_secs` for the stage if it needs more"
+            ),
+            InvokeError::MemoryLimit { limit_mib, requested } => write!(
+                f,
+                "the plugin tried to use {} MiB of memory, over its limit of {limit_mib} MiB, and was stopped; raise `limits.memory_mib` for the stage if it needs more",
+                requested.div_ceil(1 << 20)
+            ),
+            InvokeError::Trap(m) => write!(f, "the plugin crashed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for InvokeError {}
+
+impl Prepared {
+    /// Links `plugin` for a stage. Refuses a plugin importing `exec` when the stage
+    /// grants no program, naming the grant to add.
+    pub fn new(runtime: &Runtime, plugin: Arc<LoadedPlugin>, exec_granted: bool, stage: &str) -> Result<Self> {
+        if plugin.wants_exec() && !exec_granted {
+            bail!(
+                "stage `{stage}`: plugin {} imports `xhost:plugin/exec` (it runs native programs), but the stage grants none; if you trust it, add the programs it needs to the stage in xhost.toml, e.g. `grants = {{ exec = [\"go\"] }}`",
+                plugin.label
+            );
+        }
+        let linker = linker::for_grants(runtime.engine(), exec_granted)?;
+        let pre = linker
+            .instantiate_pre(&plugin.component)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("stage `{stage}`: linking plugin {}", plugin.label))?;
+        let pre = ToolPluginPre::new(pre).map_err(anyhow::Error::from).with_context(|| format!("stage `{stage}`: plugin {} does not fit the contract", plugin.label))?;
+        Ok(Prepared {
+            plugin,
+            pre,
+            runtime: runtime.clone(),
+        })
+    }
+
+    /// Calls `describe` in a store without mounts.
+    pub fn describe(&self, log: LogSink) -> Result<PluginInfo> {
+        let wasi = crate::sandbox::wasi::context(None, &log)?;
+        let sandbox = Sandbox {
+            wasi,
+            limits: Limits {
+                time_secs: 10,
+                ..Limits::default()
+            },
+            exec: ExecCap::denied(log.clone()),
+            log,
+        };
+        let (mut store, limits) = self.store(sandbox);
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|bindings| bindings.xhost_plugin_stage().call_describe(&mut store));
+        store.data().log.finish();
+        result.map_err(|e| anyhow::Error::new(classify(e, &store, &limits))).with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
+    }
+
+    /// Calls `run(job)` in a fresh store set up from `sandbox`.
+    pub fn run(&self, sandbox: Sandbox, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
+        let (mut store, limits) = self.store(sandbox);
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|bindings| bindings.xhost_plugin_stage().call_run(&mut store, job));
+        store.data().log.finish();
+        match result {
+            Ok(Ok(artifacts)) => Ok(artifacts),
+            Ok(Err(stage_error)) => Err(InvokeError::Stage(stage_error)),
+            Err(e) => Err(classify(e, &store, &limits)),
+        }
+    }
+
+    fn store(&self, sandbox: Sandbox) -> (Store<StoreState>, Limits) {
+        let limits = sandbox.limits;
+        let state = StoreState {
+            wasi: sandbox.wasi,
+            table: Default::default(),
+            memory: MemoryLimiter::new((limits.memory_mib as usize) << 20),
+            log: sandbox.log,
+            exec: sandbox.exec,
+        };
+        let mut store = Store::new(self.runtime.engine(), state);
+        store.limiter(|s| &mut s.memory);
+        install_deadline(&mut store, Duration::from_secs(limits.time_secs));
+        (store, limits)
+    }
+}
+
+fn classify(error: wasmtime::Error, store: &Store<StoreState>, limits: &Limits) -> InvokeError {
+    let trap = error.chain().find_map(|c| c.downcast_ref::<Trap>()).copied();
+    if trap == Some(Trap::Interrupt) {
+        return InvokeError::TimeLimit(limits.time_secs);
+    }
+    if let Some(requested) = store.data().memory.refused {
+        return InvokeError::MemoryLimit {
+            limit_mib: limits.memory_mib,
+            requested,
+        };
+    }
+    if let Some(exit) = error.chain().find_map(|c| c.downcast_ref::<wasmtime_wasi::I32Exit>()) {
+        return InvokeError::Trap(format!("it called exit({}) instead of returning", exit.0));
+    }
+    match trap {
+        Some(trap) => InvokeError::Trap(trap.to_string()),
+        None => InvokeError::Trap(format!("{error:#}")),
+    }
+}

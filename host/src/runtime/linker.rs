@@ -1,0 +1,22 @@
+//! A linker holding exactly the interfaces a stage is granted. A plugin importing
+//! anything else cannot be instantiated; [`super::invoke::Prepared::new`] checks first
+//! so the error names the grant to add.
+
+use anyhow::Result;
+use wasmtime::Engine;
+use wasmtime::component::{HasSelf, Linker};
+
+use super::bindings::types;
+use super::state::StoreState;
+use crate::caps;
+
+pub fn for_grants(engine: &Engine, exec: bool) -> Result<Linker<StoreState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    types::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |s| s)?;
+    caps::log::add_to_linker(&mut linker, |s| &mut s.log)?;
+    if exec {
+        caps::exec::add_to_linker(&mut linker, |s| &mut s.exec)?;
+    }
+    Ok(linker)
+}

@@ -1,0 +1,14 @@
+//! The wasmtime side of xhost: one engine per process, plugin components, and
+//! invocations of a plugin in a fresh, limited store.
+
+pub mod bindings;
+pub mod contract;
+mod engine;
+pub mod invoke;
+mod limits;
+mod linker;
+pub mod plugin;
+pub mod state;
+
+pub use engine::Runtime;
+pub use plugin::LoadedPlugin;

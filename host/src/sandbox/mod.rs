@@ -1,0 +1,8 @@
+//! The per-invocation sandbox: the directories behind `/in`, `/out` and `/src`, the
+//! WASI context built from them, and the checks on what a plugin hands back.
+
+pub mod mounts;
+pub mod outputs;
+pub mod wasi;
+
+pub use mounts::Mounts;

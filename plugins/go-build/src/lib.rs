@@ -1,0 +1,76 @@
+//! `builtin:go-build`: builds the project's main package for one target with the
+//! granted `go`, statically (`CGO_ENABLED=0`) and path-independent (`-trimpath`).
+
+use serde::Deserialize;
+use xhost_plugin_sdk::exec::Command;
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Scope, Stage, StageError, log};
+
+/// The stage's `config` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// Granted program to run; default `go`.
+    tool: Option<String>,
+    /// Extra `go build` flags after the defaults.
+    flags: Vec<String>,
+    /// Extra variables (`GOAMD64 = "v3"`, …), from the host's allow-list.
+    env: std::collections::BTreeMap<String, String>,
+}
+
+struct GoBuild;
+
+impl Stage for GoBuild {
+    fn describe() -> PluginInfo {
+        PluginInfo {
+            name: "go-build".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            summary: "Builds the main Go package for one target (CGO_ENABLED=0, -trimpath)".into(),
+            scope: Scope::PerTarget,
+            consumes: vec![],
+        }
+    }
+
+    fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
+        let config: Config = xhost_plugin_sdk::config(&job)?;
+        let target = job
+            .target
+            .clone()
+            .ok_or_else(|| StageError::Unsupported("go-build runs per target; it got a release job".into()))?;
+        let binary = format!("{}{}", job.build.binary, target.executable_suffix());
+        let mut command = Command::new(config.tool.as_deref().unwrap_or("go"))
+            .args(["build", "-trimpath", "-buildvcs=false", "-o"])
+            .output(binary.as_str())
+            .arg("-ldflags")
+            .arg(job.build.ldflags.as_str())
+            .args(job.build.flags.iter().cloned())
+            .args(config.flags.iter().cloned())
+            .source(job.build.main.as_str())
+            .env("GOOS", target.os.as_str())
+            .env("GOARCH", target.arch.as_str())
+            .env("CGO_ENABLED", "0");
+        for (name, value) in &config.env {
+            command = command.env(name, value.as_str());
+        }
+        if let Some(epoch) = job.project.source_date_epoch {
+            command = command.env("SOURCE_DATE_EPOCH", epoch.to_string());
+        }
+        log::info(&format!("go build {} for {}", job.build.main, target.name()));
+        let output = command.run()?;
+        if !output.success() {
+            let status = output
+                .exit_code
+                .map_or_else(|| "was killed by a signal".to_string(), |c| format!("exited with status {c}"));
+            return Err(StageError::failed(format!(
+                "go build {status}:\n{}",
+                output.stderr_text().trim_end()
+            )));
+        }
+        Ok(vec![
+            Artifact::output(&binary, ArtifactKind::Binary, Some(target.clone()))
+                .with_meta("goos", target.os.as_str())
+                .with_meta("goarch", target.arch.as_str()),
+        ])
+    }
+}
+
+xhost_plugin_sdk::export_plugin!(GoBuild);
