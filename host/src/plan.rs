@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -129,10 +128,10 @@ fn plugin_bytes(plugin: &PluginRef, stage: &str) -> Result<Cow<'static, [u8]>> {
         PluginRef::Builtin { name, .. } => crate::builtin::get(name)
             .map(Cow::Borrowed)
             .with_context(|| format!("stage `{stage}`: there is no built-in plugin `{name}`")),
-        PluginRef::File { path, .. } => std::fs::read(path).map(Cow::Owned).map_err(|e| {
+        PluginRef::File { path, written, .. } => std::fs::read(path).map(Cow::Owned).map_err(|e| {
             anyhow::anyhow!(
-                "stage `{stage}`: cannot read plugin file {}: {e}; build the plugin or fix `plugin` in xhost.toml",
-                display(path)
+                "stage `{stage}`: cannot read plugin file {written} ({}): {e}; build the plugin or fix `plugin` in xhost.toml",
+                path.display()
             )
         }),
     }
@@ -149,9 +148,4 @@ fn check_pin(plugin: &PluginRef, label: &str, digest: &str, stage: &str) -> Resu
         ),
         _ => Ok(()),
     }
-}
-
-fn display(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    path.strip_prefix(&cwd).unwrap_or(path).display().to_string()
 }

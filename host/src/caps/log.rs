@@ -140,6 +140,9 @@ impl LogSink {
             return;
         }
         let line = sanitize_line(raw);
+        if line.trim().is_empty() {
+            return;
+        }
         state.lines += 1;
         state.bytes += line.len() + 1;
         self.emit(state, level, line);

@@ -102,14 +102,19 @@ pub enum PluginRef {
     /// Embedded in the xhost binary: `builtin:<name>`, optionally pinned.
     Builtin { name: String, sha256: Option<String> },
     /// A component file, always pinned by digest.
-    File { path: PathBuf, sha256: String },
+    File {
+        path: PathBuf,
+        sha256: String,
+        /// The path as written in `xhost.toml`, for messages.
+        written: String,
+    },
 }
 
 impl std::fmt::Display for PluginRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PluginRef::Builtin { name, .. } => write!(f, "builtin:{name}"),
-            PluginRef::File { path, .. } => write!(f, "{}", path.display()),
+            PluginRef::File { written, .. } => f.write_str(written),
         }
     }
 }
@@ -143,6 +148,8 @@ pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
         .canonicalize()
         .map_err(|e| ConfigError::Plain(format!("project directory {}: {e}", dir.display())))?;
     let file = root.join(FILE_NAME);
+    // Messages name the file the way the user named its directory.
+    let shown = dir.join(FILE_NAME);
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -151,13 +158,13 @@ pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
     let parsed = match &source {
         Some(text) => toml::from_str::<ConfigFile>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            ConfigError::At(Located::new(&file, text, span, e.message().trim()))
+            ConfigError::At(Located::new(&shown, text, span, e.message().trim()))
         })?,
         None => ConfigFile::default(),
     };
     let resolver = Resolver {
         root: &root,
-        file: &file,
+        file: &shown,
         source: source.as_deref().unwrap_or(""),
         settings: Vec::new(),
     };
@@ -307,7 +314,11 @@ impl Resolver<'_> {
             (overrides.targets.clone(), "command line (--target)".to_string())
         } else if let Some(list) = &parsed.build.targets {
             let span = list.first().map_or(0..0, |t| t.span());
-            (list.iter().map(|t| t.get_ref().clone()).collect(), self.origin(Some(span)))
+            let parsed: Vec<Target> = list
+                .iter()
+                .map(|t| t.get_ref().parse().map_err(|m: String| self.at(t.span(), m)))
+                .collect::<Result<_, _>>()?;
+            (parsed, self.origin(Some(span)))
         } else {
             (Target::defaults(), "default".to_string())
         };
@@ -319,7 +330,7 @@ impl Resolver<'_> {
                     .targets
                     .iter()
                     .flatten()
-                    .filter(|t| t.get_ref() == target)
+                    .filter(|t| t.get_ref().parse().as_ref() == Ok(target))
                     .nth(1)
                     .map_or(0..0, |t| t.span());
                 return Err(self.at(span, format!("target `{target}` is listed twice")));
@@ -428,6 +439,7 @@ impl Resolver<'_> {
         Ok(PluginRef::File {
             path: self.root.join(plugin),
             sha256,
+            written: plugin.clone(),
         })
     }
 

@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::target::Target;
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -35,7 +33,8 @@ pub struct ProjectSection {
 pub struct BuildSection {
     pub main: Option<Spanned<String>>,
     pub binary: Option<Spanned<String>>,
-    pub targets: Option<Vec<Spanned<Target>>>,
+    /// Parsed by the resolver, so an unknown target is reported at its own span.
+    pub targets: Option<Vec<Spanned<String>>>,
     pub ldflags: Option<Spanned<String>>,
     pub flags: Option<Vec<Spanned<String>>>,
 }

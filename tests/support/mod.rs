@@ -1,0 +1,218 @@
+//! Shared helpers for the integration tests: throwaway projects, running the real
+//! `xhost` binary, the purpose-built test plugins, and independent checkers.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The repository root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The cache directory every test's `xhost` uses. Shared, so Go's per-project build
+/// caches survive between runs of the same test.
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("xhost-cache")
+}
+
+/// A test plugin component from `tests/plugins/<name>`, built on first use.
+pub fn test_plugin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let names = ["probe", "exec-probe"];
+        let guests: Vec<_> = names
+            .iter()
+            .map(|n| xhost_build_support::Guest::new(format!("xhost-test-{n}")))
+            .collect();
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let target_dir = xhost_build_support::guest_target_dir(tmp, &tmp.join("wasm-guests"));
+        let paths = xhost_build_support::build(&workspace(), &target_dir, &guests).unwrap_or_else(|e| panic!("{e}"));
+        names.iter().map(|n| n.to_string()).zip(paths).collect()
+    });
+    built.get(name).unwrap_or_else(|| panic!("no test plugin {name}")).clone()
+}
+
+/// Hex SHA-256 of a file, for pinning plugins.
+pub fn sha256(path: &Path) -> String {
+    xhost::digest::sha256_file(path).unwrap().0
+}
+
+/// The directory holding a Go ≥ 1.21 `go`: `$XHOST_TEST_GO_BIN`, else from PATH.
+pub fn go_bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XHOST_TEST_GO_BIN") {
+        return PathBuf::from(dir);
+    }
+    let found = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .find(|dir| dir.join("go").is_file());
+    found.unwrap_or_else(|| panic!("these tests need Go 1.21+ on PATH; run ./scripts/test, which installs it"))
+}
+
+/// A project directory for one test, recreated empty (stable path, so tool caches
+/// keyed by project are warm on the next run).
+pub struct Project {
+    pub dir: PathBuf,
+}
+
+impl Project {
+    pub fn new(name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("projects").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Project { dir }
+    }
+
+    /// A copy of `examples/<example>`, without any `dist/` of its own.
+    pub fn from_example(name: &str, example: &str) -> Self {
+        let project = Project::new(name);
+        copy_tree(&workspace().join("examples").join(example), &project.dir);
+        let _ = std::fs::remove_dir_all(project.dir.join("dist"));
+        project
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    pub fn dist(&self) -> PathBuf {
+        self.dir.join("dist")
+    }
+
+    /// Runs `xhost ARGS` with this project as the working directory.
+    pub fn xhost(&self, args: &[&str]) -> Run {
+        let mut path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect::<Vec<_>>();
+        path.insert(0, go_bin_dir());
+        let output = Command::new(env!("CARGO_BIN_EXE_xhost"))
+            .args(args)
+            .current_dir(&self.dir)
+            .env("XHOST_CACHE_DIR", cache_dir())
+            .env("PATH", std::env::join_paths(path).unwrap())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        Run::from(output)
+    }
+
+    /// Puts a previous release in `dist/` (a manifest and a marker) to check it survives.
+    pub fn seed_dist(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        self.write("dist/artifacts.json", "{\"schema\":\"previous\"}\n");
+        self.write("dist/previous/marker.txt", "the previous release\n");
+        snapshot(&self.dist())
+    }
+}
+
+/// The outcome of one `xhost` run.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn assert_ok(&self) -> &Self {
+        assert_eq!(self.code, Some(0), "xhost failed:\n{}\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts exit code 1 and that stderr contains every one of `needles`.
+    pub fn assert_fails_with(&self, needles: &[&str]) -> &Self {
+        assert_eq!(self.code, Some(1), "expected failure, got {:?}:\n{}\n{}", self.code, self.stdout, self.stderr);
+        for needle in needles {
+            assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        }
+        self
+    }
+}
+
+/// Every file under `dir` with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Runs a command and returns its stdout, failing the test if it fails.
+pub fn run_tool(program: &str, args: &[&str], dir: &Path) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs a wasip1 core module in wasmtime with `args`; returns (exit code, stdout).
+pub fn run_wasip1(module: &Path, args: &[&str]) -> (i32, String) {
+    use wasmtime::{Engine, Linker, Module, Store};
+    use wasmtime_wasi::WasiCtxBuilder;
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, module).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx).unwrap();
+    let stdout = MemoryOutputPipe::new(1 << 20);
+    let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).args(args).build_p1();
+    let mut store = Store::new(&engine, wasi);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+    let code = match start.call(&mut store, ()) {
+        Ok(()) => 0,
+        Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            Some(exit) => exit.0,
+            None => panic!("wasm trapped: {e:?}"),
+        },
+    };
+    (code, String::from_utf8_lossy(&stdout.contents()).into_owned())
+}
