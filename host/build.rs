@@ -32,26 +32,37 @@ fn run() -> Result<(), String> {
         .ok_or("host crate has no parent directory")?
         .to_path_buf();
     let out_dir = PathBuf::from(env("OUT_DIR")?);
-    println!("cargo:rerun-if-changed={}", workspace.join("plugins").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("plugins").display()
+    );
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
-    println!("cargo:rerun-if-changed={}", workspace.join("Cargo.lock").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("Cargo.lock").display()
+    );
 
     check_every_plugin_is_placed(&workspace.join("plugins"))?;
-    let guests: Vec<Guest> = BUILTINS.iter().map(|(_, package)| Guest::new(*package)).collect();
+    let guests: Vec<Guest> = BUILTINS
+        .iter()
+        .map(|(_, package)| Guest::new(*package))
+        .collect();
     let target_dir = xhost_build_support::guest_target_dir(&out_dir, &out_dir.join("wasm-guests"));
     let built = xhost_build_support::build(&workspace, &target_dir, &guests)?;
     write_builtins_rs(&out_dir, &built)
 }
 
 fn check_every_plugin_is_placed(plugins: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(plugins).map_err(|e| format!("reading {}: {e}", plugins.display()))?;
+    let entries =
+        std::fs::read_dir(plugins).map_err(|e| format!("reading {}: {e}", plugins.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("reading {}: {e}", plugins.display()))?;
         if !entry.path().join("Cargo.toml").is_file() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        let known = BUILTINS.iter().any(|(builtin, _)| *builtin == name) || SUPPORT_CRATES.contains(&name.as_str());
+        let known = BUILTINS.iter().any(|(builtin, _)| *builtin == name)
+            || SUPPORT_CRATES.contains(&name.as_str());
         if !known {
             return Err(format!(
                 "plugins/{name} is neither a built-in plugin nor a support crate: add it to BUILTINS or SUPPORT_CRATES in host/build.rs"
@@ -62,13 +73,18 @@ fn check_every_plugin_is_placed(plugins: &Path) -> Result<(), String> {
 }
 
 fn write_builtins_rs(out_dir: &Path, built: &[PathBuf]) -> Result<(), String> {
-    let mut code = String::from("/// Built-in plugins embedded at build time: (name, component bytes).\n");
+    let mut code =
+        String::from("/// Built-in plugins embedded at build time: (name, component bytes).\n");
     code.push_str("pub static BUILTINS: &[(&str, &[u8])] = &[\n");
     for ((name, _), wasm) in BUILTINS.iter().zip(built) {
         let embedded = out_dir.join(format!("{name}.wasm"));
         std::fs::copy(wasm, &embedded).map_err(|e| format!("copying {}: {e}", wasm.display()))?;
-        writeln!(code, "    ({name:?}, include_bytes!({:?})),", embedded.display().to_string())
-            .map_err(|e| e.to_string())?;
+        writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            embedded.display().to_string()
+        )
+        .map_err(|e| e.to_string())?;
     }
     code.push_str("];\n");
     let path = out_dir.join("builtins.rs");

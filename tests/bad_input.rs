@@ -14,7 +14,11 @@ fn fails(project: &Project, toml: &str, args: &[&str], expected: &[&str]) -> Str
     let before = project.seed_dist();
     let run = project.xhost(args);
     run.assert_fails_with(expected);
-    assert_eq!(snapshot(&project.dist()), before, "the previous dist/ changed");
+    assert_eq!(
+        snapshot(&project.dist()),
+        before,
+        "the previous dist/ changed"
+    );
     run.stderr
 }
 
@@ -22,14 +26,22 @@ fn go_project(name: &str) -> Project {
     let project = Project::new(name);
     project
         .write("go.mod", "module example.com/hello\n\ngo 1.21\n")
-        .write("main.go", "package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n");
+        .write(
+            "main.go",
+            "package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n",
+        );
     project
 }
 
 #[test]
 fn malformed_toml_shows_line_and_column() {
     let project = go_project("malformed");
-    let stderr = fails(&project, "[project]\nname = \"hello\nversion = 1\n", &["build", "."], &["xhost.toml:2:"]);
+    let stderr = fails(
+        &project,
+        "[project]\nname = \"hello\nversion = 1\n",
+        &["build", "."],
+        &["xhost.toml:2:"],
+    );
     assert!(stderr.contains("2 | name = \"hello"), "{stderr}");
 }
 
@@ -44,7 +56,9 @@ fn unknown_key_is_an_error_with_its_place() {
     );
     fails(
         &project,
-        &format!("{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:go-build\"\ngrant = {{ exec = [\"go\"] }}\n"),
+        &format!(
+            "{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:go-build\"\ngrant = {{ exec = [\"go\"] }}\n"
+        ),
         &["check", "."],
         &["xhost.toml:8:1: unknown field `grant`"],
     );
@@ -57,23 +71,47 @@ fn unknown_target_is_an_error() {
         &project,
         &format!("{HEADER}\n[build]\ntargets = [\"linux/amd64\", \"plan9/amd64\"]\n"),
         &["build", "."],
-        &["xhost.toml:6:27: unknown target `plan9/amd64`", "supported targets: linux/amd64"],
+        &[
+            "xhost.toml:6:27: unknown target `plan9/amd64`",
+            "supported targets: linux/amd64",
+        ],
     );
     project.write("xhost.toml", HEADER);
     let run = project.xhost(&["build", ".", "--target", "plan9/amd64"]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("unknown target `plan9/amd64`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown target `plan9/amd64`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn bad_values_are_errors_with_their_place() {
     let project = go_project("bad-values");
-    fails(&project, &format!("{HEADER}\n[limits]\nmemory_mib = 0\n"), &["check", "."], &["xhost.toml:6:14: [limits] memory_mib must be between 1 and 4096"]);
-    fails(&project, &format!("{HEADER}\n[build]\nldflags = \"-X main.v={{{{verison}}}}\"\n"), &["check", "."], &["xhost.toml:6:", "unknown placeholder `{{verison}}`"]);
-    fails(&project, "[project]\nname = \"a b\"\n", &["check", "."], &["xhost.toml:2:8: `a b` is not a valid name"]);
     fails(
         &project,
-        &format!("{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"/usr/bin/go\"] }}\n"),
+        &format!("{HEADER}\n[limits]\nmemory_mib = 0\n"),
+        &["check", "."],
+        &["xhost.toml:6:14: [limits] memory_mib must be between 1 and 4096"],
+    );
+    fails(
+        &project,
+        &format!("{HEADER}\n[build]\nldflags = \"-X main.v={{{{verison}}}}\"\n"),
+        &["check", "."],
+        &["xhost.toml:6:", "unknown placeholder `{{verison}}`"],
+    );
+    fails(
+        &project,
+        "[project]\nname = \"a b\"\n",
+        &["check", "."],
+        &["xhost.toml:2:8: `a b` is not a valid name"],
+    );
+    fails(
+        &project,
+        &format!(
+            "{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"/usr/bin/go\"] }}\n"
+        ),
         &["check", "."],
         &["grants.exec: `/usr/bin/go` is not a program name"],
     );
@@ -88,26 +126,57 @@ fn bad_values_are_errors_with_their_place() {
 #[test]
 fn plugin_files_must_exist_match_their_pin_and_be_components() {
     let project = go_project("plugin-files");
-    let stage = |plugin: &str, sha: &str| format!("{HEADER}\n[[stage]]\nname = \"p\"\nplugin = \"{plugin}\"\nsha256 = \"{sha}\"\n");
+    let stage = |plugin: &str, sha: &str| {
+        format!("{HEADER}\n[[stage]]\nname = \"p\"\nplugin = \"{plugin}\"\nsha256 = \"{sha}\"\n")
+    };
     let zeros = "0".repeat(64);
-    fails(&project, &stage("plugins/missing.wasm", &zeros), &["build", "."], &["cannot read plugin file", "plugins/missing.wasm"]);
+    fails(
+        &project,
+        &stage("plugins/missing.wasm", &zeros),
+        &["build", "."],
+        &["cannot read plugin file", "plugins/missing.wasm"],
+    );
     fails(
         &project,
         &format!("{HEADER}\n[[stage]]\nname = \"p\"\nplugin = \"probe.wasm\"\n"),
         &["build", "."],
-        &["xhost.toml:7:10: plugin `probe.wasm` is loaded from a file and must be pinned", "sha256 ="],
+        &[
+            "xhost.toml:7:10: plugin `probe.wasm` is loaded from a file and must be pinned",
+            "sha256 =",
+        ],
     );
 
     let probe = test_plugin("probe");
     std::fs::copy(&probe, project.path("probe.wasm")).unwrap();
-    let stderr = fails(&project, &stage("probe.wasm", &zeros), &["build", "."], &["does not match its pin"]);
-    assert!(stderr.contains(&sha256(&probe)), "the message should show the real digest:\n{stderr}");
+    let stderr = fails(
+        &project,
+        &stage("probe.wasm", &zeros),
+        &["build", "."],
+        &["does not match its pin"],
+    );
+    assert!(
+        stderr.contains(&sha256(&probe)),
+        "the message should show the real digest:\n{stderr}"
+    );
 
     // An empty but valid core module: WebAssembly, yet not a component.
     project.write("core.wasm", b"\0asm\x01\0\0\0");
-    fails(&project, &stage("core.wasm", &sha256(&project.path("core.wasm"))), &["build", "."], &["core.wasm is a core WebAssembly module, not a component", "wasm32-wasip2"]);
+    fails(
+        &project,
+        &stage("core.wasm", &sha256(&project.path("core.wasm"))),
+        &["build", "."],
+        &[
+            "core.wasm is a core WebAssembly module, not a component",
+            "wasm32-wasip2",
+        ],
+    );
     project.write("junk.wasm", b"#!/bin/sh\necho not wasm\n");
-    fails(&project, &stage("junk.wasm", &sha256(&project.path("junk.wasm"))), &["build", "."], &["junk.wasm is not WebAssembly"]);
+    fails(
+        &project,
+        &stage("junk.wasm", &sha256(&project.path("junk.wasm"))),
+        &["build", "."],
+        &["junk.wasm is not WebAssembly"],
+    );
 }
 
 #[test]
@@ -138,12 +207,19 @@ fn a_stage_error_from_the_plugin_is_reported() {
 #[test]
 fn a_go_compile_error_is_shown_with_the_compiler_message() {
     let project = go_project("go-error");
-    project.write("main.go", "package main\n\nfunc main() {\n\tundefinedThing()\n}\n");
+    project.write(
+        "main.go",
+        "package main\n\nfunc main() {\n\tundefinedThing()\n}\n",
+    );
     fails(
         &project,
         &format!("{HEADER}\n[build]\ntargets = [\"linux/amd64\", \"linux/arm64\"]\n"),
         &["build", "."],
-        &["stage `compile` (builtin:go-build) failed for linux/", "go build exited with status 1", "main.go:4:2: undefined: undefinedThing"],
+        &[
+            "stage `compile` (builtin:go-build) failed for linux/",
+            "go build exited with status 1",
+            "main.go:4:2: undefined: undefinedThing",
+        ],
     );
 }
 
@@ -154,7 +230,10 @@ fn a_foreign_dist_directory_is_never_replaced() {
     project.write("dist/my-notes.txt", "not xhost's");
     let run = project.xhost(&["build", ".", "--target", "linux/amd64"]);
     run.assert_fails_with(&["was not made by xhost", "choose another --dist"]);
-    assert_eq!(std::fs::read_to_string(project.path("dist/my-notes.txt")).unwrap(), "not xhost's");
+    assert_eq!(
+        std::fs::read_to_string(project.path("dist/my-notes.txt")).unwrap(),
+        "not xhost's"
+    );
 }
 
 #[test]

@@ -11,12 +11,27 @@ use support::{Project, go_bin_dir, run_tool, run_wasip1};
 
 /// `file -b` output each binary must start with.
 const HEADERS: &[(&str, &str)] = &[
-    ("hello_linux_amd64/hello", "ELF 64-bit LSB executable, x86-64"),
-    ("hello_linux_arm64/hello", "ELF 64-bit LSB executable, ARM aarch64"),
-    ("hello_darwin_amd64/hello", "Mach-O 64-bit x86_64 executable"),
+    (
+        "hello_linux_amd64/hello",
+        "ELF 64-bit LSB executable, x86-64",
+    ),
+    (
+        "hello_linux_arm64/hello",
+        "ELF 64-bit LSB executable, ARM aarch64",
+    ),
+    (
+        "hello_darwin_amd64/hello",
+        "Mach-O 64-bit x86_64 executable",
+    ),
     ("hello_darwin_arm64/hello", "Mach-O 64-bit arm64 executable"),
-    ("hello_windows_amd64/hello.exe", "PE32+ executable (console) x86-64"),
-    ("hello_wasip1_wasm/hello.wasm", "WebAssembly (wasm) binary module"),
+    (
+        "hello_windows_amd64/hello.exe",
+        "PE32+ executable (console) x86-64",
+    ),
+    (
+        "hello_wasip1_wasm/hello.wasm",
+        "WebAssembly (wasm) binary module",
+    ),
 ];
 
 #[test]
@@ -28,23 +43,49 @@ fn hello_go_release_for_six_targets() {
 
     for (path, header) in HEADERS {
         let described = run_tool("file", &["-b", path], &dist);
-        assert!(described.starts_with(header), "{path}: `file` says {described}");
+        assert!(
+            described.starts_with(header),
+            "{path}: `file` says {described}"
+        );
         let mode = dist.join(path).metadata().unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755, "{path} is not executable");
-        assert!(run.stdout.contains(path), "summary does not list {path}:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(path),
+            "summary does not list {path}:\n{}",
+            run.stdout
+        );
     }
 
-    let native = run_tool(dist.join("hello_linux_amd64/hello").to_str().unwrap(), &["--version"], &dist);
+    let native = run_tool(
+        dist.join("hello_linux_amd64/hello").to_str().unwrap(),
+        &["--version"],
+        &dist,
+    );
     assert_eq!(native, "hello 1.0.0\n");
-    let greeting = run_tool(dist.join("hello_linux_amd64/hello").to_str().unwrap(), &["-name", "xhost"], &dist);
+    let greeting = run_tool(
+        dist.join("hello_linux_amd64/hello").to_str().unwrap(),
+        &["-name", "xhost"],
+        &dist,
+    );
     assert_eq!(greeting, "Hello, xhost!\n");
     assert_eq!(
-        run_wasip1(&dist.join("hello_wasip1_wasm/hello.wasm"), &["hello", "--version"]),
+        run_wasip1(
+            &dist.join("hello_wasip1_wasm/hello.wasm"),
+            &["hello", "--version"]
+        ),
         (0, "hello 1.0.0\n".to_string())
     );
 
-    let checked = run_tool("sha256sum", &["--check", "--strict", "hello_1.0.0_checksums.txt"], &dist);
-    assert_eq!(checked.lines().filter(|l| l.ends_with(": OK")).count(), HEADERS.len(), "{checked}");
+    let checked = run_tool(
+        "sha256sum",
+        &["--check", "--strict", "hello_1.0.0_checksums.txt"],
+        &dist,
+    );
+    assert_eq!(
+        checked.lines().filter(|l| l.ends_with(": OK")).count(),
+        HEADERS.len(),
+        "{checked}"
+    );
     let sums = std::fs::read_to_string(dist.join("hello_1.0.0_checksums.txt")).unwrap();
     let listed: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
     let mut sorted = listed.clone();
@@ -59,7 +100,8 @@ fn hello_go_release_for_six_targets() {
 /// digest and size `sha256sum` and the filesystem report.
 fn check_manifest_against_disk(dist: &Path) {
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dist.join("artifacts.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dist.join("artifacts.json")).unwrap())
+            .unwrap();
     assert_eq!(manifest["schema"], "xhost.artifacts/v1");
     assert_eq!(manifest["project"]["name"], "hello");
     let entries = manifest["artifacts"].as_array().unwrap();
@@ -68,7 +110,10 @@ fn check_manifest_against_disk(dist: &Path) {
         .map(|p| p.to_string_lossy().into_owned())
         .filter(|p| p != "artifacts.json")
         .collect();
-    let in_manifest: Vec<String> = entries.iter().map(|e| e["path"].as_str().unwrap().to_string()).collect();
+    let in_manifest: Vec<String> = entries
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().to_string())
+        .collect();
     let mut sorted_manifest = in_manifest.clone();
     sorted_manifest.sort();
     let mut sorted_disk = on_disk.clone();
@@ -83,11 +128,25 @@ fn check_manifest_against_disk(dist: &Path) {
     for entry in entries {
         let path = entry["path"].as_str().unwrap();
         assert_eq!(entry["sha256"].as_str().unwrap(), digests[path], "{path}");
-        assert_eq!(entry["size"].as_u64().unwrap(), dist.join(path).metadata().unwrap().len(), "{path}");
+        assert_eq!(
+            entry["size"].as_u64().unwrap(),
+            dist.join(path).metadata().unwrap().len(),
+            "{path}"
+        );
         let plugin = &entry["plugin"];
-        assert!(plugin["name"].as_str().unwrap().starts_with("builtin:"), "{entry}");
-        assert!(plugin["digest"].as_str().unwrap().starts_with("sha256:"), "{entry}");
-        let expected_kind = if path.ends_with("checksums.txt") { "checksum" } else { "binary" };
+        assert!(
+            plugin["name"].as_str().unwrap().starts_with("builtin:"),
+            "{entry}"
+        );
+        assert!(
+            plugin["digest"].as_str().unwrap().starts_with("sha256:"),
+            "{entry}"
+        );
+        let expected_kind = if path.ends_with("checksums.txt") {
+            "checksum"
+        } else {
+            "binary"
+        };
         assert_eq!(entry["kind"], expected_kind, "{path}");
     }
 }
@@ -112,14 +171,29 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         "default: last element of go.mod module `example.com/tools/greeter/v2`",
         "exec go (",
     ] {
-        assert!(check.stdout.contains(expected), "check output lacks {expected:?}:\n{}", check.stdout);
+        assert!(
+            check.stdout.contains(expected),
+            "check output lacks {expected:?}:\n{}",
+            check.stdout
+        );
     }
 
     project
-        .xhost(&["build", ".", "--target", "linux/amd64", "--target", "js/wasm"])
+        .xhost(&[
+            "build",
+            ".",
+            "--target",
+            "linux/amd64",
+            "--target",
+            "js/wasm",
+        ])
         .assert_ok();
     let dist = project.dist();
-    let printed = run_tool(dist.join("greeter_linux_amd64/greeter").to_str().unwrap(), &[], &dist);
+    let printed = run_tool(
+        dist.join("greeter_linux_amd64/greeter").to_str().unwrap(),
+        &[],
+        &dist,
+    );
     assert!(printed.starts_with("greeter 0.0.0-SNAPSHOT"), "{printed}");
     let goroot = go_bin_dir().parent().unwrap().to_path_buf();
     let wasm_exec = ["lib/wasm/wasm_exec_node.js", "misc/wasm/wasm_exec_node.js"]
@@ -129,20 +203,31 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         .expect("Go's wasm_exec_node.js");
     let from_node = run_tool(
         "node",
-        &[wasm_exec.to_str().unwrap(), dist.join("greeter_js_wasm/greeter.wasm").to_str().unwrap()],
+        &[
+            wasm_exec.to_str().unwrap(),
+            dist.join("greeter_js_wasm/greeter.wasm").to_str().unwrap(),
+        ],
         &dist,
     );
-    assert_eq!(from_node, printed, "js/wasm build prints something else under node");
+    assert_eq!(
+        from_node, printed,
+        "js/wasm build prints something else under node"
+    );
 
     // A second build with other targets replaces dist/ as a whole.
-    project.xhost(&["build", ".", "--target", "linux/arm64", "-j", "1"]).assert_ok();
+    project
+        .xhost(&["build", ".", "--target", "linux/arm64", "-j", "1"])
+        .assert_ok();
     let files: Vec<String> = support::snapshot(&dist)
         .into_keys()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     assert_eq!(files.len(), 3, "{files:?}");
     assert_eq!(files[0], "artifacts.json");
-    assert!(files[1].starts_with("greeter_0.0.0-SNAPSHOT") && files[1].ends_with("_checksums.txt"), "{files:?}");
+    assert!(
+        files[1].starts_with("greeter_0.0.0-SNAPSHOT") && files[1].ends_with("_checksums.txt"),
+        "{files:?}"
+    );
     assert_eq!(files[2], "greeter_linux_arm64/greeter");
 }
 
@@ -150,9 +235,21 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
 fn plugins_lists_builtins_with_digests() {
     let run = Project::new("plugins-list").xhost(&["plugins"]);
     run.assert_ok();
-    assert!(run.stdout.contains("builtin:go-build  go-build"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("builtin:go-build  go-build"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("world tool-plugin"), "{}", run.stdout);
-    assert!(run.stdout.contains("builtin:checksum  checksum"), "{}", run.stdout);
-    assert!(run.stdout.contains("[release, world plugin]"), "checksum must not import exec:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains("builtin:checksum  checksum"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[release, world plugin]"),
+        "checksum must not import exec:\n{}",
+        run.stdout
+    );
     assert_eq!(run.stdout.matches("sha256 ").count(), 2);
 }

@@ -35,7 +35,13 @@ fn attack(plugin: &str, action: &str, stage_extra: &str, expected: &[&str]) -> S
 }
 
 /// [`attack`] with extra lines for the stage's `config` table.
-fn attack_with(plugin: &str, action: &str, stage_extra: &str, config_extra: &str, expected: &[&str]) -> String {
+fn attack_with(
+    plugin: &str,
+    action: &str,
+    stage_extra: &str,
+    config_extra: &str,
+    expected: &[&str],
+) -> String {
     let project = project_with(
         &format!("{plugin}-{action}"),
         plugin,
@@ -44,25 +50,51 @@ fn attack_with(plugin: &str, action: &str, stage_extra: &str, config_extra: &str
     let before = project.seed_dist();
     let run = project.xhost(&["build", "."]);
     run.assert_fails_with(expected);
-    assert!(!run.stderr.contains("ESCAPED"), "{action}: the sandbox let it through:\n{}", run.stderr);
-    assert_eq!(snapshot(&project.dist()), before, "{action}: the previous dist/ changed");
+    assert!(
+        !run.stderr.contains("ESCAPED"),
+        "{action}: the sandbox let it through:\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        snapshot(&project.dist()),
+        before,
+        "{action}: the previous dist/ changed"
+    );
     run.stderr
 }
 
 #[test]
 fn reading_outside_the_mounts_is_blocked() {
-    attack("probe", "read-passwd", "", &["blocked: reading /etc/passwd"]);
-    attack("probe", "read-parent", "", &["blocked: reading /in/../../etc/passwd"]);
+    attack(
+        "probe",
+        "read-passwd",
+        "",
+        &["blocked: reading /etc/passwd"],
+    );
+    attack(
+        "probe",
+        "read-parent",
+        "",
+        &["blocked: reading /in/../../etc/passwd"],
+    );
     // No `source` grant: /src does not exist for this plugin.
     attack("probe", "read-src", "", &["blocked: reading /src/go.mod"]);
 }
 
 #[test]
 fn writing_into_the_inputs_is_blocked() {
-    let project = project_with("probe-write-in", "probe", "[stage.config]\naction = \"ok\"\n");
+    let project = project_with(
+        "probe-write-in",
+        "probe",
+        "[stage.config]\naction = \"ok\"\n",
+    );
     // A second stage consumes the first one's output and tries to change it.
     let toml = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
-    let pin = toml.lines().find(|l| l.starts_with("sha256")).unwrap().to_string();
+    let pin = toml
+        .lines()
+        .find(|l| l.starts_with("sha256"))
+        .unwrap()
+        .to_string();
     project.write(
         "xhost.toml",
         format!(
@@ -81,14 +113,33 @@ fn sockets_and_name_lookup_are_blocked() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
-    attack_with("probe", "socket", "", &format!("port = {port}"), &["blocked:", "access-denied"]);
-    assert!(listener.accept().is_err(), "the plugin reached the listener");
-    attack("probe", "name-lookup", "", &["blocked: resolving localhost"]);
+    attack_with(
+        "probe",
+        "socket",
+        "",
+        &format!("port = {port}"),
+        &["blocked:", "access-denied"],
+    );
+    assert!(
+        listener.accept().is_err(),
+        "the plugin reached the listener"
+    );
+    attack(
+        "probe",
+        "name-lookup",
+        "",
+        &["blocked: resolving localhost"],
+    );
 }
 
 #[test]
 fn no_environment_arguments_or_stdin() {
-    attack("probe", "env-args", "", &["blocked: environment, arguments and stdin: all empty"]);
+    attack(
+        "probe",
+        "env-args",
+        "",
+        &["blocked: environment, arguments and stdin: all empty"],
+    );
 }
 
 #[test]
@@ -97,7 +148,11 @@ fn an_endless_loop_is_stopped_by_the_deadline() {
         "probe",
         "endless-loop",
         "limits = { time_secs = 1 }",
-        &["stage `probe`", "ran longer than its time limit of 1 s", "limits.time_secs"],
+        &[
+            "stage `probe`",
+            "ran longer than its time limit of 1 s",
+            "limits.time_secs",
+        ],
     );
 }
 
@@ -113,24 +168,48 @@ fn allocating_past_the_memory_limit_is_stopped() {
 
 #[test]
 fn artifacts_must_be_files_under_out() {
-    attack("probe", "artifact-outside", "", &["`/etc/passwd`, which is not under /out"]);
-    attack("probe", "artifact-parent", "", &["`/out/../in/x` is not a plain relative path under /out"]);
+    attack(
+        "probe",
+        "artifact-outside",
+        "",
+        &["`/etc/passwd`, which is not under /out"],
+    );
+    attack(
+        "probe",
+        "artifact-parent",
+        "",
+        &["`/out/../in/x` is not a plain relative path under /out"],
+    );
     let stderr = attack("probe", "symlink-out", "", &["/out/passwd"]);
     assert!(!stderr.contains("root:x:0:0"), "{stderr}");
 }
 
 #[test]
 fn a_panicking_plugin_is_reported_with_its_output() {
-    attack("probe", "panic", "", &["the plugin crashed", "the probe was told to panic"]);
+    attack(
+        "probe",
+        "panic",
+        "",
+        &["the plugin crashed", "the probe was told to panic"],
+    );
 }
 
 #[test]
 fn logs_are_sanitised_and_capped() {
     let stderr = attack("probe", "log-escapes", "", &["logged escapes and a flood"]);
-    assert!(!stderr.contains('\u{1b}'), "a terminal escape got through:\n{stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "a terminal escape got through:\n{stderr:?}"
+    );
     assert!(stderr.contains("cleared screen"));
-    assert!(stderr.contains("(ci command neutralised) ::add-mask::secret-value"), "{stderr}");
-    assert!(stderr.contains("(ci command neutralised) ::set-env"), "{stderr}");
+    assert!(
+        stderr.contains("(ci command neutralised) ::add-mask::secret-value"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(ci command neutralised) ::set-env"),
+        "{stderr}"
+    );
     assert!(
         !stderr.lines().any(|l| l.trim_start().starts_with("::")),
         "a CI workflow command reached the output:\n{stderr}"
@@ -144,23 +223,77 @@ fn importing_exec_without_a_grant_is_refused_before_running() {
         "exec-probe",
         "env",
         "",
-        &["imports `xhost:plugin/exec`", "grants none", "grants = { exec = [\"go\"] }"],
+        &[
+            "imports `xhost:plugin/exec`",
+            "grants none",
+            "grants = { exec = [\"go\"] }",
+        ],
     );
 }
 
 #[test]
 fn exec_refuses_ungranted_programs_escaping_paths_and_bad_variables() {
     let grant = "grants = { exec = [\"sh\"], source = true }";
-    attack("exec-probe", "ungranted", grant, &["blocked: running curl: not-granted", "grants.exec"]);
-    attack("exec-probe", "path-program", grant, &["blocked: running /bin/sh by path: not-granted"]);
-    attack("exec-probe", "output-escape", grant, &["bad-argument: path `../../escape` leaves /out"]);
-    attack("exec-probe", "output-absolute", grant, &["bad-argument: path `/tmp/escape` is not under /out"]);
-    attack("exec-probe", "text-path", grant, &["bad-argument: text argument `/etc/passwd` holds an absolute path"]);
-    attack("exec-probe", "text-flag-path", grant, &["bad-argument: text argument `-o=/tmp/x`"]);
-    attack("exec-probe", "source-escape", grant, &["bad-argument: path `../../etc/passwd` leaves /src"]);
-    attack("exec-probe", "env-ld-preload", grant, &["env-denied: environment variable `LD_PRELOAD` may not be set"]);
-    attack("exec-probe", "env-path", grant, &["env-denied: environment variable `PATH` may not be set"]);
-    attack("exec-probe", "env-goflags", grant, &["env-denied: GOFLAGS entry `-toolexec=evil` is not allowed"]);
+    attack(
+        "exec-probe",
+        "ungranted",
+        grant,
+        &["blocked: running curl: not-granted", "grants.exec"],
+    );
+    attack(
+        "exec-probe",
+        "path-program",
+        grant,
+        &["blocked: running /bin/sh by path: not-granted"],
+    );
+    attack(
+        "exec-probe",
+        "output-escape",
+        grant,
+        &["bad-argument: path `../../escape` leaves /out"],
+    );
+    attack(
+        "exec-probe",
+        "output-absolute",
+        grant,
+        &["bad-argument: path `/tmp/escape` is not under /out"],
+    );
+    attack(
+        "exec-probe",
+        "text-path",
+        grant,
+        &["bad-argument: text argument `/etc/passwd` holds an absolute path"],
+    );
+    attack(
+        "exec-probe",
+        "text-flag-path",
+        grant,
+        &["bad-argument: text argument `-o=/tmp/x`"],
+    );
+    attack(
+        "exec-probe",
+        "source-escape",
+        grant,
+        &["bad-argument: path `../../etc/passwd` leaves /src"],
+    );
+    attack(
+        "exec-probe",
+        "env-ld-preload",
+        grant,
+        &["env-denied: environment variable `LD_PRELOAD` may not be set"],
+    );
+    attack(
+        "exec-probe",
+        "env-path",
+        grant,
+        &["env-denied: environment variable `PATH` may not be set"],
+    );
+    attack(
+        "exec-probe",
+        "env-goflags",
+        grant,
+        &["env-denied: GOFLAGS entry `-toolexec=evil` is not allowed"],
+    );
     attack(
         "exec-probe",
         "timeout",
@@ -180,19 +313,43 @@ fn exec_runs_granted_programs_with_a_clean_private_environment() {
     run.assert_ok();
     let env = std::fs::read_to_string(project.dist().join("victim_linux_amd64/env.txt")).unwrap();
     let vars: Vec<&str> = env.lines().filter(|l| l.contains('=')).collect();
-    let cache = support::cache_dir().canonicalize().unwrap_or(support::cache_dir());
+    let cache = support::cache_dir()
+        .canonicalize()
+        .unwrap_or(support::cache_dir());
     let get = |name: &str| {
         vars.iter()
             .find_map(|l| l.strip_prefix(&format!("{name}=")))
             .unwrap_or_else(|| panic!("{name} not set:\n{env}"))
     };
-    assert!(Path::new(get("HOME")).starts_with(&cache), "HOME outside the cache: {env}");
-    assert!(get("TMPDIR").contains("/work/"), "TMPDIR is not the invocation's: {env}");
-    assert_eq!(get("PATH"), Path::new("/bin/sh").canonicalize().unwrap().parent().unwrap().to_str().unwrap());
+    assert!(
+        Path::new(get("HOME")).starts_with(&cache),
+        "HOME outside the cache: {env}"
+    );
+    assert!(
+        get("TMPDIR").contains("/work/"),
+        "TMPDIR is not the invocation's: {env}"
+    );
+    assert_eq!(
+        get("PATH"),
+        Path::new("/bin/sh")
+            .canonicalize()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_str()
+            .unwrap()
+    );
     let cwd = env.lines().last().unwrap();
-    assert_eq!(Path::new(cwd), project.dir.canonicalize().unwrap(), "working directory is not the source tree");
+    assert_eq!(
+        Path::new(cwd),
+        project.dir.canonicalize().unwrap(),
+        "working directory is not the source tree"
+    );
     for inherited in ["XHOST_CACHE_DIR", "CARGO", "RUST_", "USER="] {
-        assert!(!env.contains(inherited), "{inherited} leaked into the tool's environment:\n{env}");
+        assert!(
+            !env.contains(inherited),
+            "{inherited} leaked into the tool's environment:\n{env}"
+        );
     }
 }
 
@@ -205,7 +362,8 @@ fn the_host_carries_on_after_every_kind_of_failure() {
     use xhost::report::PlainReporter;
 
     let runtime = xhost::runtime::Runtime::new().unwrap();
-    let reporter: Arc<dyn xhost::report::Reporter> = Arc::new(PlainReporter::new(xhost::report::Level::Error));
+    let reporter: Arc<dyn xhost::report::Reporter> =
+        Arc::new(PlainReporter::new(xhost::report::Level::Error));
     let mut outcomes = Vec::new();
     for (action, limits) in [
         ("endless-loop", "limits = { time_secs = 1 }"),
@@ -215,7 +373,11 @@ fn the_host_carries_on_after_every_kind_of_failure() {
         ("artifact-outside", ""),
         ("ok", ""),
     ] {
-        let project = project_with(&format!("carry-on-{action}"), "probe", &format!("{limits}\n[stage.config]\naction = \"{action}\"\n"));
+        let project = project_with(
+            &format!("carry-on-{action}"),
+            "probe",
+            &format!("{limits}\n[stage.config]\naction = \"{action}\"\n"),
+        );
         let config = config::load(&project.dir, &Overrides::default()).unwrap();
         let plan = xhost::plan::plan(config, &runtime, reporter.clone()).unwrap();
         let work = tempfile::tempdir().unwrap();
@@ -229,11 +391,20 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             jobs: 1,
         }
         .run();
-        outcomes.push((action, result.map(|records| records.len()).map_err(|e| format!("{e:#}"))));
+        outcomes.push((
+            action,
+            result
+                .map(|records| records.len())
+                .map_err(|e| format!("{e:#}")),
+        ));
     }
     for (action, outcome) in &outcomes[..5] {
         let error = outcome.as_ref().expect_err(action);
         assert!(error.contains("stage `probe`"), "{action}: {error}");
     }
-    assert_eq!(outcomes[5].1, Ok(1), "a good plugin failed after the bad ones: {outcomes:?}");
+    assert_eq!(
+        outcomes[5].1,
+        Ok(1),
+        "a good plugin failed after the bad ones: {outcomes:?}"
+    );
 }

@@ -45,12 +45,22 @@ const OUTER_CARGO_ENV: &[&str] = &[
 /// Builds `guests` in release mode for [`GUEST_TARGET`] with the workspace at
 /// `workspace_root`, using `target_dir` as cargo's target directory, and returns the
 /// path of each built component in the order given.
-pub fn build(workspace_root: &Path, target_dir: &Path, guests: &[Guest]) -> Result<Vec<PathBuf>, String> {
+pub fn build(
+    workspace_root: &Path,
+    target_dir: &Path,
+    guests: &[Guest],
+) -> Result<Vec<PathBuf>, String> {
     check_target_installed()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root)
-        .args(["build", "--release", "--target", GUEST_TARGET, "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            GUEST_TARGET,
+            "--target-dir",
+        ])
         .arg(target_dir);
     for guest in guests {
         cmd.args(["-p", &guest.package]);

@@ -5,7 +5,10 @@ include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
 
 /// The component bytes of built-in plugin `name`.
 pub fn get(name: &str) -> Option<&'static [u8]> {
-    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, bytes)| *bytes)
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
 }
 
 pub fn exists(name: &str) -> bool {

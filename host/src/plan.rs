@@ -79,7 +79,12 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
             .grants
             .exec
             .iter()
-            .map(|name| Ok((name.clone(), tools::resolve(name, &config.tools, &stage.name)?)))
+            .map(|name| {
+                Ok((
+                    name.clone(),
+                    tools::resolve(name, &config.tools, &stage.name)?,
+                ))
+            })
             .collect::<Result<_>>()?;
         stages.push(PlannedStage {
             config: stage.clone(),
@@ -96,7 +101,9 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
 /// per-target stage would silently reorder the pipeline: refuse it.
 fn check_order(stages: &[PlannedStage]) -> Result<()> {
     if let Some(first_release) = stages.iter().position(|s| s.info.release_scope)
-        && let Some(late) = stages[first_release..].iter().find(|s| !s.info.release_scope)
+        && let Some(late) = stages[first_release..]
+            .iter()
+            .find(|s| !s.info.release_scope)
     {
         let release = &stages[first_release];
         bail!(
@@ -110,7 +117,11 @@ fn check_order(stages: &[PlannedStage]) -> Result<()> {
     Ok(())
 }
 
-fn load_plugin(runtime: &Runtime, stage: &StageConfig, loaded: &mut HashMap<String, Arc<LoadedPlugin>>) -> Result<Arc<LoadedPlugin>> {
+fn load_plugin(
+    runtime: &Runtime,
+    stage: &StageConfig,
+    loaded: &mut HashMap<String, Arc<LoadedPlugin>>,
+) -> Result<Arc<LoadedPlugin>> {
     let label = stage.plugin.to_string();
     let bytes = plugin_bytes(&stage.plugin, &stage.name)?;
     let digest = sha256_hex(&bytes);
@@ -118,7 +129,10 @@ fn load_plugin(runtime: &Runtime, stage: &StageConfig, loaded: &mut HashMap<Stri
     if let Some(plugin) = loaded.get(&digest) {
         return Ok(plugin.clone());
     }
-    let plugin = Arc::new(LoadedPlugin::load(runtime, &label, &bytes).with_context(|| format!("stage `{}`", stage.name))?);
+    let plugin = Arc::new(
+        LoadedPlugin::load(runtime, &label, &bytes)
+            .with_context(|| format!("stage `{}`", stage.name))?,
+    );
     loaded.insert(digest, plugin.clone());
     Ok(plugin)
 }

@@ -77,11 +77,16 @@ impl FromStr for Target {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let Some((os, arch)) = s.split_once('/') else {
-            return Err(format!("target `{s}` is not of the form OS/ARCH (e.g. linux/amd64)"));
+            return Err(format!(
+                "target `{s}` is not of the form OS/ARCH (e.g. linux/amd64)"
+            ));
         };
         if !SUPPORTED.contains(&(os, arch)) {
             let list: Vec<String> = SUPPORTED.iter().map(|(o, a)| format!("{o}/{a}")).collect();
-            return Err(format!("unknown target `{s}`; supported targets: {}", list.join(", ")));
+            return Err(format!(
+                "unknown target `{s}`; supported targets: {}",
+                list.join(", ")
+            ));
         }
         Ok(Target {
             os: os.to_string(),

@@ -10,7 +10,10 @@ use std::sync::OnceLock;
 
 /// The repository root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The cache directory every test's `xhost` uses. Shared, so Go's per-project build
@@ -30,10 +33,14 @@ pub fn test_plugin(name: &str) -> PathBuf {
             .collect();
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let target_dir = xhost_build_support::guest_target_dir(tmp, &tmp.join("wasm-guests"));
-        let paths = xhost_build_support::build(&workspace(), &target_dir, &guests).unwrap_or_else(|e| panic!("{e}"));
+        let paths = xhost_build_support::build(&workspace(), &target_dir, &guests)
+            .unwrap_or_else(|e| panic!("{e}"));
         names.iter().map(|n| n.to_string()).zip(paths).collect()
     });
-    built.get(name).unwrap_or_else(|| panic!("no test plugin {name}")).clone()
+    built
+        .get(name)
+        .unwrap_or_else(|| panic!("no test plugin {name}"))
+        .clone()
 }
 
 /// Hex SHA-256 of a file, for pinning plugins.
@@ -50,7 +57,9 @@ pub fn go_bin_dir() -> PathBuf {
         .iter()
         .flat_map(std::env::split_paths)
         .find(|dir| dir.join("go").is_file());
-    found.unwrap_or_else(|| panic!("these tests need Go 1.21+ on PATH; run ./scripts/test, which installs it"))
+    found.unwrap_or_else(|| {
+        panic!("these tests need Go 1.21+ on PATH; run ./scripts/test, which installs it")
+    })
 }
 
 /// A project directory for one test, recreated empty (stable path, so tool caches
@@ -61,7 +70,9 @@ pub struct Project {
 
 impl Project {
     pub fn new(name: &str) -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("projects").join(name);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("projects")
+            .join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Project { dir }
@@ -92,7 +103,8 @@ impl Project {
 
     /// Runs `xhost ARGS` with this project as the working directory.
     pub fn xhost(&self, args: &[&str]) -> Run {
-        let mut path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect::<Vec<_>>();
+        let mut path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .collect::<Vec<_>>();
         path.insert(0, go_bin_dir());
         let output = Command::new(env!("CARGO_BIN_EXE_xhost"))
             .args(args)
@@ -132,15 +144,32 @@ impl From<Output> for Run {
 
 impl Run {
     pub fn assert_ok(&self) -> &Self {
-        assert_eq!(self.code, Some(0), "xhost failed:\n{}\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "xhost failed:\n{}\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     /// Asserts exit code 1 and that stderr contains every one of `needles`.
     pub fn assert_fails_with(&self, needles: &[&str]) -> &Self {
-        assert_eq!(self.code, Some(1), "expected failure, got {:?}:\n{}\n{}", self.code, self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(1),
+            "expected failure, got {:?}:\n{}\n{}",
+            self.code,
+            self.stdout,
+            self.stderr
+        );
         for needle in needles {
-            assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks {needle:?}:\n{}",
+                self.stderr
+            );
         }
         self
     }
@@ -156,7 +185,10 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+                files.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
             }
         }
     }
@@ -203,10 +235,15 @@ pub fn run_wasip1(module: &Path, args: &[&str]) -> (i32, String) {
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx).unwrap();
     let stdout = MemoryOutputPipe::new(1 << 20);
-    let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).args(args).build_p1();
+    let wasi = WasiCtxBuilder::new()
+        .stdout(stdout.clone())
+        .args(args)
+        .build_p1();
     let mut store = Store::new(&engine, wasi);
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .unwrap();
     let code = match start.call(&mut store, ()) {
         Ok(()) => 0,
         Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
@@ -214,5 +251,8 @@ pub fn run_wasip1(module: &Path, args: &[&str]) -> (i32, String) {
             None => panic!("wasm trapped: {e:?}"),
         },
     };
-    (code, String::from_utf8_lossy(&stdout.contents()).into_owned())
+    (
+        code,
+        String::from_utf8_lossy(&stdout.contents()).into_owned(),
+    )
 }

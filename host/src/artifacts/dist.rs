@@ -18,7 +18,10 @@ pub fn check_replaceable(dist: &Path) -> Result<()> {
         Err(e) => return Err(e).with_context(|| format!("checking {}", dist.display())),
     };
     if !meta.is_dir() {
-        bail!("{} exists and is not a directory; remove it or choose another --dist", dist.display());
+        bail!(
+            "{} exists and is not a directory; remove it or choose another --dist",
+            dist.display()
+        );
     }
     let empty = std::fs::read_dir(dist)
         .with_context(|| format!("reading {}", dist.display()))?
@@ -52,13 +55,15 @@ pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &s
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        std::fs::copy(store.path(&record.sha256), &dest).with_context(|| format!("writing {}", dest.display()))?;
+        std::fs::copy(store.path(&record.sha256), &dest)
+            .with_context(|| format!("writing {}", dest.display()))?;
         let mode = if record.executable { 0o755 } else { 0o644 };
         std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(mode))
             .with_context(|| format!("setting the mode of {}", dest.display()))?;
     }
     let manifest_path = staging.path().join(manifest::FILE_NAME);
-    std::fs::write(&manifest_path, manifest_json).with_context(|| format!("writing {}", manifest_path.display()))?;
+    std::fs::write(&manifest_path, manifest_json)
+        .with_context(|| format!("writing {}", manifest_path.display()))?;
     swap_in(staging, dist)
 }
 
@@ -71,7 +76,8 @@ fn swap_in(staging: tempfile::TempDir, dist: &Path) -> Result<()> {
         Ok(())
     } else {
         let path = staging.keep();
-        std::fs::rename(&path, dist).with_context(|| format!("moving the new release to {}", dist.display()))
+        std::fs::rename(&path, dist)
+            .with_context(|| format!("moving the new release to {}", dist.display()))
     }
 }
 
@@ -88,7 +94,12 @@ mod tests {
         std::fs::create_dir(&dist).unwrap();
         assert!(check_replaceable(&dist).is_ok());
         std::fs::write(dist.join("notes.txt"), "mine").unwrap();
-        assert!(check_replaceable(&dist).unwrap_err().to_string().contains("not made by xhost"));
+        assert!(
+            check_replaceable(&dist)
+                .unwrap_err()
+                .to_string()
+                .contains("not made by xhost")
+        );
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub fn render(project: &Project, records: &[Record]) -> String {
                     name: &r.plugin,
                     digest: format!("sha256:{}", r.plugin_digest),
                 },
-                meta: r.meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                meta: r
+                    .meta
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect(),
             })
             .collect(),
     };

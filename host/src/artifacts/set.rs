@@ -24,7 +24,11 @@ impl ArtifactSet {
 
     /// The artifacts of the given kinds, in path order.
     pub fn select(&self, kinds: &[Kind]) -> Vec<&Record> {
-        let mut chosen: Vec<&Record> = self.records.iter().filter(|r| kinds.contains(&r.kind)).collect();
+        let mut chosen: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| kinds.contains(&r.kind))
+            .collect();
         chosen.sort_by(|a, b| a.path.cmp(&b.path));
         chosen
     }

@@ -15,7 +15,8 @@ pub struct Store {
 
 impl Store {
     pub fn open(dir: PathBuf) -> Result<Self> {
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating artifact store {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating artifact store {}", dir.display()))?;
         Ok(Store {
             dir,
             next_temp: AtomicU64::new(0),
@@ -30,9 +31,12 @@ impl Store {
     /// Moves `file` into the store; returns its digest and size.
     pub fn ingest(&self, file: &Path) -> Result<(String, u64)> {
         let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        let temp = self.dir.join(format!(".incoming-{}-{n}", std::process::id()));
+        let temp = self
+            .dir
+            .join(format!(".incoming-{}-{n}", std::process::id()));
         if std::fs::rename(file, &temp).is_err() {
-            std::fs::copy(file, &temp).with_context(|| format!("copying {} into the artifact store", file.display()))?;
+            std::fs::copy(file, &temp)
+                .with_context(|| format!("copying {} into the artifact store", file.display()))?;
         }
         let (sha256, size) = sha256_file(&temp)?;
         let dest = self.path(&sha256);
@@ -69,6 +73,9 @@ mod tests {
         assert_eq!(size, 4);
         assert_eq!(std::fs::read(store.path(&sha_a)).unwrap(), b"same");
         assert!(!tmp.path().join("a").exists());
-        assert_eq!(std::fs::read_dir(tmp.path().join("store")).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(tmp.path().join("store")).unwrap().count(),
+            1
+        );
     }
 }

@@ -38,7 +38,14 @@ pub struct ExecCap {
 }
 
 impl ExecCap {
-    pub fn new(granted: BTreeMap<String, Tool>, roots: Roots, tool_state: PathBuf, tmp: PathBuf, timeout: Duration, log: LogSink) -> Self {
+    pub fn new(
+        granted: BTreeMap<String, Tool>,
+        roots: Roots,
+        tool_state: PathBuf,
+        tmp: PathBuf,
+        timeout: Duration,
+        log: LogSink,
+    ) -> Self {
         ExecCap {
             granted,
             roots: Some(roots),
@@ -114,15 +121,25 @@ impl ExecCap {
 impl wit::Host for ExecCap {
     fn run(&mut self, command: Command) -> Result<Output, ExecError> {
         let spec = self.prepare(&command).inspect_err(|e| {
-            self.log.message(Level::Warn, &format!("exec of `{}` refused: {}", command.program, describe(e)));
+            self.log.message(
+                Level::Warn,
+                &format!("exec of `{}` refused: {}", command.program, describe(e)),
+            );
         })?;
-        self.log.message(Level::Debug, &format!("exec: {} {}", command.program, shown_args(&command.args)));
+        self.log.message(
+            Level::Debug,
+            &format!("exec: {} {}", command.program, shown_args(&command.args)),
+        );
         let started = Instant::now();
         let finished = process::run(spec);
         self.time_spent += started.elapsed();
-        let finished = finished.map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
+        let finished = finished
+            .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
         if let (Some(signal), false) = (finished.signal, finished.timed_out) {
-            self.log.message(Level::Warn, &format!("`{}` was killed by signal {signal}", command.program));
+            self.log.message(
+                Level::Warn,
+                &format!("`{}` was killed by signal {signal}", command.program),
+            );
         }
         if finished.timed_out {
             return Err(ExecError::TimedOut(format!(
@@ -141,7 +158,10 @@ impl wit::Host for ExecCap {
 }
 
 /// Links `xhost:plugin/exec` to the store's [`ExecCap`].
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> &mut ExecCap) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &mut ExecCap,
+) -> wasmtime::Result<()> {
     wit::add_to_linker::<T, HasSelf<ExecCap>>(linker, get)
 }
 

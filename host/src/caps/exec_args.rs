@@ -21,14 +21,17 @@ pub fn resolve(arg: &Arg, roots: &Roots) -> Result<OsString, String> {
     match arg {
         Arg::Text(text) => check_text(text).map(|()| OsString::from(text)),
         Arg::Source(path) => {
-            let root = roots
-                .source
-                .as_deref()
-                .ok_or_else(|| format!("source path `{path}`: the stage is not granted `source`"))?;
+            let root = roots.source.as_deref().ok_or_else(|| {
+                format!("source path `{path}`: the stage is not granted `source`")
+            })?;
             existing_inside(root, &relative(path, "/src")?, path).map(Into::into)
         }
-        Arg::Input(path) => existing_inside(&roots.input, &relative(path, "/in")?, path).map(Into::into),
-        Arg::Output(path) => output_inside(&roots.output, &relative(path, "/out")?, path).map(Into::into),
+        Arg::Input(path) => {
+            existing_inside(&roots.input, &relative(path, "/in")?, path).map(Into::into)
+        }
+        Arg::Output(path) => {
+            output_inside(&roots.output, &relative(path, "/out")?, path).map(Into::into)
+        }
     }
 }
 
@@ -82,7 +85,9 @@ fn existing_inside(root: &Path, rel: &Path, guest: &str) -> Result<PathBuf, Stri
     if full.starts_with(root) {
         Ok(full)
     } else {
-        Err(format!("path `{guest}` leads outside its mount through a symlink"))
+        Err(format!(
+            "path `{guest}` leads outside its mount through a symlink"
+        ))
     }
 }
 
@@ -92,7 +97,10 @@ fn output_inside(root: &Path, rel: &Path, guest: &str) -> Result<PathBuf, String
         .ok_or_else(|| format!("output path `{guest}` names no file"))?;
     let parent = existing_inside(root, rel.parent().unwrap_or(Path::new("")), guest)?;
     let full = parent.join(name);
-    if full.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+    if full
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
         return Err(format!("output path `{guest}` is a symlink"));
     }
     Ok(full)
@@ -131,11 +139,22 @@ mod tests {
         let r = roots(tmp.path());
         std::fs::write(tmp.path().join("src/main.go"), "").unwrap();
         let got = resolve(&Arg::Source("./main.go".into()), &r).unwrap();
-        assert_eq!(PathBuf::from(got), r.source.as_ref().unwrap().join("main.go"));
+        assert_eq!(
+            PathBuf::from(got),
+            r.source.as_ref().unwrap().join("main.go")
+        );
         let got = resolve(&Arg::Output("/out/hello".into()), &r).unwrap();
         assert_eq!(PathBuf::from(got), r.output.join("hello"));
-        assert!(resolve(&Arg::Output("../hello".into()), &r).unwrap_err().contains("leaves /out"));
-        assert!(resolve(&Arg::Output("/tmp/hello".into()), &r).unwrap_err().contains("not under /out"));
+        assert!(
+            resolve(&Arg::Output("../hello".into()), &r)
+                .unwrap_err()
+                .contains("leaves /out")
+        );
+        assert!(
+            resolve(&Arg::Output("/tmp/hello".into()), &r)
+                .unwrap_err()
+                .contains("not under /out")
+        );
         assert!(resolve(&Arg::Input("/in/../../etc/passwd".into()), &r).is_err());
     }
 
@@ -145,8 +164,16 @@ mod tests {
         let r = roots(tmp.path());
         std::os::unix::fs::symlink("/etc", r.output.join("etc")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", r.output.join("pw")).unwrap();
-        assert!(resolve(&Arg::Output("etc/passwd".into()), &r).unwrap_err().contains("outside"));
-        assert!(resolve(&Arg::Output("pw".into()), &r).unwrap_err().contains("symlink"));
+        assert!(
+            resolve(&Arg::Output("etc/passwd".into()), &r)
+                .unwrap_err()
+                .contains("outside")
+        );
+        assert!(
+            resolve(&Arg::Output("pw".into()), &r)
+                .unwrap_err()
+                .contains("symlink")
+        );
         std::os::unix::fs::symlink("/etc", r.source.as_ref().unwrap().join("etc")).unwrap();
         assert!(resolve(&Arg::Source("etc/passwd".into()), &r).is_err());
     }
@@ -156,6 +183,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut r = roots(tmp.path());
         r.source = None;
-        assert!(resolve(&Arg::Source(".".into()), &r).unwrap_err().contains("not granted `source`"));
+        assert!(
+            resolve(&Arg::Source(".".into()), &r)
+                .unwrap_err()
+                .contains("not granted `source`")
+        );
     }
 }

@@ -47,7 +47,10 @@ pub fn base(tool: &Tool, dirs: &Dirs) -> Vec<(String, String)> {
         ("PATH".to_string(), path(tool.dir())),
         ("LANG".to_string(), "C.UTF-8".to_string()),
         ("XDG_CACHE_HOME".to_string(), path(&dirs.cache.join("xdg"))),
-        ("XDG_CONFIG_HOME".to_string(), path(&dirs.home.join(".config"))),
+        (
+            "XDG_CONFIG_HOME".to_string(),
+            path(&dirs.home.join(".config")),
+        ),
     ];
     if tool.name == "go" {
         env.extend(
@@ -78,7 +81,11 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
             ALLOWED.join(", ")
         ));
     }
-    let simple = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b));
+    let simple = |v: &str| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
+    };
     let ok = match name {
         "CGO_ENABLED" => matches!(value, "0" | "1"),
         "SOURCE_DATE_EPOCH" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
@@ -88,7 +95,9 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("environment variable {name}=`{value}` has a value xhost does not accept"))
+        Err(format!(
+            "environment variable {name}=`{value}` has a value xhost does not accept"
+        ))
     }
 }
 
@@ -101,7 +110,9 @@ fn check_goflags(value: &str) -> Result<(), String> {
         let allowed = GOFLAGS_ALLOWED.iter().any(|a| {
             if let Some(prefix) = a.strip_suffix('=').map(|p| format!("{p}=")) {
                 flag.strip_prefix(&prefix).is_some_and(|v| {
-                    !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
+                    !v.is_empty()
+                        && v.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
                 })
             } else {
                 flag == *a
@@ -125,7 +136,11 @@ mod tests {
         assert!(check("GOOS", "linux").is_ok());
         assert!(check("CGO_ENABLED", "0").is_ok());
         assert!(check("CGO_ENABLED", "yes").is_err());
-        assert!(check("LD_PRELOAD", "/tmp/x.so").unwrap_err().contains("may not be set"));
+        assert!(
+            check("LD_PRELOAD", "/tmp/x.so")
+                .unwrap_err()
+                .contains("may not be set")
+        );
         assert!(check("PATH", "/tmp").is_err());
         assert!(check("GOOS", "linux\nX=1").is_err());
         assert!(check("GOARCH", "../x").is_err());
@@ -135,7 +150,11 @@ mod tests {
     fn goflags() {
         assert!(check("GOFLAGS", "-trimpath -mod=vendor -tags=netgo,osusergo").is_ok());
         assert!(check("GOFLAGS", "--trimpath").is_ok());
-        assert!(check("GOFLAGS", "-toolexec=/tmp/evil").unwrap_err().contains("-toolexec"));
+        assert!(
+            check("GOFLAGS", "-toolexec=/tmp/evil")
+                .unwrap_err()
+                .contains("-toolexec")
+        );
         assert!(check("GOFLAGS", "--toolexec=/tmp/evil").is_err());
         assert!(check("GOFLAGS", "-overlay=/tmp/o.json").is_err());
         assert!(check("GOFLAGS", "-mod=/x").is_err());

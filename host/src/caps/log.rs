@@ -149,7 +149,9 @@ impl LogSink {
     }
 
     fn emit(&self, state: &mut State, level: Level, line: String) {
-        self.shared.reporter.log(&self.shared.lane, &self.shared.stage, level, &line);
+        self.shared
+            .reporter
+            .log(&self.shared.lane, &self.shared.stage, level, &line);
         if state.tail.len() == TAIL_LINES {
             state.tail.pop_front();
         }
@@ -171,7 +173,10 @@ impl wit::Host for LogSink {
 }
 
 /// Links `xhost:plugin/log` to the store's [`LogSink`].
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> &mut LogSink) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &mut LogSink,
+) -> wasmtime::Result<()> {
     wit::add_to_linker::<T, HasSelf<LogSink>>(linker, get)
 }
 
@@ -220,7 +225,11 @@ impl Pollable for GuestOutput {
 }
 
 impl tokio::io::AsyncWrite for GuestOutput {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.sink.write_stream(self.stream, buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -259,7 +268,13 @@ mod tests {
         sink.write_stream(Stream::Stdout, b"one\ntw");
         sink.write_stream(Stream::Stdout, b"o\n\x1b[2Jthree");
         sink.finish();
-        let lines: Vec<String> = seen.0.lock().unwrap().iter().map(|(_, l)| l.clone()).collect();
+        let lines: Vec<String> = seen
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect();
         assert_eq!(lines, ["one", "two", "three"]);
     }
 

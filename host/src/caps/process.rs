@@ -61,7 +61,11 @@ pub fn run(spec: Spec) -> std::io::Result<Finished> {
     })
 }
 
-fn wait_with_timeout(mut child: Child, pid: u32, timeout: Duration) -> std::io::Result<(std::process::ExitStatus, bool)> {
+fn wait_with_timeout(
+    mut child: Child,
+    pid: u32,
+    timeout: Duration,
+) -> std::io::Result<(std::process::ExitStatus, bool)> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait());
@@ -79,7 +83,10 @@ fn wait_with_timeout(mut child: Child, pid: u32, timeout: Duration) -> std::io::
 }
 
 fn kill_group(pid: u32) {
-    if let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
+    if let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
         // ESRCH (group already gone) is the normal case.
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
@@ -127,7 +134,11 @@ mod tests {
 
     #[test]
     fn captures_and_clears_env() {
-        let done = sh("echo out; echo err >&2; env | sort; exit 3", Duration::from_secs(10), 1 << 20);
+        let done = sh(
+            "echo out; echo err >&2; env | sort; exit 3",
+            Duration::from_secs(10),
+            1 << 20,
+        );
         assert_eq!(done.exit_code, Some(3));
         let out = String::from_utf8(done.stdout).unwrap();
         assert!(out.starts_with("out\n"), "{out}");
@@ -146,9 +157,16 @@ mod tests {
     #[test]
     fn timeout_kills_the_whole_group() {
         let start = Instant::now();
-        let done = sh("sleep 30 & sleep 30; echo never", Duration::from_millis(300), 1000);
+        let done = sh(
+            "sleep 30 & sleep 30; echo never",
+            Duration::from_millis(300),
+            1000,
+        );
         assert!(done.timed_out);
         assert_eq!(done.signal, Some(9));
-        assert!(start.elapsed() < Duration::from_secs(10), "the background sleep kept the pipes open");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the background sleep kept the pipes open"
+        );
     }
 }

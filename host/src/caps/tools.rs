@@ -56,7 +56,9 @@ pub fn resolve(name: &str, table: &BTreeMap<String, PathBuf>, stage: &str) -> Re
 
 fn install_hint(name: &str) -> &'static str {
     match name {
-        "go" => "install Go 1.21 or newer (the wasip1 target needs 1.21) and put its bin directory on PATH",
+        "go" => {
+            "install Go 1.21 or newer (the wasip1 target needs 1.21) and put its bin directory on PATH"
+        }
         _ => "install it and put it on PATH",
     }
 }
@@ -88,8 +90,13 @@ mod tests {
 
     #[test]
     fn missing_from_path_says_how_to_install() {
-        let err = resolve("no-such-tool-xhost", &BTreeMap::new(), "compile").unwrap_err().to_string();
-        assert!(err.contains("stage `compile` may run `no-such-tool-xhost`"), "{err}");
+        let err = resolve("no-such-tool-xhost", &BTreeMap::new(), "compile")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("stage `compile` may run `no-such-tool-xhost`"),
+            "{err}"
+        );
         assert!(err.contains("[tools]"), "{err}");
     }
 }

@@ -34,8 +34,18 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let store = Store::open(work.path().join("store"))?;
 
     let project = &plan.config.project;
-    let targets: Vec<String> = plan.config.targets.iter().map(ToString::to_string).collect();
-    eprintln!("xhost: building {} {} for {}", project.name, project.version, targets.join(", "));
+    let targets: Vec<String> = plan
+        .config
+        .targets
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    eprintln!(
+        "xhost: building {} {} for {}",
+        project.name,
+        project.version,
+        targets.join(", ")
+    );
     let mut lanes: Vec<Lane> = plan.config.targets.iter().cloned().map(Some).collect();
     if plan.release().next().is_some() {
         lanes.push(None);
@@ -57,10 +67,24 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     dist::publish(&dist_dir, &store, &records, &manifest_json)?;
     let mut out = std::io::stdout().lock();
     for record in &records {
-        writeln!(out, "{:>10}  {}", human_size(record.size), dist_dir.join(&record.path).display())?;
+        writeln!(
+            out,
+            "{:>10}  {}",
+            human_size(record.size),
+            dist_dir.join(&record.path).display()
+        )?;
     }
-    writeln!(out, "{:>10}  {}", "", dist_dir.join(manifest::FILE_NAME).display())?;
-    eprintln!("xhost: {} artifacts in {}", records.len(), dist_dir.display());
+    writeln!(
+        out,
+        "{:>10}  {}",
+        "",
+        dist_dir.join(manifest::FILE_NAME).display()
+    )?;
+    eprintln!(
+        "xhost: {} artifacts in {}",
+        records.len(),
+        dist_dir.display()
+    );
     Ok(())
 }
 

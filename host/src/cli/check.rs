@@ -22,8 +22,14 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
     let file = config
         .file
         .as_ref()
-        .map_or("no xhost.toml: defaults from go.mod".to_string(), |f| f.display().to_string());
-    writeln!(out, "project   {} {}  ({file})", config.project.name, config.project.version)?;
+        .map_or("no xhost.toml: defaults from go.mod".to_string(), |f| {
+            f.display().to_string()
+        });
+    writeln!(
+        out,
+        "project   {} {}  ({file})",
+        config.project.name, config.project.version
+    )?;
     if let Some(commit) = &config.project.commit {
         writeln!(out, "commit    {commit}")?;
     }
@@ -31,12 +37,32 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
     writeln!(out, "targets   {}", targets.join(", "))?;
     writeln!(out, "stages")?;
     for stage in &plan.stages {
-        let scope = if stage.info.release_scope { "release" } else { "per target" };
-        writeln!(out, "  {}  {}  [{scope}]", stage.config.name, stage.prepared.plugin.label)?;
+        let scope = if stage.info.release_scope {
+            "release"
+        } else {
+            "per target"
+        };
+        writeln!(
+            out,
+            "  {}  {}  [{scope}]",
+            stage.config.name, stage.prepared.plugin.label
+        )?;
         writeln!(out, "      sha256    {}", stage.prepared.plugin.digest)?;
-        writeln!(out, "      plugin    {} {}: {}", stage.info.name, stage.info.version, stage.info.summary)?;
+        writeln!(
+            out,
+            "      plugin    {} {}: {}",
+            stage.info.name, stage.info.version, stage.info.summary
+        )?;
         let consumes: Vec<&str> = stage.info.consumes.iter().map(|k| k.name()).collect();
-        writeln!(out, "      consumes  {}", if consumes.is_empty() { "nothing".into() } else { consumes.join(", ") })?;
+        writeln!(
+            out,
+            "      consumes  {}",
+            if consumes.is_empty() {
+                "nothing".into()
+            } else {
+                consumes.join(", ")
+            }
+        )?;
         let mut grants = vec!["log".to_string()];
         if stage.config.grants.source {
             grants.push("source (read-only /src)".into());
@@ -55,7 +81,11 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
     if args.explain {
         writeln!(out, "settings")?;
         for setting in &config.settings {
-            writeln!(out, "  {:<16} = {:<40}  # {}", setting.key, setting.value, setting.origin)?;
+            writeln!(
+                out,
+                "  {:<16} = {:<40}  # {}",
+                setting.key, setting.value, setting.origin
+            )?;
         }
     }
     writeln!(out, "ok: configuration is valid")?;

@@ -12,7 +12,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::target::Target;
 
 #[derive(Parser)]
-#[command(name = "xhost", version, about = "Builds multi-platform releases with sandboxed WebAssembly plugins")]
+#[command(
+    name = "xhost",
+    version,
+    about = "Builds multi-platform releases with sandboxed WebAssembly plugins"
+)]
 struct Cli {
     /// Show plugin info/debug logs (-v) and trace logs (-vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

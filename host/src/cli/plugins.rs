@@ -21,10 +21,20 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
         let plugin = Arc::new(LoadedPlugin::load(&runtime, &label, bytes)?);
         let wants_exec = plugin.wants_exec();
         let prepared = Prepared::new(&runtime, plugin.clone(), wants_exec, name)?;
-        let info: Info = prepared.describe(LogSink::new(None, name, reporter.clone()))?.into();
-        let scope = if info.release_scope { "release" } else { "per target" };
+        let info: Info = prepared
+            .describe(LogSink::new(None, name, reporter.clone()))?
+            .into();
+        let scope = if info.release_scope {
+            "release"
+        } else {
+            "per target"
+        };
         let world = if wants_exec { "tool-plugin" } else { "plugin" };
-        writeln!(out, "{label}  {} {}  [{scope}, world {world}]", info.name, info.version)?;
+        writeln!(
+            out,
+            "{label}  {} {}  [{scope}, world {world}]",
+            info.name, info.version
+        )?;
         writeln!(out, "    {}", info.summary)?;
         writeln!(out, "    sha256 {}", plugin.digest)?;
     }

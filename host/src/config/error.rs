@@ -31,16 +31,23 @@ impl Located {
     pub fn new(file: &Path, source: &str, span: Range<usize>, message: impl Into<String>) -> Self {
         let start = span.start.min(source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
         let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
-        let underline = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
+        let underline = source[start..span.end.clamp(start, line_end)]
+            .chars()
+            .count()
+            .max(1);
         Located {
             file: file.to_path_buf(),
             line,
             column,
             message: message.into(),
-            source_line: source[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: source[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             underline,
         }
     }
@@ -49,7 +56,14 @@ impl Located {
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let gutter = self.line.to_string().len();
-        writeln!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
+        writeln!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.source_line)?;
         write!(
@@ -72,7 +86,10 @@ mod tests {
         let at = Located::new(Path::new("xhost.toml"), src, 17..18, "expected a string");
         assert_eq!((at.line, at.column), (2, 8));
         let shown = at.to_string();
-        assert!(shown.starts_with("xhost.toml:2:8: expected a string"), "{shown}");
+        assert!(
+            shown.starts_with("xhost.toml:2:8: expected a string"),
+            "{shown}"
+        );
         assert!(shown.contains("2 | name = 3"), "{shown}");
         assert!(shown.ends_with("  |        ^"), "{shown:?}");
     }

@@ -20,7 +20,8 @@ pub fn module_path(go_mod: &str) -> Option<String> {
 pub fn name_from_module(module: &str) -> String {
     let mut parts = module.rsplit('/');
     let last = parts.next().unwrap_or(module);
-    let is_major = last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    let is_major =
+        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
     match parts.next() {
         Some(previous) if is_major => previous.to_string(),
         _ => last.to_string(),
@@ -44,7 +45,10 @@ mod tests {
     fn finds_module_directive() {
         let text = "// comment\nmodule example.com/hello // trailing\n\ngo 1.21\n";
         assert_eq!(module_path(text).as_deref(), Some("example.com/hello"));
-        assert_eq!(module_path("module \"example.com/q\"\n").as_deref(), Some("example.com/q"));
+        assert_eq!(
+            module_path("module \"example.com/q\"\n").as_deref(),
+            Some("example.com/q")
+        );
         assert_eq!(module_path("modules x\n"), None);
     }
 

@@ -100,7 +100,10 @@ pub struct StageConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginRef {
     /// Embedded in the xhost binary: `builtin:<name>`, optionally pinned.
-    Builtin { name: String, sha256: Option<String> },
+    Builtin {
+        name: String,
+        sha256: Option<String>,
+    },
     /// A component file, always pinned by digest.
     File {
         path: PathBuf,
@@ -153,7 +156,12 @@ pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(ConfigError::Plain(format!("reading {}: {e}", file.display()))),
+        Err(e) => {
+            return Err(ConfigError::Plain(format!(
+                "reading {}: {e}",
+                file.display()
+            )));
+        }
     };
     let parsed = match &source {
         Some(text) => toml::from_str::<ConfigFile>(text).map_err(|e| {
@@ -179,7 +187,12 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn resolve(mut self, parsed: ConfigFile, file: Option<PathBuf>, overrides: &Overrides) -> Result<Config, ConfigError> {
+    fn resolve(
+        mut self,
+        parsed: ConfigFile,
+        file: Option<PathBuf>,
+        overrides: &Overrides,
+    ) -> Result<Config, ConfigError> {
         let commit = vcs::Commit::read(self.root);
         let project = self.project(&parsed, &commit)?;
         let build = self.build(&parsed, &project, &commit)?;
@@ -189,7 +202,11 @@ impl Resolver<'_> {
         let stages = match parsed.stages {
             Some(stages) => self.stages(stages, limits)?,
             None => {
-                self.note("stages", "compile (builtin:go-build) → checksum (builtin:checksum)", None);
+                self.note(
+                    "stages",
+                    "compile (builtin:go-build) → checksum (builtin:checksum)",
+                    None,
+                );
                 default_stages(limits)
             }
         };
@@ -206,7 +223,11 @@ impl Resolver<'_> {
         })
     }
 
-    fn project(&mut self, parsed: &ConfigFile, commit: &vcs::Commit) -> Result<Project, ConfigError> {
+    fn project(
+        &mut self,
+        parsed: &ConfigFile,
+        commit: &vcs::Commit,
+    ) -> Result<Project, ConfigError> {
         let name = match &parsed.project.name {
             Some(name) => {
                 check_name(name.get_ref()).map_err(|m| self.at(name.span(), m))?;
@@ -223,7 +244,9 @@ impl Resolver<'_> {
                         ))
                     })?;
                 let name = gomod::name_from_module(&module);
-                check_name(&name).map_err(|m| ConfigError::Plain(format!("go.mod module `{module}`: {m}; set [project] name")))?;
+                check_name(&name).map_err(|m| {
+                    ConfigError::Plain(format!("go.mod module `{module}`: {m}; set [project] name"))
+                })?;
                 self.settings.push(Setting {
                     key: "project.name".into(),
                     value: name.clone(),
@@ -240,9 +263,18 @@ impl Resolver<'_> {
             }
             None => {
                 let (version, why) = match (&commit.tag, commit.short()) {
-                    (Some(tag), _) => (tag.trim_start_matches('v').to_string(), format!("default: git tag `{tag}`")),
-                    (None, Some(short)) => (format!("0.0.0-SNAPSHOT-{short}"), "default: no tag at HEAD".into()),
-                    (None, None) => ("0.0.0-SNAPSHOT".to_string(), "default: not a git checkout".into()),
+                    (Some(tag), _) => (
+                        tag.trim_start_matches('v').to_string(),
+                        format!("default: git tag `{tag}`"),
+                    ),
+                    (None, Some(short)) => (
+                        format!("0.0.0-SNAPSHOT-{short}"),
+                        "default: no tag at HEAD".into(),
+                    ),
+                    (None, None) => (
+                        "0.0.0-SNAPSHOT".to_string(),
+                        "default: not a git checkout".into(),
+                    ),
                 };
                 self.settings.push(Setting {
                     key: "project.version".into(),
@@ -260,15 +292,29 @@ impl Resolver<'_> {
         })
     }
 
-    fn build(&mut self, parsed: &ConfigFile, project: &Project, commit: &vcs::Commit) -> Result<Build, ConfigError> {
+    fn build(
+        &mut self,
+        parsed: &ConfigFile,
+        project: &Project,
+        commit: &vcs::Commit,
+    ) -> Result<Build, ConfigError> {
         let section = &parsed.build;
         let main = self.string_or(&section.main, "build.main", ".", "default: the module root");
         if Path::new(&main).is_absolute() || main.split('/').any(|part| part == "..") {
             let span = section.main.as_ref().map_or(0..0, |m| m.span());
-            return Err(self.at(span, "build.main must be a path inside the project, like `./cmd/hello`"));
+            return Err(self.at(
+                span,
+                "build.main must be a path inside the project, like `./cmd/hello`",
+            ));
         }
-        let binary = self.string_or(&section.binary, "build.binary", &project.name, "default: the project name");
-        check_name(&binary).map_err(|m| self.at(section.binary.as_ref().map_or(0..0, |b| b.span()), m))?;
+        let binary = self.string_or(
+            &section.binary,
+            "build.binary",
+            &project.name,
+            "default: the project name",
+        );
+        check_name(&binary)
+            .map_err(|m| self.at(section.binary.as_ref().map_or(0..0, |b| b.span()), m))?;
         let vars = template::Vars {
             name: &project.name,
             version: &project.version,
@@ -286,7 +332,8 @@ impl Resolver<'_> {
                 expanded
             }
             None => {
-                let expanded = template::expand(DEFAULT_LDFLAGS, &vars).expect("default ldflags expand");
+                let expanded =
+                    template::expand(DEFAULT_LDFLAGS, &vars).expect("default ldflags expand");
                 self.settings.push(Setting {
                     key: "build.ldflags".into(),
                     value: expanded.clone(),
@@ -309,14 +356,25 @@ impl Resolver<'_> {
         })
     }
 
-    fn targets(&mut self, parsed: &ConfigFile, overrides: &Overrides) -> Result<Vec<Target>, ConfigError> {
+    fn targets(
+        &mut self,
+        parsed: &ConfigFile,
+        overrides: &Overrides,
+    ) -> Result<Vec<Target>, ConfigError> {
         let (targets, origin) = if !overrides.targets.is_empty() {
-            (overrides.targets.clone(), "command line (--target)".to_string())
+            (
+                overrides.targets.clone(),
+                "command line (--target)".to_string(),
+            )
         } else if let Some(list) = &parsed.build.targets {
             let span = list.first().map_or(0..0, |t| t.span());
             let parsed: Vec<Target> = list
                 .iter()
-                .map(|t| t.get_ref().parse().map_err(|m: String| self.at(t.span(), m)))
+                .map(|t| {
+                    t.get_ref()
+                        .parse()
+                        .map_err(|m: String| self.at(t.span(), m))
+                })
                 .collect::<Result<_, _>>()?;
             (parsed, self.origin(Some(span)))
         } else {
@@ -337,9 +395,15 @@ impl Resolver<'_> {
             }
         }
         if targets.is_empty() {
-            return Err(ConfigError::Plain(format!("{FILE_NAME}: build.targets is empty; name at least one target")));
+            return Err(ConfigError::Plain(format!(
+                "{FILE_NAME}: build.targets is empty; name at least one target"
+            )));
         }
-        let value = targets.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+        let value = targets
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         self.settings.push(Setting {
             key: "build.targets".into(),
             value,
@@ -348,45 +412,76 @@ impl Resolver<'_> {
         Ok(targets)
     }
 
-    fn limits(&self, section: &LimitsSection, base: Limits, table: &str) -> Result<Limits, ConfigError> {
+    fn limits(
+        &self,
+        section: &LimitsSection,
+        base: Limits,
+        table: &str,
+    ) -> Result<Limits, ConfigError> {
         let pick = |value: &Option<Spanned<u64>>, key: &str, default: u64, max: u64| match value {
             None => Ok(default),
             Some(v) if (1..=max).contains(v.get_ref()) => Ok(*v.get_ref()),
-            Some(v) => Err(self.at(v.span(), format!("{table} {key} must be between 1 and {max}"))),
+            Some(v) => Err(self.at(
+                v.span(),
+                format!("{table} {key} must be between 1 and {max}"),
+            )),
         };
         Ok(Limits {
             memory_mib: pick(&section.memory_mib, "memory_mib", base.memory_mib, 4096)?,
             time_secs: pick(&section.time_secs, "time_secs", base.time_secs, 24 * 3600)?,
-            exec_time_secs: pick(&section.exec_time_secs, "exec_time_secs", base.exec_time_secs, 24 * 3600)?,
+            exec_time_secs: pick(
+                &section.exec_time_secs,
+                "exec_time_secs",
+                base.exec_time_secs,
+                24 * 3600,
+            )?,
         })
     }
 
-    fn tools(&mut self, tools: &BTreeMap<String, Spanned<String>>) -> Result<BTreeMap<String, PathBuf>, ConfigError> {
+    fn tools(
+        &mut self,
+        tools: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<BTreeMap<String, PathBuf>, ConfigError> {
         let mut resolved = BTreeMap::new();
         for (name, path) in tools {
             check_program_name(name).map_err(|m| self.at(path.span(), format!("[tools] {m}")))?;
             let path_buf = self.root.join(path.get_ref());
-            self.note(&format!("tools.{name}"), &path_buf.display().to_string(), Some(path.span()));
+            self.note(
+                &format!("tools.{name}"),
+                &path_buf.display().to_string(),
+                Some(path.span()),
+            );
             resolved.insert(name.clone(), path_buf);
         }
         Ok(resolved)
     }
 
-    fn stages(&mut self, sections: Vec<StageSection>, limits: Limits) -> Result<Vec<StageConfig>, ConfigError> {
+    fn stages(
+        &mut self,
+        sections: Vec<StageSection>,
+        limits: Limits,
+    ) -> Result<Vec<StageConfig>, ConfigError> {
         if sections.is_empty() {
-            return Err(ConfigError::Plain(format!("{FILE_NAME}: no [[stage]] defined; remove the empty list to use the default pipeline")));
+            return Err(ConfigError::Plain(format!(
+                "{FILE_NAME}: no [[stage]] defined; remove the empty list to use the default pipeline"
+            )));
         }
         let mut stages: Vec<StageConfig> = Vec::with_capacity(sections.len());
         for section in sections {
             let name = section.name.get_ref();
-            check_name(name).map_err(|m| self.at(section.name.span(), format!("stage name: {m}")))?;
+            check_name(name)
+                .map_err(|m| self.at(section.name.span(), format!("stage name: {m}")))?;
             if stages.iter().any(|s| &s.name == name) {
-                return Err(self.at(section.name.span(), format!("a stage named `{name}` is already defined")));
+                return Err(self.at(
+                    section.name.span(),
+                    format!("a stage named `{name}` is already defined"),
+                ));
             }
             let plugin = self.plugin_ref(&section)?;
             let mut exec = Vec::new();
             for program in &section.grants.exec {
-                check_program_name(program.get_ref()).map_err(|m| self.at(program.span(), format!("grants.exec: {m}")))?;
+                check_program_name(program.get_ref())
+                    .map_err(|m| self.at(program.span(), format!("grants.exec: {m}")))?;
                 exec.push(program.get_ref().clone());
             }
             let config_json = match &section.config {
@@ -443,7 +538,13 @@ impl Resolver<'_> {
         })
     }
 
-    fn string_or(&mut self, value: &Option<Spanned<String>>, key: &str, default: &str, why: &str) -> String {
+    fn string_or(
+        &mut self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+        default: &str,
+        why: &str,
+    ) -> String {
         match value {
             Some(v) => {
                 self.note(key, v.get_ref(), Some(v.span()));
@@ -472,7 +573,10 @@ impl Resolver<'_> {
     fn origin(&self, span: Option<Range<usize>>) -> String {
         match span {
             Some(span) => {
-                let line = self.source[..span.start.min(self.source.len())].matches('\n').count() + 1;
+                let line = self.source[..span.start.min(self.source.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
                 format!("{FILE_NAME}:{line}")
             }
             None => "default".into(),
@@ -515,7 +619,9 @@ fn default_stages(limits: Limits) -> Vec<StageConfig> {
 fn source_date_epoch(commit: &vcs::Commit) -> Result<Option<u64>, ConfigError> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(value) if !value.is_empty() => value.parse().map(Some).map_err(|_| {
-            ConfigError::Plain(format!("SOURCE_DATE_EPOCH=`{value}` is not a number of seconds since 1970"))
+            ConfigError::Plain(format!(
+                "SOURCE_DATE_EPOCH=`{value}` is not a number of seconds since 1970"
+            ))
         }),
         _ => Ok(commit.time),
     }
@@ -526,7 +632,9 @@ fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with(['.', '-'])
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -540,11 +648,15 @@ fn check_version(version: &str) -> Result<(), String> {
     let ok = !version.is_empty()
         && version.len() <= 128
         && !version.starts_with(['.', '-'])
-        && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
     if ok {
         Ok(())
     } else {
-        Err(format!("`{version}` is not a valid version: use letters, digits, `.`, `_`, `+` and `-` (e.g. 1.2.3)"))
+        Err(format!(
+            "`{version}` is not a valid version: use letters, digits, `.`, `_`, `+` and `-` (e.g. 1.2.3)"
+        ))
     }
 }
 
@@ -552,7 +664,9 @@ fn check_version(version: &str) -> Result<(), String> {
 fn check_program_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && !name.starts_with(['.', '-'])
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
     if ok {
         Ok(())
     } else {

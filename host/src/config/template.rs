@@ -40,7 +40,10 @@ pub fn expand(text: &str, vars: &Vars) -> Result<String, TemplateError> {
             _ => {
                 return Err(TemplateError {
                     offset,
-                    message: format!("unknown placeholder `{{{{{name}}}}}`; known: {}", KNOWN.join(", ")),
+                    message: format!(
+                        "unknown placeholder `{{{{{name}}}}}`; known: {}",
+                        KNOWN.join(", ")
+                    ),
                 });
             }
         });
@@ -64,7 +67,11 @@ mod tests {
     #[test]
     fn expands_known() {
         assert_eq!(
-            expand("-X main.version={{version}} -X main.c={{ short_commit }}", &VARS).unwrap(),
+            expand(
+                "-X main.version={{version}} -X main.c={{ short_commit }}",
+                &VARS
+            )
+            .unwrap(),
             "-X main.version=1.2.3 -X main.c=abcdef0"
         );
     }
@@ -73,7 +80,11 @@ mod tests {
     fn rejects_unknown_and_unterminated() {
         let err = expand("-X a={{nope}}", &VARS).unwrap_err();
         assert_eq!(err.offset, 5);
-        assert!(err.message.contains("unknown placeholder `{{nope}}`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown placeholder `{{nope}}`"),
+            "{}",
+            err.message
+        );
         assert_eq!(expand("x {{version", &VARS).unwrap_err().offset, 2);
     }
 }

@@ -32,7 +32,8 @@ pub struct Env<'a> {
 pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> Result<Vec<Record>> {
     let started = Instant::now();
     let plugin = &stage.prepared.plugin;
-    cx.reporter.stage_started(lane, &stage.config.name, &plugin.label);
+    cx.reporter
+        .stage_started(lane, &stage.config.name, &plugin.label);
     let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
     let result = run_in_sandbox(cx, stage, lane, inputs, &log);
     let _ = std::fs::remove_dir_all(cx.dir);
@@ -61,8 +62,18 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
     })
 }
 
-fn run_in_sandbox(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record], log: &LogSink) -> Result<Vec<Record>> {
-    let source = stage.config.grants.source.then_some(cx.config.root.as_path());
+fn run_in_sandbox(
+    cx: &Env,
+    stage: &PlannedStage,
+    lane: &Lane,
+    inputs: &[&Record],
+    log: &LogSink,
+) -> Result<Vec<Record>> {
+    let source = stage
+        .config
+        .grants
+        .source
+        .then_some(cx.config.root.as_path());
     let mounts = Mounts::create(cx.dir, source)?;
     for record in inputs {
         mounts.place_input(&record.path, &cx.store.path(&record.sha256))?;
@@ -90,8 +101,17 @@ fn run_in_sandbox(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record
         .collect()
 }
 
-fn record_output(cx: &Env, stage: &PlannedStage, lane: &Lane, output: outputs::Output) -> Result<Record> {
-    let claimed = output.artifact.target.as_ref().map(|t| format!("{}/{}", t.os, t.arch));
+fn record_output(
+    cx: &Env,
+    stage: &PlannedStage,
+    lane: &Lane,
+    output: outputs::Output,
+) -> Result<Record> {
+    let claimed = output
+        .artifact
+        .target
+        .as_ref()
+        .map(|t| format!("{}/{}", t.os, t.arch));
     let target = match (lane, claimed) {
         (Some(lane_target), Some(claimed)) if claimed != lane_target.to_string() => anyhow::bail!(
             "returned artifact `{}` for target {claimed}, but the stage ran for {lane_target}",
@@ -101,7 +121,10 @@ fn record_output(cx: &Env, stage: &PlannedStage, lane: &Lane, output: outputs::O
         (None, Some(claimed)) => {
             let target = claimed.parse().map_err(anyhow::Error::msg)?;
             if !cx.config.targets.contains(&target) {
-                anyhow::bail!("returned artifact `{}` for target {claimed}, which this build does not make", output.artifact.path);
+                anyhow::bail!(
+                    "returned artifact `{}` for target {claimed}, which this build does not make",
+                    output.artifact.path
+                );
             }
             Some(target)
         }
@@ -112,7 +135,10 @@ fn record_output(cx: &Env, stage: &PlannedStage, lane: &Lane, output: outputs::O
         None => output.rel.clone(),
     };
     if path == crate::artifacts::manifest::FILE_NAME {
-        anyhow::bail!("returned `{}`, a name xhost reserves for its own manifest", output.artifact.path);
+        anyhow::bail!(
+            "returned `{}`, a name xhost reserves for its own manifest",
+            output.artifact.path
+        );
     }
     let (sha256, size) = cx
         .store

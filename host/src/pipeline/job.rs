@@ -5,7 +5,12 @@ use crate::config::Config;
 use crate::runtime::bindings::types::{self, Artifact, BuildSettings, Job};
 use crate::target::Target;
 
-pub fn build(config: &Config, target: Option<&Target>, inputs: &[&Record], stage_config: &str) -> Job {
+pub fn build(
+    config: &Config,
+    target: Option<&Target>,
+    inputs: &[&Record],
+    stage_config: &str,
+) -> Job {
     Job {
         project: types::Project {
             name: config.project.name.clone(),

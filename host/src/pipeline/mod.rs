@@ -50,7 +50,8 @@ impl Pipeline<'_> {
         let targets = &self.plan.config.targets;
         let next = AtomicUsize::new(0);
         let cancel = Cancel(AtomicBool::new(false));
-        let results: Mutex<Vec<Option<Result<ArtifactSet>>>> = Mutex::new((0..targets.len()).map(|_| None).collect());
+        let results: Mutex<Vec<Option<Result<ArtifactSet>>>> =
+            Mutex::new((0..targets.len()).map(|_| None).collect());
         let workers = self.jobs.clamp(1, targets.len().max(1));
         std::thread::scope(|scope| {
             for _ in 0..workers {
@@ -71,7 +72,12 @@ impl Pipeline<'_> {
         });
         let mut all = ArtifactSet::default();
         let mut failures = Vec::new();
-        for result in results.into_inner().expect("results lock").into_iter().flatten() {
+        for result in results
+            .into_inner()
+            .expect("results lock")
+            .into_iter()
+            .flatten()
+        {
             match result {
                 Ok(set) => all.extend(set),
                 Err(e) if e.is::<Cancelled>() => {}
@@ -85,7 +91,12 @@ impl Pipeline<'_> {
         }
     }
 
-    fn run_target(&self, target: &Target, sequence: &AtomicUsize, cancel: &Cancel) -> Result<ArtifactSet> {
+    fn run_target(
+        &self,
+        target: &Target,
+        sequence: &AtomicUsize,
+        cancel: &Cancel,
+    ) -> Result<ArtifactSet> {
         let lane = Some(target.clone());
         let mut set = ArtifactSet::default();
         for stage in self.plan.per_target() {
@@ -103,10 +114,20 @@ impl Pipeline<'_> {
         Ok(set)
     }
 
-    fn invoke(&self, stage: &PlannedStage, lane: &Lane, inputs: &[&Record], sequence: &AtomicUsize) -> Result<Vec<Record>> {
+    fn invoke(
+        &self,
+        stage: &PlannedStage,
+        lane: &Lane,
+        inputs: &[&Record],
+        sequence: &AtomicUsize,
+    ) -> Result<Vec<Record>> {
         let n = sequence.fetch_add(1, Ordering::SeqCst);
-        let slug = lane.as_ref().map_or_else(|| "release".to_string(), Target::slug);
-        let dir = self.work.join(format!("{n:04}-{}-{slug}", stage.config.name));
+        let slug = lane
+            .as_ref()
+            .map_or_else(|| "release".to_string(), Target::slug);
+        let dir = self
+            .work
+            .join(format!("{n:04}-{}-{slug}", stage.config.name));
         let env = invocation::Env {
             config: &self.plan.config,
             store: self.store,

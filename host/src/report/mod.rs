@@ -19,7 +19,8 @@ pub type Lane = Option<Target>;
 
 /// Display name of a lane.
 pub fn lane_name(lane: &Lane) -> String {
-    lane.as_ref().map_or_else(|| "release".to_string(), |t| t.to_string())
+    lane.as_ref()
+        .map_or_else(|| "release".to_string(), |t| t.to_string())
 }
 
 /// Severity of a plugin log line.

@@ -34,7 +34,12 @@ impl Reporter for PlainReporter {
 
     fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str) {
         if level >= self.threshold {
-            let text = format!("  {:<14} {:<12} {}: {line}\n", lane_name(lane), stage, level.label());
+            let text = format!(
+                "  {:<14} {:<12} {}: {line}\n",
+                lane_name(lane),
+                stage,
+                level.label()
+            );
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         }
     }

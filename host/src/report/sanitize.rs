@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn neutralises_ci_commands() {
-        assert_eq!(sanitize_line("::add-mask::secret"), format!("{NEUTRALISED}::add-mask::secret"));
+        assert_eq!(
+            sanitize_line("::add-mask::secret"),
+            format!("{NEUTRALISED}::add-mask::secret")
+        );
         assert!(sanitize_line("  ::set-env name=X::1").starts_with(NEUTRALISED));
         assert!(sanitize_line("##vso[task.setvariable]x").starts_with(NEUTRALISED));
         assert!(sanitize_line("\u{1b}[0m::error::x").starts_with(NEUTRALISED));

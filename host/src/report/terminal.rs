@@ -24,7 +24,12 @@ impl TerminalReporter {
     }
 
     fn with_bar(&self, lane: &Lane, f: impl FnOnce(&ProgressBar)) {
-        if let Some(bar) = self.bars.lock().expect("progress bars lock").get(&lane_name(lane)) {
+        if let Some(bar) = self
+            .bars
+            .lock()
+            .expect("progress bars lock")
+            .get(&lane_name(lane))
+        {
             f(bar);
         }
     }
@@ -32,12 +37,16 @@ impl TerminalReporter {
 
 impl Reporter for TerminalReporter {
     fn build_started(&self, lanes: &[Lane]) {
-        let style = ProgressStyle::with_template("{spinner:.cyan} {prefix:<14.bold} {wide_msg} {elapsed:>4}")
-            .expect("valid progress template")
-            .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✓");
+        let style = ProgressStyle::with_template(
+            "{spinner:.cyan} {prefix:<14.bold} {wide_msg} {elapsed:>4}",
+        )
+        .expect("valid progress template")
+        .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✓");
         let mut bars = self.bars.lock().expect("progress bars lock");
         for lane in lanes {
-            let bar = self.multi.add(ProgressBar::new_spinner().with_style(style.clone()));
+            let bar = self
+                .multi
+                .add(ProgressBar::new_spinner().with_style(style.clone()));
             bar.set_prefix(lane_name(lane));
             bar.set_message("waiting");
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -61,9 +70,11 @@ impl Reporter for TerminalReporter {
 
     fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str) {
         if level >= self.threshold {
-            let _ = self
-                .multi
-                .println(format!("  {} {stage} {}: {line}", lane_name(lane), level.label()));
+            let _ = self.multi.println(format!(
+                "  {} {stage} {}: {line}",
+                lane_name(lane),
+                level.label()
+            ));
         }
     }
 

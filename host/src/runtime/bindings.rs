@@ -7,5 +7,5 @@ wasmtime::component::bindgen!({
     world: "xhost:plugin/tool-plugin",
 });
 
-pub use exports::xhost::plugin::stage;
-pub use xhost::plugin::{exec, log, types};
+pub use self::exports::xhost::plugin::stage;
+pub use self::xhost::plugin::{exec, log, types};

@@ -23,7 +23,14 @@ pub enum Capability {
 }
 
 /// WASI 0.2 packages linked for every plugin.
-const WASI_PACKAGES: &[&str] = &["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/"];
+const WASI_PACKAGES: &[&str] = &[
+    "wasi:cli/",
+    "wasi:clocks/",
+    "wasi:filesystem/",
+    "wasi:io/",
+    "wasi:random/",
+    "wasi:sockets/",
+];
 
 /// Classifies an import name such as `xhost:plugin/exec@0.1.0` or `wasi:io/streams@0.2.6`.
 pub fn classify(import: &str) -> Result<Capability, String> {
@@ -38,7 +45,9 @@ pub fn classify(import: &str) -> Result<Capability, String> {
             "types" => Ok(Capability::Types),
             "log" => Ok(Capability::Log),
             "exec" => Ok(Capability::Exec),
-            other => Err(format!("imports `{import}`: {PACKAGE}@{VERSION} has no interface `{other}`")),
+            other => Err(format!(
+                "imports `{import}`: {PACKAGE}@{VERSION} has no interface `{other}`"
+            )),
         };
     }
     if WASI_PACKAGES.iter().any(|p| import.starts_with(p)) && wasi_02(import) {
@@ -50,7 +59,9 @@ pub fn classify(import: &str) -> Result<Capability, String> {
 }
 
 fn wasi_02(import: &str) -> bool {
-    import.split_once('@').is_some_and(|(_, v)| v.starts_with("0.2."))
+    import
+        .split_once('@')
+        .is_some_and(|(_, v)| v.starts_with("0.2."))
 }
 
 #[cfg(test)]
@@ -62,9 +73,21 @@ mod tests {
         assert_eq!(classify("xhost:plugin/exec@0.1.0"), Ok(Capability::Exec));
         assert_eq!(classify("xhost:plugin/log@0.1.0"), Ok(Capability::Log));
         assert_eq!(classify("wasi:io/streams@0.2.6"), Ok(Capability::Wasi));
-        assert!(classify("xhost:plugin/log@0.2.0").unwrap_err().contains("implements xhost:plugin@0.1.0"));
-        assert!(classify("wasi:http/outgoing-handler@0.2.6").unwrap_err().contains("does not provide"));
+        assert!(
+            classify("xhost:plugin/log@0.2.0")
+                .unwrap_err()
+                .contains("implements xhost:plugin@0.1.0")
+        );
+        assert!(
+            classify("wasi:http/outgoing-handler@0.2.6")
+                .unwrap_err()
+                .contains("does not provide")
+        );
         assert!(classify("wasi:io/streams@0.3.0").is_err());
-        assert!(classify("xhost:plugin/signing@0.1.0").unwrap_err().contains("no interface `signing`"));
+        assert!(
+            classify("xhost:plugin/signing@0.1.0")
+                .unwrap_err()
+                .contains("no interface `signing`")
+        );
     }
 }

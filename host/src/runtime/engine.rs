@@ -21,7 +21,9 @@ impl Runtime {
         // Epoch interruption is how a plugin that never returns is stopped; it costs a
         // load and compare per loop header, far cheaper than fuel.
         config.epoch_interruption(true);
-        let engine = Engine::new(&config).map_err(anyhow::Error::from).context("creating the wasmtime engine")?;
+        let engine = Engine::new(&config)
+            .map_err(anyhow::Error::from)
+            .context("creating the wasmtime engine")?;
         start_epoch_ticker(&engine);
         Ok(Runtime { engine })
     }

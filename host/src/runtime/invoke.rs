@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
-use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
 use super::bindings::ToolPluginPre;
+use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
 use super::limits::{MemoryLimiter, install_deadline};
 use super::state::StoreState;
 use super::{LoadedPlugin, Runtime, linker};
@@ -50,7 +50,10 @@ impl fmt::Display for InvokeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InvokeError::Stage(StageError::InvalidConfig(m)) => {
-                write!(f, "invalid stage config: {m} (fix the stage's `config` table in xhost.toml)")
+                write!(
+                    f,
+                    "invalid stage config: {m} (fix the stage's `config` table in xhost.toml)"
+                )
             }
             InvokeError::Stage(StageError::Unsupported(m)) => write!(f, "unsupported: {m}"),
             InvokeError::Stage(StageError::Failed(m)) => write!(f, "{m}"),
@@ -58,7 +61,10 @@ impl fmt::Display for InvokeError {
                 f,
                 "the plugin ran longer than its time limit of {secs} s and was stopped; raise `limits.time_secs` for the stage if it needs more"
             ),
-            InvokeError::MemoryLimit { limit_mib, requested } => write!(
+            InvokeError::MemoryLimit {
+                limit_mib,
+                requested,
+            } => write!(
                 f,
                 "the plugin tried to use {} MiB of memory, over its limit of {limit_mib} MiB, and was stopped; raise `limits.memory_mib` for the stage if it needs more",
                 requested.div_ceil(1 << 20)
@@ -73,7 +79,12 @@ impl std::error::Error for InvokeError {}
 impl Prepared {
     /// Links `plugin` for a stage. Refuses a plugin importing `exec` when the stage
     /// grants no program, naming the grant to add.
-    pub fn new(runtime: &Runtime, plugin: Arc<LoadedPlugin>, exec_granted: bool, stage: &str) -> Result<Self> {
+    pub fn new(
+        runtime: &Runtime,
+        plugin: Arc<LoadedPlugin>,
+        exec_granted: bool,
+        stage: &str,
+    ) -> Result<Self> {
         if plugin.wants_exec() && !exec_granted {
             bail!(
                 "stage `{stage}`: plugin {} imports `xhost:plugin/exec` (it runs native programs), but the stage grants none; if you trust it, add the programs it needs to the stage in xhost.toml, e.g. `grants = {{ exec = [\"go\"] }}`",
@@ -85,7 +96,14 @@ impl Prepared {
             .instantiate_pre(&plugin.component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("stage `{stage}`: linking plugin {}", plugin.label))?;
-        let pre = ToolPluginPre::new(pre).map_err(anyhow::Error::from).with_context(|| format!("stage `{stage}`: plugin {} does not fit the contract", plugin.label))?;
+        let pre = ToolPluginPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "stage `{stage}`: plugin {} does not fit the contract",
+                    plugin.label
+                )
+            })?;
         Ok(Prepared {
             plugin,
             pre,
@@ -111,7 +129,9 @@ impl Prepared {
             .instantiate(&mut store)
             .and_then(|bindings| bindings.xhost_plugin_stage().call_describe(&mut store));
         store.data().log.finish();
-        result.map_err(|e| anyhow::Error::new(classify(e, &store, &limits))).with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
+        result
+            .map_err(|e| anyhow::Error::new(classify(e, &store, &limits)))
+            .with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
     }
 
     /// Calls `run(job)` in a fresh store set up from `sandbox`.
@@ -146,7 +166,10 @@ impl Prepared {
 }
 
 fn classify(error: wasmtime::Error, store: &Store<StoreState>, limits: &Limits) -> InvokeError {
-    let trap = error.chain().find_map(|c| c.downcast_ref::<Trap>()).copied();
+    let trap = error
+        .chain()
+        .find_map(|c| c.downcast_ref::<Trap>())
+        .copied();
     if trap == Some(Trap::Interrupt) {
         return InvokeError::TimeLimit(limits.time_secs);
     }
@@ -156,7 +179,10 @@ fn classify(error: wasmtime::Error, store: &Store<StoreState>, limits: &Limits) 
             requested,
         };
     }
-    if let Some(exit) = error.chain().find_map(|c| c.downcast_ref::<wasmtime_wasi::I32Exit>()) {
+    if let Some(exit) = error
+        .chain()
+        .find_map(|c| c.downcast_ref::<wasmtime_wasi::I32Exit>())
+    {
         return InvokeError::Trap(format!("it called exit({}) instead of returning", exit.0));
     }
     match trap {

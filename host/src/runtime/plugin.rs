@@ -29,10 +29,14 @@ impl LoadedPlugin {
         let engine = runtime.engine();
         let mut imports = Vec::new();
         for (name, _) in ty.imports(engine) {
-            let capability = contract::classify(name).map_err(|why| anyhow::anyhow!("plugin {label} {why}"))?;
+            let capability =
+                contract::classify(name).map_err(|why| anyhow::anyhow!("plugin {label} {why}"))?;
             imports.push((name.to_string(), capability));
         }
-        let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+        let exports: Vec<String> = ty
+            .exports(engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
         if !exports.iter().any(|name| name == contract::STAGE_EXPORT) {
             let names: Vec<&str> = exports.iter().map(String::as_str).collect();
             let other_version = names.iter().find(|n| n.starts_with("xhost:plugin/stage@"));
@@ -47,7 +51,11 @@ impl LoadedPlugin {
                 None => bail!(
                     "plugin {label} does not export `{}` (it exports: {}); is it an xhost plugin?",
                     contract::STAGE_EXPORT,
-                    if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        names.join(", ")
+                    }
                 ),
             }
         }

@@ -18,8 +18,10 @@ pub struct Mounts {
 impl Mounts {
     /// Creates the invocation's directories under `dir`, which must not exist yet.
     pub fn create(dir: &Path, source: Option<&Path>) -> Result<Self> {
-        std::fs::create_dir_all(dir.parent().unwrap_or(dir)).with_context(|| format!("creating {}", dir.display()))?;
-        std::fs::create_dir(dir).with_context(|| format!("creating invocation directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir.parent().unwrap_or(dir))
+            .with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir(dir)
+            .with_context(|| format!("creating invocation directory {}", dir.display()))?;
         let mounts = Mounts {
             input: dir.join("in"),
             output: dir.join("out"),
@@ -36,17 +38,22 @@ impl Mounts {
     pub fn place_input(&self, rel: &str, file: &Path) -> Result<()> {
         let dest = self.input.join(rel);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         if std::fs::hard_link(file, &dest).is_err() {
-            std::fs::copy(file, &dest).with_context(|| format!("copying {} to {}", file.display(), dest.display()))?;
+            std::fs::copy(file, &dest)
+                .with_context(|| format!("copying {} to {}", file.display(), dest.display()))?;
         }
         Ok(())
     }
 
     /// Canonical host paths of the mounts, for resolving `exec` arguments.
     pub fn roots(&self) -> Result<Roots> {
-        let canonical = |p: &Path| p.canonicalize().with_context(|| format!("resolving {}", p.display()));
+        let canonical = |p: &Path| {
+            p.canonicalize()
+                .with_context(|| format!("resolving {}", p.display()))
+        };
         Ok(Roots {
             source: self.source.as_deref().map(canonical).transpose()?,
             input: canonical(&self.input)?,

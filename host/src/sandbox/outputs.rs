@@ -51,7 +51,11 @@ pub fn relative_to_out(path: &str) -> Result<String, String> {
     let parts: Vec<&str> = rel.split('/').collect();
     let bad = parts.len() > 16
         || parts.iter().any(|p| {
-            p.is_empty() || *p == "." || *p == ".." || p.len() > 255 || p.chars().any(|c| c.is_control() || c == '\\')
+            p.is_empty()
+                || *p == "."
+                || *p == ".."
+                || p.len() > 255
+                || p.chars().any(|c| c.is_control() || c == '\\')
         });
     if bad {
         return Err(format!(
@@ -71,17 +75,23 @@ fn check_file(out_root: &Path, rel: &str, shown: &str) -> Result<(PathBuf, bool)
             .map_err(|e| format!("returned artifact `{shown}`, but it cannot be read: {e}"))?;
         let last = i + 1 == parts.len();
         if meta.file_type().is_symlink() {
-            return Err(format!("returned artifact `{shown}` goes through a symlink; artifacts must be regular files"));
+            return Err(format!(
+                "returned artifact `{shown}` goes through a symlink; artifacts must be regular files"
+            ));
         }
         if !last && !meta.is_dir() {
-            return Err(format!("returned artifact `{shown}`: `{part}` is not a directory"));
+            return Err(format!(
+                "returned artifact `{shown}`: `{part}` is not a directory"
+            ));
         }
         if last {
             if !meta.is_file() {
                 return Err(format!("returned artifact `{shown}` is not a regular file"));
             }
             if meta.nlink() != 1 {
-                return Err(format!("returned artifact `{shown}` is a hard link to another file; write a new file instead"));
+                return Err(format!(
+                    "returned artifact `{shown}` is a hard link to another file; write a new file instead"
+                ));
             }
             return Ok((path, meta.mode() & 0o111 != 0));
         }
@@ -106,7 +116,16 @@ mod tests {
     #[test]
     fn paths_must_be_plain_and_under_out() {
         assert_eq!(relative_to_out("/out/a/b.txt").unwrap(), "a/b.txt");
-        for bad in ["/etc/passwd", "out/x", "/out/../x", "/out/a//b", "/out/./x", "/out/", "/in/x", "/out/a\\b"] {
+        for bad in [
+            "/etc/passwd",
+            "out/x",
+            "/out/../x",
+            "/out/a//b",
+            "/out/./x",
+            "/out/",
+            "/in/x",
+            "/out/a\\b",
+        ] {
             assert!(relative_to_out(bad).is_err(), "{bad} accepted");
         }
     }
@@ -128,6 +147,11 @@ mod tests {
         assert!(err("/out/hard").contains("hard link"));
         assert!(err("/out/sub").contains("not a regular file"));
         assert!(err("/out/missing").contains("cannot be read"));
-        assert!(collect(out, vec![artifact("/out/ok"), artifact("/out/ok")]).err().unwrap().contains("twice"));
+        assert!(
+            collect(out, vec![artifact("/out/ok"), artifact("/out/ok")])
+                .err()
+                .unwrap()
+                .contains("twice")
+        );
     }
 }

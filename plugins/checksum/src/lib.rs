@@ -22,21 +22,35 @@ impl Stage for Checksum {
         PluginInfo {
             name: "checksum".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            summary: "Writes a sha256sum-compatible checksums file over the release's artifacts".into(),
+            summary: "Writes a sha256sum-compatible checksums file over the release's artifacts"
+                .into(),
             scope: Scope::Release,
-            consumes: vec![ArtifactKind::Binary, ArtifactKind::Archive, ArtifactKind::Sbom, ArtifactKind::Other],
+            consumes: vec![
+                ArtifactKind::Binary,
+                ArtifactKind::Archive,
+                ArtifactKind::Sbom,
+                ArtifactKind::Other,
+            ],
         }
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
         let config: Config = xhost_plugin_sdk::config(&job)?;
         if let Some(algorithm) = config.algorithm.filter(|a| a != "sha256") {
-            return Err(StageError::InvalidConfig(format!("algorithm `{algorithm}` is not supported; use sha256")));
+            return Err(StageError::InvalidConfig(format!(
+                "algorithm `{algorithm}` is not supported; use sha256"
+            )));
         }
         let mut lines = job
             .inputs
             .iter()
-            .map(|input| Ok(format!("{}  {}\n", sha256_file(&input.path)?, input_rel(&input.path))))
+            .map(|input| {
+                Ok(format!(
+                    "{}  {}\n",
+                    sha256_file(&input.path)?,
+                    input_rel(&input.path)
+                ))
+            })
             .collect::<Result<Vec<String>, StageError>>()?;
         lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
         let name = format!("{}_{}_checksums.txt", job.project.name, job.project.version);
@@ -46,17 +60,24 @@ impl Stage for Checksum {
 }
 
 fn sha256_file(path: &str) -> Result<String, StageError> {
-    let mut file = std::fs::File::open(path).map_err(|e| StageError::failed(format!("opening {path}: {e}")))?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| StageError::failed(format!("opening {path}: {e}")))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = file.read(&mut buf).map_err(|e| StageError::failed(format!("reading {path}: {e}")))?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| StageError::failed(format!("reading {path}: {e}")))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 xhost_plugin_sdk::export_plugin!(Checksum);

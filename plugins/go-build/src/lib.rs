@@ -32,10 +32,9 @@ impl Stage for GoBuild {
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
         let config: Config = xhost_plugin_sdk::config(&job)?;
-        let target = job
-            .target
-            .clone()
-            .ok_or_else(|| StageError::Unsupported("go-build runs per target; it got a release job".into()))?;
+        let target = job.target.clone().ok_or_else(|| {
+            StageError::Unsupported("go-build runs per target; it got a release job".into())
+        })?;
         let binary = format!("{}{}", job.build.binary, target.executable_suffix());
         let mut command = Command::new(config.tool.as_deref().unwrap_or("go"))
             .args(["build", "-trimpath", "-buildvcs=false", "-o"])
@@ -54,12 +53,17 @@ impl Stage for GoBuild {
         if let Some(epoch) = job.project.source_date_epoch {
             command = command.env("SOURCE_DATE_EPOCH", epoch.to_string());
         }
-        log::info(&format!("go build {} for {}", job.build.main, target.name()));
+        log::info(&format!(
+            "go build {} for {}",
+            job.build.main,
+            target.name()
+        ));
         let output = command.run()?;
         if !output.success() {
-            let status = output
-                .exit_code
-                .map_or_else(|| "was killed by a signal".to_string(), |c| format!("exited with status {c}"));
+            let status = output.exit_code.map_or_else(
+                || "was killed by a signal".to_string(),
+                |c| format!("exited with status {c}"),
+            );
             return Err(StageError::failed(format!(
                 "go build {status}:\n{}",
                 output.stderr_text().trim_end()

@@ -1,7 +1,7 @@
 //! Running granted native programs through the host.
 
-pub use crate::bindings::xhost::plugin::exec::{Arg, ExecError, Output};
 use crate::StageError;
+pub use crate::bindings::xhost::plugin::exec::{Arg, ExecError, Output};
 
 /// A command line under construction. Paths are typed so the host can check them.
 pub struct Command {
@@ -28,7 +28,9 @@ impl Command {
 
     /// Literal arguments.
     pub fn args<S: Into<String>>(mut self, texts: impl IntoIterator<Item = S>) -> Self {
-        self.inner.args.extend(texts.into_iter().map(|t| Arg::Text(t.into())));
+        self.inner
+            .args
+            .extend(texts.into_iter().map(|t| Arg::Text(t.into())));
         self
     }
 

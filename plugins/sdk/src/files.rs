@@ -30,5 +30,6 @@ pub fn read(path: impl AsRef<Path>) -> Result<Vec<u8>, StageError> {
 /// Writes a whole file, with the path in the error.
 pub fn write(path: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> Result<(), StageError> {
     let path = path.as_ref();
-    std::fs::write(path, bytes).map_err(|e| StageError::failed(format!("writing {}: {e}", path.display())))
+    std::fs::write(path, bytes)
+        .map_err(|e| StageError::failed(format!("writing {}: {e}", path.display())))
 }

@@ -31,28 +31,57 @@ impl Stage for ExecProbe {
         match config.action.as_str() {
             "env" => capture(&sh().args(["-c", "env; pwd"]), "env.txt"),
             "ungranted" => attempt("running curl", &Command::new("curl").arg("--version")),
-            "path-program" => attempt("running /bin/sh by path", &Command::new("/bin/sh").arg("-c").arg("true")),
-            "output-escape" => attempt("writing to ../../escape", &sh().args(["-c", "true"]).output("../../escape")),
-            "output-absolute" => attempt("writing to /tmp/escape", &sh().args(["-c", "true"]).output("/tmp/escape")),
+            "path-program" => attempt(
+                "running /bin/sh by path",
+                &Command::new("/bin/sh").arg("-c").arg("true"),
+            ),
+            "output-escape" => attempt(
+                "writing to ../../escape",
+                &sh().args(["-c", "true"]).output("../../escape"),
+            ),
+            "output-absolute" => attempt(
+                "writing to /tmp/escape",
+                &sh().args(["-c", "true"]).output("/tmp/escape"),
+            ),
             "text-path" => attempt("passing /etc/passwd as text", &sh().arg("/etc/passwd")),
             "text-flag-path" => attempt("passing -o=/tmp/x as text", &sh().arg("-o=/tmp/x")),
-            "source-escape" => attempt("reading ../../etc/passwd from /src", &sh().source("../../etc/passwd")),
-            "env-ld-preload" => attempt("setting LD_PRELOAD", &sh().arg("-c").arg("true").env("LD_PRELOAD", "x.so")),
-            "env-path" => attempt("setting PATH", &sh().arg("-c").arg("true").env("PATH", "bin")),
+            "source-escape" => attempt(
+                "reading ../../etc/passwd from /src",
+                &sh().source("../../etc/passwd"),
+            ),
+            "env-ld-preload" => attempt(
+                "setting LD_PRELOAD",
+                &sh().arg("-c").arg("true").env("LD_PRELOAD", "x.so"),
+            ),
+            "env-path" => attempt(
+                "setting PATH",
+                &sh().arg("-c").arg("true").env("PATH", "bin"),
+            ),
             "env-goflags" => attempt(
                 "setting GOFLAGS=-toolexec",
                 &sh().arg("-c").arg("true").env("GOFLAGS", "-toolexec=evil"),
             ),
-            "timeout" => attempt("sleeping past the exec limit", &sh().args(["-c", "sleep 30"])),
-            other => Err(StageError::InvalidConfig(format!("unknown action `{other}`"))),
+            "timeout" => attempt(
+                "sleeping past the exec limit",
+                &sh().args(["-c", "sleep 30"]),
+            ),
+            other => Err(StageError::InvalidConfig(format!(
+                "unknown action `{other}`"
+            ))),
         }
     }
 }
 
 fn attempt(what: &str, command: &Command) -> Result<Vec<Artifact>, StageError> {
     match command.run() {
-        Ok(output) => Err(StageError::failed(format!("ESCAPED: {what} ran, exit {:?}", output.exit_code))),
-        Err(error) => Err(StageError::failed(format!("blocked: {what}: {}", describe(&error)))),
+        Ok(output) => Err(StageError::failed(format!(
+            "ESCAPED: {what} ran, exit {:?}",
+            output.exit_code
+        ))),
+        Err(error) => Err(StageError::failed(format!(
+            "blocked: {what}: {}",
+            describe(&error)
+        ))),
     }
 }
 

@@ -43,13 +43,19 @@ impl Stage for Probe {
             "env-args" => env_args(),
             "endless-loop" => endless_loop(),
             "memory-bomb" => memory_bomb(),
-            "artifact-outside" => Ok(vec![Artifact::output("x", ArtifactKind::Other, None).with_path("/etc/passwd")]),
-            "artifact-parent" => Ok(vec![Artifact::output("x", ArtifactKind::Other, None).with_path("/out/../in/x")]),
+            "artifact-outside" => Ok(vec![
+                Artifact::output("x", ArtifactKind::Other, None).with_path("/etc/passwd"),
+            ]),
+            "artifact-parent" => Ok(vec![
+                Artifact::output("x", ArtifactKind::Other, None).with_path("/out/../in/x"),
+            ]),
             "symlink-out" => symlink_out(),
             "fail" => Err(StageError::failed("the probe was told to fail")),
             "panic" => panic!("the probe was told to panic"),
             "log-escapes" => log_escapes(),
-            other => Err(StageError::InvalidConfig(format!("unknown action `{other}`"))),
+            other => Err(StageError::InvalidConfig(format!(
+                "unknown action `{other}`"
+            ))),
         }
     }
 }
@@ -77,8 +83,15 @@ fn ok(job: &Job) -> Result<Vec<Artifact>, StageError> {
     log::info("probe: writing hello.txt");
     println!("probe stdout line");
     let inputs: Vec<&str> = job.inputs.iter().map(|a| a.path.as_str()).collect();
-    xhost_plugin_sdk::files::write("/out/hello.txt", format!("hello from the probe; inputs: {inputs:?}\n"))?;
-    Ok(vec![Artifact::output("hello.txt", ArtifactKind::Other, job.target.clone())])
+    xhost_plugin_sdk::files::write(
+        "/out/hello.txt",
+        format!("hello from the probe; inputs: {inputs:?}\n"),
+    )?;
+    Ok(vec![Artifact::output(
+        "hello.txt",
+        ArtifactKind::Other,
+        job.target.clone(),
+    )])
 }
 
 fn read(path: &str) -> Result<Vec<Artifact>, StageError> {
@@ -111,7 +124,8 @@ fn write_in() -> Result<Vec<Artifact>, StageError> {
 fn socket(port: u16) -> Result<Vec<Artifact>, StageError> {
     use wasip2::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
     let network = wasip2::sockets::instance_network::instance_network();
-    let socket = match wasip2::sockets::tcp_create_socket::create_tcp_socket(IpAddressFamily::Ipv4) {
+    let socket = match wasip2::sockets::tcp_create_socket::create_tcp_socket(IpAddressFamily::Ipv4)
+    {
         Ok(socket) => socket,
         Err(e) => return blocked("creating a TCP socket", format!("{e:?}")),
     };
@@ -152,7 +166,10 @@ fn env_args() -> Result<Vec<Artifact>, StageError> {
     if !vars.is_empty() || !args.is_empty() || !stdin.is_empty() {
         return escaped(&format!("env {vars:?}, args {args:?}, stdin {stdin:?}"));
     }
-    blocked("environment, arguments and stdin", format!("all empty (stdin read: {read:?})"))
+    blocked(
+        "environment, arguments and stdin",
+        format!("all empty (stdin read: {read:?})"),
+    )
 }
 
 fn endless_loop() -> Result<Vec<Artifact>, StageError> {
@@ -181,7 +198,9 @@ fn symlink_out() -> Result<Vec<Artifact>, StageError> {
         .ok_or_else(|| StageError::failed("no /out preopen"))?;
     let absolute = out.symlink_at("/etc/passwd", "passwd");
     let relative = out.symlink_at("../../../../../../etc/passwd", "passwd");
-    log::info(&format!("probe: symlink attempts: {absolute:?}, {relative:?}"));
+    log::info(&format!(
+        "probe: symlink attempts: {absolute:?}, {relative:?}"
+    ));
     Ok(vec![Artifact::output("passwd", ArtifactKind::Other, None)])
 }
 
