@@ -109,6 +109,12 @@ fn bad_values_are_errors_with_their_place() {
     );
     fails(
         &project,
+        &format!("{HEADER}\n[build]\nmain = \"./cmd/missing\"\n"),
+        &["check", "."],
+        &["xhost.toml:6:8: build.main `./cmd/missing` does not exist"],
+    );
+    fails(
+        &project,
         &format!(
             "{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"/usr/bin/go\"] }}\n"
         ),

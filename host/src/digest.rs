@@ -1,6 +1,6 @@
 //! SHA-256 digests of bytes and files, as lowercase hex.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -15,17 +15,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    sha256_copy(&mut file, &mut std::io::sink())
+        .with_context(|| format!("reading {}", path.display()))
+}
+
+/// Copies `reader` to `writer`, returning the hex SHA-256 and size of what passed.
+pub fn sha256_copy(
+    reader: &mut impl Read,
+    writer: &mut impl Write,
+) -> std::io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut size = 0u64;
     loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
+        writer.write_all(&buf[..n])?;
         size += n as u64;
     }
     Ok((hex(&hasher.finalize()), size))

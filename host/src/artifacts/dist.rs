@@ -55,8 +55,7 @@ pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &s
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        std::fs::copy(store.path(&record.sha256), &dest)
-            .with_context(|| format!("writing {}", dest.display()))?;
+        copy_verified(&store.path(&record.sha256), &dest, &record.sha256)?;
         let mode = if record.executable { 0o755 } else { 0o644 };
         std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(mode))
             .with_context(|| format!("setting the mode of {}", dest.display()))?;
@@ -65,6 +64,24 @@ pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &s
     std::fs::write(&manifest_path, manifest_json)
         .with_context(|| format!("writing {}", manifest_path.display()))?;
     swap_in(staging, dist)
+}
+
+/// Copies `from` to `to`, checking on the way that the bytes still have the digest
+/// recorded for them: `artifacts.json` must never describe a file it does not match.
+fn copy_verified(from: &Path, to: &Path, sha256: &str) -> Result<()> {
+    let mut input =
+        std::fs::File::open(from).with_context(|| format!("opening {}", from.display()))?;
+    let mut output =
+        std::fs::File::create(to).with_context(|| format!("creating {}", to.display()))?;
+    let (actual, _) = crate::digest::sha256_copy(&mut input, &mut output)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    if actual != sha256 {
+        bail!(
+            "{} changed after it was produced (sha256 {actual}, recorded {sha256}); a program run by a later stage modified it",
+            to.display()
+        );
+    }
+    Ok(())
 }
 
 fn swap_in(staging: tempfile::TempDir, dist: &Path) -> Result<()> {
@@ -85,6 +102,21 @@ fn swap_in(staging: tempfile::TempDir, dist: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::artifacts::Kind;
+
+    #[test]
+    fn publish_refuses_bytes_that_no_longer_match_their_digest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let from = tmp.path().join("from");
+        std::fs::write(&from, "tampered").unwrap();
+        let err = copy_verified(
+            &from,
+            &tmp.path().join("to"),
+            &crate::digest::sha256_hex(b"original"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("changed after it was produced"), "{err}");
+    }
 
     #[test]
     fn refuses_foreign_directories() {

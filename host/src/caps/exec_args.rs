@@ -35,13 +35,20 @@ pub fn resolve(arg: &Arg, roots: &Roots) -> Result<OsString, String> {
     }
 }
 
-/// Text arguments must not name files outside the mounts: no absolute or home paths
-/// and no `..`, either alone or as a flag value (`-o=/etc/x`).
+/// Text arguments must not name files outside the mounts: no absolute or home paths,
+/// alone or as the value of a one-word flag (`-o=/etc/x`), and no `..` segments.
+/// Multi-word values (an `-ldflags` string embedding `-X main.conf=/etc/app.conf`) are
+/// data for the program, not paths it opens, and pass. This is a guard against mistakes
+/// and crude injection; confining what the program can touch is the tool sandbox's job.
 fn check_text(text: &str) -> Result<(), String> {
     if text.contains('\0') {
         return Err("text argument contains a NUL byte".into());
     }
-    let value = text.split_once('=').map_or(text, |(_, v)| v);
+    let one_word_flag = text.starts_with('-') && !text.contains(char::is_whitespace);
+    let value = match text.split_once('=') {
+        Some((_, value)) if one_word_flag => value,
+        _ => text,
+    };
     for candidate in [text, value] {
         if candidate.starts_with('/') || candidate.starts_with('~') {
             return Err(format!(
@@ -128,6 +135,8 @@ mod tests {
         assert!(check_text("./cmd/hello").is_ok());
         assert!(check_text("/etc/passwd").is_err());
         assert!(check_text("-o=/tmp/x").is_err());
+        assert!(check_text("--output=~/x").is_err());
+        assert!(check_text("-s -w -X main.conf=/etc/app.conf").is_ok());
         assert!(check_text("../../etc").is_err());
         assert!(check_text("-o=../x").is_err());
         assert!(check_text("~/.ssh/id_rsa").is_err());

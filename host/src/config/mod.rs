@@ -300,11 +300,20 @@ impl Resolver<'_> {
     ) -> Result<Build, ConfigError> {
         let section = &parsed.build;
         let main = self.string_or(&section.main, "build.main", ".", "default: the module root");
+        let span = section.main.as_ref().map_or(0..0, |m| m.span());
         if Path::new(&main).is_absolute() || main.split('/').any(|part| part == "..") {
-            let span = section.main.as_ref().map_or(0..0, |m| m.span());
             return Err(self.at(
                 span,
                 "build.main must be a path inside the project, like `./cmd/hello`",
+            ));
+        }
+        if !self.root.join(&main).exists() {
+            return Err(self.at(
+                span,
+                format!(
+                    "build.main `{main}` does not exist in {}",
+                    self.root.display()
+                ),
             ));
         }
         let binary = self.string_or(

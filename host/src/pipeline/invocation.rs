@@ -75,8 +75,9 @@ fn run_in_sandbox(
         .source
         .then_some(cx.config.root.as_path());
     let mounts = Mounts::create(cx.dir, source)?;
+    let shared = stage.tools.is_empty();
     for record in inputs {
-        mounts.place_input(&record.path, &cx.store.path(&record.sha256))?;
+        mounts.place_input(&record.path, &cx.store.path(&record.sha256), shared)?;
     }
     let exec = ExecCap::new(
         stage.tools.clone(),

@@ -34,14 +34,16 @@ impl Mounts {
         Ok(mounts)
     }
 
-    /// Makes `file` readable at `/in/<rel>`: a hard link when possible, else a copy.
-    pub fn place_input(&self, rel: &str, file: &Path) -> Result<()> {
+    /// Makes `file` readable at `/in/<rel>`. `shared` allows a hard link to the
+    /// store's file: only for stages that run no native program, since the wasm side
+    /// cannot write to `/in` but a program handed a host path could.
+    pub fn place_input(&self, rel: &str, file: &Path, shared: bool) -> Result<()> {
         let dest = self.input.join(rel);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
-        if std::fs::hard_link(file, &dest).is_err() {
+        if !shared || std::fs::hard_link(file, &dest).is_err() {
             std::fs::copy(file, &dest)
                 .with_context(|| format!("copying {} to {}", file.display(), dest.display()))?;
         }
