@@ -7,6 +7,7 @@
 pub mod error;
 mod gomod;
 mod json;
+mod names;
 mod schema;
 mod template;
 mod vcs;
@@ -19,6 +20,7 @@ use toml::Spanned;
 
 pub use error::ConfigError;
 use error::Located;
+use names::{check_name, check_program_name, check_version};
 use schema::{ConfigFile, LimitsSection, StageSection};
 
 use crate::target::Target;
@@ -633,54 +635,5 @@ fn source_date_epoch(commit: &vcs::Commit) -> Result<Option<u64>, ConfigError> {
             ))
         }),
         _ => Ok(commit.time),
-    }
-}
-
-/// Names used in file names: project, binary and stage names.
-fn check_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with(['.', '-'])
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a valid name: use 1-64 ASCII letters, digits, `.`, `_` or `-`, not starting with `.` or `-`"
-        ))
-    }
-}
-
-fn check_version(version: &str) -> Result<(), String> {
-    let ok = !version.is_empty()
-        && version.len() <= 128
-        && !version.starts_with(['.', '-'])
-        && version
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{version}` is not a valid version: use letters, digits, `.`, `_`, `+` and `-` (e.g. 1.2.3)"
-        ))
-    }
-}
-
-/// Program names in `grants.exec` and `[tools]`: a name, never a path.
-fn check_program_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && !name.starts_with(['.', '-'])
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a program name: give a bare name like `go` and map it to a path in [tools] if needed"
-        ))
     }
 }
