@@ -7,6 +7,7 @@ pub mod caps;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod keys;
 pub mod paths;
 pub mod pipeline;
 pub mod plan;

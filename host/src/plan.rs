@@ -13,10 +13,11 @@ use crate::caps::log::LogSink;
 use crate::caps::tools::{self, Tool};
 use crate::config::{Config, PluginRef, StageConfig};
 use crate::digest::sha256_hex;
+use crate::keys::{Key, KeyRing};
 use crate::report::Reporter;
 use crate::runtime::bindings::types::{PluginInfo, Scope};
 use crate::runtime::invoke::Prepared;
-use crate::runtime::{LoadedPlugin, Runtime};
+use crate::runtime::{Granted, LoadedPlugin, Runtime};
 
 pub struct Plan {
     pub config: Config,
@@ -30,6 +31,8 @@ pub struct PlannedStage {
     pub info: Info,
     /// Granted programs, resolved.
     pub tools: BTreeMap<String, Tool>,
+    /// Granted signing keys, loaded.
+    pub keys: BTreeMap<String, Arc<Key>>,
 }
 
 /// What the plugin said about itself, in host types.
@@ -40,6 +43,16 @@ pub struct Info {
     pub summary: String,
     pub release_scope: bool,
     pub consumes: Vec<Kind>,
+    /// The grants the plugin says it needs.
+    pub needs: Needs,
+}
+
+/// A plugin's requested grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub programs: Vec<String>,
+    pub source: bool,
+    pub signing_keys: u32,
 }
 
 impl From<PluginInfo> for Info {
@@ -50,6 +63,11 @@ impl From<PluginInfo> for Info {
             summary: info.summary,
             release_scope: matches!(info.scope, Scope::Release),
             consumes: info.consumes.into_iter().map(Kind::from).collect(),
+            needs: Needs {
+                programs: info.needs.programs,
+                source: info.needs.source,
+                signing_keys: info.needs.signing_keys,
+            },
         }
     }
 }
@@ -68,9 +86,14 @@ impl Plan {
 pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> Result<Plan> {
     let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
     let mut stages = Vec::with_capacity(config.stages.len());
+    let keys = load_granted_keys(&config)?;
     for stage in &config.stages {
         let plugin = load_plugin(runtime, stage, &mut loaded)?;
-        let prepared = Prepared::new(runtime, plugin, !stage.grants.exec.is_empty(), &stage.name)?;
+        let granted = Granted {
+            exec: !stage.grants.exec.is_empty(),
+            signing: !stage.grants.signing.is_empty(),
+        };
+        let prepared = Prepared::new(runtime, plugin, granted, &stage.name)?;
         let info: Info = prepared
             .describe(LogSink::new(None, &stage.name, reporter.clone()))
             .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?
@@ -91,10 +114,22 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
             prepared,
             info,
             tools,
+            keys: keys.subset(&stage.grants.signing),
         });
     }
     check_order(&stages)?;
     Ok(Plan { config, stages })
+}
+
+/// Loads every key some stage is granted, so a missing file, a wrong password or an
+/// unsupported key type stops the build before any work.
+fn load_granted_keys(config: &Config) -> Result<KeyRing> {
+    let granted: std::collections::BTreeSet<&String> = config
+        .stages
+        .iter()
+        .flat_map(|s| &s.grants.signing)
+        .collect();
+    KeyRing::load(config.keys.values().filter(|k| granted.contains(&k.id)))
 }
 
 /// Release stages run after every target is done, so listing one before a

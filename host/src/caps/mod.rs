@@ -6,4 +6,5 @@ mod exec_args;
 mod exec_env;
 pub mod log;
 mod process;
+pub mod signing;
 pub mod tools;

@@ -19,8 +19,7 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
         let bytes = crate::builtin::get(name).context("built-in listed but missing")?;
         let label = format!("builtin:{name}");
         let plugin = Arc::new(LoadedPlugin::load(&runtime, &label, bytes)?);
-        let wants_exec = plugin.wants_exec();
-        let prepared = Prepared::new(&runtime, plugin.clone(), wants_exec, name)?;
+        let prepared = Prepared::new(&runtime, plugin.clone(), plugin.wants(), name)?;
         let info: Info = prepared
             .describe(LogSink::new(None, name, reporter.clone()))?
             .into();
@@ -29,7 +28,7 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
         } else {
             "per target"
         };
-        let world = if wants_exec { "tool-plugin" } else { "plugin" };
+        let world = plugin.world();
         writeln!(
             out,
             "{label}  {} {}  [{scope}, world {world}]",

@@ -21,7 +21,9 @@ use toml::Spanned;
 pub use error::ConfigError;
 use error::Located;
 use names::{check_name, check_program_name, check_version};
-use schema::{ConfigFile, LimitsSection, StageSection};
+use schema::{ConfigFile, KeySection, LimitsSection, StageSection};
+
+pub use crate::keys::KeySource;
 
 use crate::target::Target;
 
@@ -42,6 +44,8 @@ pub struct Config {
     pub limits: Limits,
     /// `[tools]`: program name → path, for `grants.exec`.
     pub tools: BTreeMap<String, PathBuf>,
+    /// `[signing.keys]`: where each signing key comes from.
+    pub keys: BTreeMap<String, KeySource>,
     pub stages: Vec<StageConfig>,
     /// Each setting with where its value came from, for `xhost check --explain`.
     pub settings: Vec<Setting>,
@@ -131,6 +135,8 @@ pub struct Grants {
     pub exec: Vec<String>,
     /// Read-only access to the source tree at `/src`.
     pub source: bool,
+    /// Ids of the signing keys the stage may sign with.
+    pub signing: Vec<String>,
 }
 
 /// A resolved setting and its origin.
@@ -201,8 +207,9 @@ impl Resolver<'_> {
         let targets = self.targets(&parsed, overrides)?;
         let limits = self.limits(&parsed.limits, Limits::default(), "[limits]")?;
         let tools = self.tools(&parsed.tools)?;
+        let keys = self.keys(&parsed.signing.keys)?;
         let stages = match parsed.stages {
-            Some(stages) => self.stages(stages, limits)?,
+            Some(stages) => self.stages(stages, limits, &keys)?,
             None => {
                 self.note(
                     "stages",
@@ -220,6 +227,7 @@ impl Resolver<'_> {
             targets,
             limits,
             tools,
+            keys,
             stages,
             settings: self.settings,
         })
@@ -467,10 +475,73 @@ impl Resolver<'_> {
         Ok(resolved)
     }
 
+    fn keys(
+        &mut self,
+        sections: &BTreeMap<String, KeySection>,
+    ) -> Result<BTreeMap<String, KeySource>, ConfigError> {
+        let mut keys = BTreeMap::new();
+        for (id, section) in sections {
+            let id_span = section
+                .file
+                .as_ref()
+                .or(section.env.as_ref())
+                .map_or(0..0, |s| s.span());
+            check_name(id)
+                .map_err(|m| self.at(id_span.clone(), format!("[signing.keys] key id: {m}")))?;
+            let file = match (&section.file, &section.env) {
+                (Some(_), Some(env)) => {
+                    return Err(self.at(
+                        env.span(),
+                        format!("key `{id}`: give either `file` or `env`, not both"),
+                    ));
+                }
+                (None, None) => {
+                    return Err(ConfigError::Plain(format!(
+                        "{FILE_NAME}: [signing.keys.{id}] needs `file = \"/path/to/key\"` or `env = \"VARIABLE\"`"
+                    )));
+                }
+                (Some(file), None) => Some(self.key_file(id, file)?),
+                (None, Some(_)) => None,
+            };
+            self.note(
+                &format!("signing.keys.{id}"),
+                &describe_key_source(&file, &section.env),
+                Some(id_span),
+            );
+            keys.insert(
+                id.clone(),
+                KeySource {
+                    id: id.clone(),
+                    file,
+                    env: section.env.as_ref().map(|e| e.get_ref().clone()),
+                    password_env: section.password_env.as_ref().map(|e| e.get_ref().clone()),
+                },
+            );
+        }
+        Ok(keys)
+    }
+
+    /// A key file must live outside the project: plugins granted `source` read it all.
+    fn key_file(&self, id: &str, file: &Spanned<String>) -> Result<PathBuf, ConfigError> {
+        let path = self.root.join(file.get_ref());
+        let resolved = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if resolved.starts_with(self.root) {
+            return Err(self.at(
+                file.span(),
+                format!(
+                    "key `{id}`: the key file is inside the project, where plugins granted `source` can read it; move it out of {} or use `env`",
+                    self.root.display()
+                ),
+            ));
+        }
+        Ok(path)
+    }
+
     fn stages(
         &mut self,
         sections: Vec<StageSection>,
         limits: Limits,
+        keys: &BTreeMap<String, KeySource>,
     ) -> Result<Vec<StageConfig>, ConfigError> {
         if sections.is_empty() {
             return Err(ConfigError::Plain(format!(
@@ -495,6 +566,20 @@ impl Resolver<'_> {
                     .map_err(|m| self.at(program.span(), format!("grants.exec: {m}")))?;
                 exec.push(program.get_ref().clone());
             }
+            let mut signing = Vec::new();
+            for key in &section.grants.signing {
+                if !keys.contains_key(key.get_ref()) {
+                    return Err(self.at(
+                        key.span(),
+                        format!(
+                            "grants.signing: no key `{}` is defined; add [signing.keys.{}]",
+                            key.get_ref(),
+                            key.get_ref()
+                        ),
+                    ));
+                }
+                signing.push(key.get_ref().clone());
+            }
             let config_json = match &section.config {
                 Some(table) => json::canonical_json(table),
                 None => "{}".to_string(),
@@ -505,6 +590,7 @@ impl Resolver<'_> {
                 grants: Grants {
                     exec,
                     source: section.grants.source,
+                    signing,
                 },
                 limits: self.limits(&section.limits, limits, &format!("stage `{name}` limits:"))?,
                 config_json,
@@ -599,6 +685,14 @@ impl Resolver<'_> {
     }
 }
 
+fn describe_key_source(file: &Option<PathBuf>, env: &Option<Spanned<String>>) -> String {
+    match (file, env) {
+        (Some(file), _) => format!("file {}", file.display()),
+        (None, Some(env)) => format!("environment variable {}", env.get_ref()),
+        (None, None) => String::new(),
+    }
+}
+
 /// `-s -w` drops the symbol table and DWARF; `main.version` is what `--version` prints.
 pub const DEFAULT_LDFLAGS: &str = "-s -w -X main.version={{version}}";
 
@@ -621,6 +715,7 @@ fn default_stages(limits: Limits) -> Vec<StageConfig> {
             Grants {
                 exec: vec!["go".to_string()],
                 source: true,
+                ..Grants::default()
             },
         ),
         stage("checksum", "checksum", Grants::default()),

@@ -17,8 +17,26 @@ pub struct ConfigFile {
     pub limits: LimitsSection,
     #[serde(default)]
     pub tools: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub signing: SigningSection,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSection {
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeySection>,
+}
+
+/// `[signing.keys.<id>]`: where one key comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySection {
+    pub file: Option<Spanned<String>>,
+    pub env: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,4 +86,6 @@ pub struct GrantsSection {
     pub exec: Vec<Spanned<String>>,
     #[serde(default)]
     pub source: bool,
+    #[serde(default)]
+    pub signing: Vec<Spanned<String>>,
 }

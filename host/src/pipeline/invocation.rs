@@ -11,6 +11,7 @@ use super::job;
 use crate::artifacts::{Record, Store};
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
+use crate::caps::signing::SigningCap;
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Reporter, StageOutcome, lane_name};
@@ -92,6 +93,7 @@ fn run_in_sandbox(
         limits: stage.config.limits,
         log: log.clone(),
         exec,
+        signing: SigningCap::new(stage.keys.clone(), log.clone()),
     };
     let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
     let artifacts = stage.prepared.run(sandbox, &job)?;

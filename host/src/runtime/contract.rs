@@ -3,7 +3,10 @@
 
 /// The WIT package plugins are written against.
 pub const PACKAGE: &str = "xhost:plugin";
-/// The contract version this host implements.
+/// The contract version this host implements. A plugin built for another version is
+/// refused, naming both. Compatibility policy (docs/PLUGINS.md): a released version is
+/// never changed; a new one goes beside it, and the host keeps implementing the old
+/// ones (frozen under `wit/deps/`) for as long as it says so here.
 pub const VERSION: &str = "0.1.0";
 /// The interface every plugin must export.
 pub const STAGE_EXPORT: &str = "xhost:plugin/stage@0.1.0";
@@ -17,6 +20,8 @@ pub enum Capability {
     Log,
     /// `exec`: granted by `grants.exec`.
     Exec,
+    /// `signing`: granted by `grants.signing`.
+    Signing,
     /// A WASI 0.2 interface; always linked, confined by the WASI context
     /// (filesystem limited to the mounts, sockets and name lookup denied).
     Wasi,
@@ -45,6 +50,7 @@ pub fn classify(import: &str) -> Result<Capability, String> {
             "types" => Ok(Capability::Types),
             "log" => Ok(Capability::Log),
             "exec" => Ok(Capability::Exec),
+            "signing" => Ok(Capability::Signing),
             other => Err(format!(
                 "imports `{import}`: {PACKAGE}@{VERSION} has no interface `{other}`"
             )),
@@ -84,10 +90,14 @@ mod tests {
                 .contains("does not provide")
         );
         assert!(classify("wasi:io/streams@0.3.0").is_err());
+        assert_eq!(
+            classify("xhost:plugin/signing@0.1.0"),
+            Ok(Capability::Signing)
+        );
         assert!(
-            classify("xhost:plugin/signing@0.1.0")
+            classify("xhost:plugin/secrets@0.1.0")
                 .unwrap_err()
-                .contains("no interface `signing`")
+                .contains("no interface `secrets`")
         );
     }
 }

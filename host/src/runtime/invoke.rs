@@ -9,19 +9,20 @@ use anyhow::{Context, Result, bail};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
-use super::bindings::ToolPluginPre;
+use super::bindings::FullPluginPre;
 use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
 use super::limits::{MemoryLimiter, install_deadline};
 use super::state::StoreState;
-use super::{LoadedPlugin, Runtime, linker};
+use super::{Granted, LoadedPlugin, Runtime, linker};
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
+use crate::caps::signing::SigningCap;
 use crate::config::Limits;
 
 /// A plugin linked for one stage's grants, ready to instantiate many times.
 pub struct Prepared {
     pub plugin: Arc<LoadedPlugin>,
-    pre: ToolPluginPre<StoreState>,
+    pre: FullPluginPre<StoreState>,
     runtime: Runtime,
 }
 
@@ -31,6 +32,7 @@ pub struct Sandbox {
     pub limits: Limits,
     pub log: LogSink,
     pub exec: ExecCap,
+    pub signing: SigningCap,
 }
 
 /// Why an invocation produced no artifacts.
@@ -77,26 +79,33 @@ impl fmt::Display for InvokeError {
 impl std::error::Error for InvokeError {}
 
 impl Prepared {
-    /// Links `plugin` for a stage. Refuses a plugin importing `exec` when the stage
-    /// grants no program, naming the grant to add.
+    /// Links `plugin` for a stage. Refuses a plugin importing a capability the stage
+    /// does not grant, naming the grant to add.
     pub fn new(
         runtime: &Runtime,
         plugin: Arc<LoadedPlugin>,
-        exec_granted: bool,
+        granted: Granted,
         stage: &str,
     ) -> Result<Self> {
-        if plugin.wants_exec() && !exec_granted {
+        let wants = plugin.wants();
+        if wants.exec && !granted.exec {
             bail!(
                 "stage `{stage}`: plugin {} imports `xhost:plugin/exec` (it runs native programs), but the stage grants none; if you trust it, add the programs it needs to the stage in xhost.toml, e.g. `grants = {{ exec = [\"go\"] }}`",
                 plugin.label
             );
         }
-        let linker = linker::for_grants(runtime.engine(), exec_granted)?;
+        if wants.signing && !granted.signing {
+            bail!(
+                "stage `{stage}`: plugin {} imports `xhost:plugin/signing` (it signs with host-held keys), but the stage grants no key; if you trust it, define a key under [signing.keys.<id>] and add `grants = {{ signing = [\"<id>\"] }}` to the stage",
+                plugin.label
+            );
+        }
+        let linker = linker::for_grants(runtime.engine(), granted)?;
         let pre = linker
             .instantiate_pre(&plugin.component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("stage `{stage}`: linking plugin {}", plugin.label))?;
-        let pre = ToolPluginPre::new(pre)
+        let pre = FullPluginPre::new(pre)
             .map_err(anyhow::Error::from)
             .with_context(|| {
                 format!(
@@ -121,6 +130,7 @@ impl Prepared {
                 ..Limits::default()
             },
             exec: ExecCap::denied(log.clone()),
+            signing: SigningCap::new(Default::default(), log.clone()),
             log,
         };
         let (mut store, limits) = self.store(sandbox);
@@ -157,6 +167,7 @@ impl Prepared {
             memory: MemoryLimiter::new((limits.memory_mib as usize) << 20),
             log: sandbox.log,
             exec: sandbox.exec,
+            signing: sandbox.signing,
         };
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|s| &mut s.memory);

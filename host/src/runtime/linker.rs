@@ -10,13 +10,23 @@ use super::bindings::types;
 use super::state::StoreState;
 use crate::caps;
 
-pub fn for_grants(engine: &Engine, exec: bool) -> Result<Linker<StoreState>> {
+/// The optional capabilities a stage grants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Granted {
+    pub exec: bool,
+    pub signing: bool,
+}
+
+pub fn for_grants(engine: &Engine, granted: Granted) -> Result<Linker<StoreState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     types::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |s| s)?;
     caps::log::add_to_linker(&mut linker, |s| &mut s.log)?;
-    if exec {
+    if granted.exec {
         caps::exec::add_to_linker(&mut linker, |s| &mut s.exec)?;
+    }
+    if granted.signing {
+        caps::signing::add_to_linker(&mut linker, |s| &mut s.signing)?;
     }
     Ok(linker)
 }

@@ -6,9 +6,10 @@ pub mod contract;
 mod engine;
 pub mod invoke;
 mod limits;
-mod linker;
+pub mod linker;
 pub mod plugin;
 pub mod state;
 
 pub use engine::Runtime;
+pub use linker::Granted;
 pub use plugin::LoadedPlugin;

@@ -67,9 +67,35 @@ impl LoadedPlugin {
         })
     }
 
-    /// True when the component imports `exec`.
-    pub fn wants_exec(&self) -> bool {
-        self.imports.iter().any(|(_, cap)| *cap == Capability::Exec)
+    /// The optional capabilities the component imports.
+    pub fn wants(&self) -> super::Granted {
+        let imports = |c| self.imports.iter().any(|(_, cap)| *cap == c);
+        super::Granted {
+            exec: imports(Capability::Exec),
+            signing: imports(Capability::Signing),
+        }
+    }
+
+    /// The smallest world holding the component's imports.
+    pub fn world(&self) -> &'static str {
+        match self.wants() {
+            super::Granted {
+                exec: false,
+                signing: false,
+            } => "plugin",
+            super::Granted {
+                exec: true,
+                signing: false,
+            } => "tool-plugin",
+            super::Granted {
+                exec: false,
+                signing: true,
+            } => "signer-plugin",
+            super::Granted {
+                exec: true,
+                signing: true,
+            } => "full-plugin",
+        }
     }
 }
 

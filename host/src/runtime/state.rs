@@ -7,6 +7,7 @@ use super::bindings::types;
 use super::limits::MemoryLimiter;
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
+use crate::caps::signing::SigningCap;
 
 pub struct StoreState {
     pub wasi: WasiCtx,
@@ -14,6 +15,7 @@ pub struct StoreState {
     pub memory: MemoryLimiter,
     pub log: LogSink,
     pub exec: ExecCap,
+    pub signing: SigningCap,
 }
 
 impl WasiView for StoreState {

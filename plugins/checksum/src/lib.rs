@@ -6,7 +6,7 @@ use std::io::Read;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use xhost_plugin_sdk::files::{input_rel, write};
-use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Scope, Stage, StageError};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -19,19 +19,17 @@ struct Checksum;
 
 impl Stage for Checksum {
     fn describe() -> PluginInfo {
-        PluginInfo {
-            name: "checksum".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            summary: "Writes a sha256sum-compatible checksums file over the release's artifacts"
-                .into(),
-            scope: Scope::Release,
-            consumes: vec![
-                ArtifactKind::Binary,
-                ArtifactKind::Archive,
-                ArtifactKind::Sbom,
-                ArtifactKind::Other,
-            ],
-        }
+        PluginInfo::release(
+            "checksum",
+            env!("CARGO_PKG_VERSION"),
+            "Writes a sha256sum-compatible checksums file over the release's artifacts",
+        )
+        .consuming([
+            ArtifactKind::Binary,
+            ArtifactKind::Archive,
+            ArtifactKind::Sbom,
+            ArtifactKind::Other,
+        ])
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use xhost_plugin_sdk::exec::Command;
-use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Scope, Stage, StageError, log};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, log};
 
 /// The stage's `config` table.
 #[derive(Debug, Default, Deserialize)]
@@ -21,13 +21,13 @@ struct GoBuild;
 
 impl Stage for GoBuild {
     fn describe() -> PluginInfo {
-        PluginInfo {
-            name: "go-build".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            summary: "Builds the main Go package for one target (CGO_ENABLED=0, -trimpath)".into(),
-            scope: Scope::PerTarget,
-            consumes: vec![],
-        }
+        PluginInfo::per_target(
+            "go-build",
+            env!("CARGO_PKG_VERSION"),
+            "Builds the main Go package for one target (CGO_ENABLED=0, -trimpath)",
+        )
+        .running(["go"])
+        .reading_source()
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {

@@ -1,8 +1,9 @@
 //! Guest-side SDK for xhost plugins (wasm32-wasip2 components).
 //!
 //! A plugin implements [`Stage`] and calls [`export_plugin!`]. The bindings cover the
-//! widest world; a component imports only the interfaces its code actually calls, so
-//! a plugin that never calls [`exec::Command::run`] does not ask for `exec`.
+//! widest world (`full-plugin`); a component imports only the interfaces its code
+//! actually calls, so a plugin that never calls [`exec::Command::run`] does not ask for
+//! `exec`, and one that never calls [`signing::sign`] does not ask for `signing`.
 //!
 //! ```ignore
 //! struct Hello;
@@ -22,7 +23,7 @@ pub use wit_bindgen;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit",
-        world: "tool-plugin",
+        world: "full-plugin",
         pub_export_macro: true,
         export_macro_name: "export_bindings",
         default_bindings_module: "::xhost_plugin_sdk::bindings",
@@ -34,11 +35,13 @@ pub mod bindings {
 pub mod exec;
 pub mod files;
 pub mod log;
+pub mod signing;
 mod types;
 
 pub use bindings::exports::xhost::plugin::stage::Guest as Stage;
 pub use bindings::xhost::plugin::types::{
-    Artifact, ArtifactKind, BuildSettings, Job, PluginInfo, Project, Scope, StageError, Target,
+    Artifact, ArtifactKind, BuildSettings, Job, PluginInfo, Project, RequestedGrants, Scope,
+    StageError, Target,
 };
 pub use types::config;
 

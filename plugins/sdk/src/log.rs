@@ -1,4 +1,6 @@
-//! Logging to the host. Lines show up with the stage and target they came from.
+//! Logging to the host. Lines show up with the stage and target they came from; `info`
+//! and `debug` with `xhost -v`, warnings and errors always. The macros take `format!`
+//! arguments: `xhost_plugin_sdk::info!("wrote {} bytes", n)`.
 
 pub use crate::bindings::xhost::plugin::log::Level;
 
@@ -20,4 +22,28 @@ pub fn warn(message: &str) {
 
 pub fn error(message: &str) {
     log(Level::Error, message);
+}
+
+/// Logs a formatted message at debug level.
+#[macro_export]
+macro_rules! debug {
+    ($($arg:tt)*) => { $crate::log::debug(&::std::format!($($arg)*)) };
+}
+
+/// Logs a formatted message at info level.
+#[macro_export]
+macro_rules! info {
+    ($($arg:tt)*) => { $crate::log::info(&::std::format!($($arg)*)) };
+}
+
+/// Logs a formatted message at warning level.
+#[macro_export]
+macro_rules! warn {
+    ($($arg:tt)*) => { $crate::log::warn(&::std::format!($($arg)*)) };
+}
+
+/// Logs a formatted message at error level.
+#[macro_export]
+macro_rules! error {
+    ($($arg:tt)*) => { $crate::log::error(&::std::format!($($arg)*)) };
 }

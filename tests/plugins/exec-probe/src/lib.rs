@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use xhost_plugin_sdk::exec::{Command, ExecError};
-use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Scope, Stage, StageError};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,13 +16,7 @@ struct ExecProbe;
 
 impl Stage for ExecProbe {
     fn describe() -> PluginInfo {
-        PluginInfo {
-            name: "exec-probe".into(),
-            version: "0.0.0".into(),
-            summary: "exec sandbox test plugin".into(),
-            scope: Scope::PerTarget,
-            consumes: vec![],
-        }
+        PluginInfo::per_target("exec-probe", "0.0.0", "exec sandbox test plugin").running(["sh"])
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {

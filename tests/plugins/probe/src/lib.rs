@@ -7,7 +7,7 @@
 //! (endless loop, memory, bad artifacts) simply do the thing.
 
 use serde::Deserialize;
-use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Scope, Stage, StageError, log};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, log};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,13 +21,8 @@ struct Probe;
 
 impl Stage for Probe {
     fn describe() -> PluginInfo {
-        PluginInfo {
-            name: "probe".into(),
-            version: "0.0.0".into(),
-            summary: "Sandbox test plugin".into(),
-            scope: Scope::PerTarget,
-            consumes: vec![ArtifactKind::Other],
-        }
+        PluginInfo::per_target("probe", "0.0.0", "Sandbox test plugin")
+            .consuming([ArtifactKind::Other])
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {

@@ -1,0 +1,190 @@
+//! Key file formats: PEM PKCS#8 (EC P-256 or Ed25519), PEM SEC1 EC keys, and minisign
+//! secret keys (unencrypted, or scrypt-encrypted with a password).
+
+use anyhow::{Context, Result, bail};
+
+use super::{Key, Secret};
+
+/// Offset of the 64-byte Ed25519 secret key in a decoded minisign secret key:
+/// sig_alg(2) kdf_alg(2) chk_alg(2) salt(32) opslimit(8) memlimit(8) keynum(8).
+const MINISIGN_SK_OFFSET: usize = 62;
+
+/// Parses key text of any supported format.
+pub fn parse(id: &str, text: &str, password: Option<String>) -> Result<Key> {
+    let trimmed = text.trim_start();
+    let secret = if trimmed.starts_with("untrusted comment:") {
+        minisign(text, password)?
+    } else if trimmed.starts_with("-----BEGIN PRIVATE KEY-----") {
+        pkcs8(trimmed)?
+    } else if trimmed.starts_with("-----BEGIN EC PRIVATE KEY-----") {
+        let key = p256::SecretKey::from_sec1_pem(trimmed)
+            .context("not a valid SEC1 P-256 private key")?;
+        Secret::EcdsaP256(key.into())
+    } else if trimmed.starts_with("-----BEGIN ") {
+        let label = trimmed.lines().next().unwrap_or_default();
+        bail!(
+            "unsupported key type ({label}); use an unencrypted PKCS#8 P-256 or Ed25519 key (`openssl genpkey -algorithm ed25519`) or a minisign secret key"
+        );
+    } else {
+        bail!("not a key: expected a PEM private key or a minisign secret key");
+    };
+    Ok(Key {
+        id: id.to_string(),
+        secret,
+    })
+}
+
+fn pkcs8(pem: &str) -> Result<Secret> {
+    use p256::pkcs8::DecodePrivateKey;
+    if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
+        return Ok(Secret::EcdsaP256(key));
+    }
+    if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+        return Ok(Secret::Ed25519 {
+            key,
+            minisign_id: None,
+        });
+    }
+    bail!(
+        "a PKCS#8 key, but neither ECDSA P-256 nor Ed25519 (other curves and RSA are not supported)"
+    )
+}
+
+fn minisign(text: &str, password: Option<String>) -> Result<Secret> {
+    let sealed = minisign::SecretKeyBox::from_string(text).context("not a minisign secret key")?;
+    // Never let the crate prompt for a password: try the unencrypted form first, and
+    // only decrypt with a password xhost was given.
+    let key = match minisign::SecretKey::from_unencrypted_box(sealed.clone()) {
+        Ok(key) => key,
+        Err(e) if !e.to_string().contains("encrypted") => {
+            bail!("cannot open the minisign key: {e}")
+        }
+        Err(_) => {
+            let Some(password) = password else {
+                bail!(
+                    "the minisign key is encrypted: name the environment variable holding its password with `password_env`"
+                );
+            };
+            minisign::SecretKey::from_box(sealed, Some(password))
+                .map_err(|e| anyhow::anyhow!("cannot open the minisign key: {e}"))?
+        }
+    };
+    let bytes = key.to_bytes();
+    let sk = bytes
+        .get(MINISIGN_SK_OFFSET..MINISIGN_SK_OFFSET + 64)
+        .context("minisign key too short")?;
+    let seed: [u8; 32] = sk[..32].try_into().expect("32 bytes");
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    if signing.verifying_key().as_bytes() != &sk[32..] {
+        bail!("the minisign key is damaged (its public half does not match)");
+    }
+    let minisign_id: [u8; 8] = key.keynum().try_into().context("minisign key number")?;
+    Ok(Secret::Ed25519 {
+        key: signing,
+        minisign_id: Some(minisign_id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verify_ed25519(key: &Key, message: &[u8], signature: &[u8]) {
+        let public = key.public();
+        let verifying =
+            ed25519_dalek::VerifyingKey::from_bytes(&public.raw.clone().try_into().unwrap())
+                .unwrap();
+        let signature = ed25519_dalek::Signature::from_slice(signature).unwrap();
+        verifying.verify_strict(message, &signature).unwrap();
+    }
+
+    #[test]
+    fn pkcs8_p256_signs_der_over_sha256() {
+        use p256::ecdsa::signature::Verifier;
+        use p256::pkcs8::EncodePrivateKey;
+        let signing = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+        let pem = signing.to_pkcs8_pem(Default::default()).unwrap();
+        let key = parse("cosign", &pem, None).unwrap();
+        assert_eq!(key.algorithm_name(), "ecdsa-p256-sha256");
+        let signature = key.sign(b"release");
+        let signature = p256::ecdsa::Signature::from_der(&signature).unwrap();
+        signing
+            .verifying_key()
+            .verify(b"release", &signature)
+            .unwrap();
+        let public = key.public();
+        assert_eq!(public.raw.len(), 65);
+        assert!(public.ecdsa);
+    }
+
+    #[test]
+    fn sec1_p256_is_accepted() {
+        let secret = p256::SecretKey::from_bytes(&[9u8; 32].into()).unwrap();
+        let pem = secret.to_sec1_pem(Default::default()).unwrap();
+        assert_eq!(
+            parse("ec", &pem, None).unwrap().algorithm_name(),
+            "ecdsa-p256-sha256"
+        );
+    }
+
+    #[test]
+    fn pkcs8_ed25519_signs_the_message() {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let pem = signing.to_pkcs8_pem(Default::default()).unwrap();
+        let key = parse("ed", &pem, None).unwrap();
+        verify_ed25519(&key, b"release", &key.sign(b"release"));
+        assert_eq!(key.public().minisign_id, None);
+    }
+
+    #[test]
+    fn minisign_keys_unencrypted_and_with_password() {
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let text = pair.sk.to_box(None).unwrap().to_string();
+        let key = parse("mini", &text, None).unwrap();
+        verify_ed25519(&key, b"data", &key.sign(b"data"));
+        assert_eq!(
+            key.public().minisign_id.unwrap().as_slice(),
+            pair.pk.keynum()
+        );
+        assert_eq!(
+            key.public().raw,
+            minisign::PublicKey::from_secret_key(&pair.sk)
+                .unwrap()
+                .to_bytes()[10..]
+        );
+
+        let pair = minisign::KeyPair::generate_encrypted_keypair(Some("hunter2".into())).unwrap();
+        let text = pair.sk.to_box(None).unwrap().to_string();
+        let key = parse("mini", &text, Some("hunter2".into())).unwrap();
+        verify_ed25519(&key, b"data", &key.sign(b"data"));
+        let no_password = parse("mini", &text, None).err().unwrap().to_string();
+        assert!(no_password.contains("password_env"), "{no_password}");
+        let wrong = format!(
+            "{:#}",
+            parse("mini", &text, Some("wrong".into())).err().unwrap()
+        );
+        assert!(wrong.contains("cannot open the minisign key"), "{wrong}");
+    }
+
+    #[test]
+    fn other_keys_are_refused_clearly() {
+        let rsa = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+        assert!(
+            parse("k", rsa, None)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("unsupported key type")
+        );
+        assert!(
+            parse("k", "hello", None)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("not a key")
+        );
+        let garbage = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert!(parse("k", garbage, None).is_err());
+    }
+}
