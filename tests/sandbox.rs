@@ -389,6 +389,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             tool_state: work.path().join("tools"),
             reporter: reporter.clone(),
             jobs: 1,
+            seed: Vec::new(),
         }
         .run();
         outcomes.push((

@@ -14,4 +14,5 @@ pub mod plan;
 pub mod report;
 pub mod runtime;
 pub mod sandbox;
+pub mod scaffold;
 pub mod target;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::BuildArgs;
 use crate::artifacts::{Store, dist, manifest};
@@ -25,12 +25,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let plan = plan::plan(config, &runtime, reporter.clone())?;
 
     let cache = paths::cache_dir()?;
-    let work_root = cache.join("work");
-    paths::create_dir_all(&work_root)?;
-    let work = tempfile::Builder::new()
-        .prefix("build-")
-        .tempdir_in(&work_root)
-        .with_context(|| format!("creating a work directory in {}", work_root.display()))?;
+    let work = paths::new_work_dir(&cache)?;
     let store = Store::open(work.path().join("store"))?;
 
     let project = &plan.config.project;
@@ -58,6 +53,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         tool_state: paths::project_cache_dir(&cache, &plan.config.root),
         reporter: reporter.clone(),
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
+        seed: Vec::new(),
     };
     let records = pipeline.run();
     reporter.finish();

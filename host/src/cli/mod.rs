@@ -2,6 +2,9 @@
 
 mod build;
 mod check;
+mod plugin_inspect;
+mod plugin_new;
+mod plugin_run;
 mod plugins;
 
 use std::path::PathBuf;
@@ -33,6 +36,95 @@ enum Command {
     Check(CheckArgs),
     /// List the built-in plugins with what they say about themselves.
     Plugins,
+    /// Write, inspect and try out plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Create a plugin project (outside any workspace) that builds as it is.
+    New(NewArgs),
+    /// Show what a plugin component asks for, and the `[[stage]]` to pin it.
+    Inspect(InspectArgs),
+    /// Run a plugin once in the sandbox on given inputs, as a stage would.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// Name of the plugin and of its directory.
+    name: String,
+    /// Language of the plugin.
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    lang: Lang,
+    /// The capabilities it starts with.
+    #[arg(long, value_enum, default_value_t = World::Plugin)]
+    world: World,
+    /// Where to create the project directory [default: the current directory].
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Lang {
+    Rust,
+    Python,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum World {
+    /// Reads its inputs, writes outputs, logs.
+    Plugin,
+    /// Also runs granted native programs.
+    ToolPlugin,
+    /// Also signs with host-held keys.
+    SignerPlugin,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// The component file.
+    file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long, conflicts_with = "stage_snippet")]
+    json: bool,
+    /// Print only the `[[stage]]` table, ready to append to xhost.toml.
+    #[arg(long)]
+    stage_snippet: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The component file.
+    file: PathBuf,
+    /// An input file, optionally with its kind (binary, archive, checksum, sbom,
+    /// signature, provenance, other; default other). Repeatable.
+    #[arg(long = "input", value_name = "FILE[=KIND]")]
+    inputs: Vec<String>,
+    /// The target to run for (needed by per-target plugins).
+    #[arg(long, value_name = "OS/ARCH", value_parser = parse_target)]
+    target: Option<Target>,
+    /// The stage's config, as JSON or TOML inline-table text (`{ level = 3 }`).
+    #[arg(long, value_name = "TABLE", default_value = "{}")]
+    config: String,
+    /// Grant read-only access to this directory as `/src`.
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
+    /// Grant running this program. Repeatable.
+    #[arg(long = "exec", value_name = "PROGRAM")]
+    exec: Vec<String>,
+    /// Grant a signing key: ID=FILE. Repeatable.
+    #[arg(long = "key", value_name = "ID=FILE")]
+    keys: Vec<String>,
+    /// Where to write the plugin's outputs (created; must not exist or be empty).
+    #[arg(long, value_name = "DIR", default_value = "plugin-out")]
+    out: PathBuf,
+    /// Project name and version the job carries.
+    #[arg(long, default_value = "example")]
+    project: String,
+    #[arg(long, default_value = "0.0.0")]
+    version: String,
 }
 
 #[derive(Args)]
@@ -77,6 +169,9 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args, cli.verbose),
         Command::Check(args) => check::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
+        Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
+        Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
+        Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args, cli.verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

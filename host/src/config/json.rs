@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+/// The canonical JSON text of a TOML table.
 pub fn canonical_json(table: &toml::Table) -> String {
     table_to_json(table).to_string()
 }

@@ -24,6 +24,7 @@ use names::{check_name, check_program_name, check_version};
 use schema::{ConfigFile, KeySection, LimitsSection, StageSection};
 
 pub use crate::keys::KeySource;
+pub use json::canonical_json;
 
 use crate::target::Target;
 

@@ -25,6 +25,9 @@ pub struct Pipeline<'a> {
     pub reporter: Arc<dyn Reporter>,
     /// Targets built at once.
     pub jobs: usize,
+    /// Artifacts that exist before the first stage (inputs given to `xhost plugin run`);
+    /// each lands in its target's pipeline, or the release's when it has no target.
+    pub seed: Vec<Record>,
 }
 
 /// Set once any target fails, so the others stop before their next stage.
@@ -35,6 +38,9 @@ impl Pipeline<'_> {
     pub fn run(&self) -> Result<Vec<Record>> {
         let sequence = AtomicUsize::new(0);
         let mut all = self.run_targets(&sequence)?;
+        for record in self.seed.iter().filter(|r| r.target.is_none()) {
+            all.upsert(record.clone());
+        }
         let release = self.plan.release().collect::<Vec<_>>();
         for stage in release {
             let inputs = all.select(&stage.info.consumes);
@@ -99,6 +105,13 @@ impl Pipeline<'_> {
     ) -> Result<ArtifactSet> {
         let lane = Some(target.clone());
         let mut set = ArtifactSet::default();
+        for record in self
+            .seed
+            .iter()
+            .filter(|r| r.target.as_ref() == Some(target))
+        {
+            set.upsert(record.clone());
+        }
         for stage in self.plan.per_target() {
             if cancel.0.load(Ordering::SeqCst) {
                 return Err(Cancelled.into());

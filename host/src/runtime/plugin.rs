@@ -18,52 +18,106 @@ pub struct LoadedPlugin {
     pub imports: Vec<(String, Capability)>,
 }
 
-impl LoadedPlugin {
-    /// Checks that `bytes` are a component honouring the contract, and compiles it.
-    pub fn load(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
+/// What a component imports and exports, judged against the contract but not refused.
+pub struct Analysis {
+    pub component: Component,
+    /// Each import with what it gives, or why this host cannot provide it.
+    pub imports: Vec<(String, Result<Capability, String>)>,
+    pub exports: Vec<String>,
+}
+
+impl Analysis {
+    /// Checks that `bytes` are a component, compiles it and reads its interface.
+    pub fn of(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
         check_is_component(label, bytes)?;
         let component = Component::new(runtime.engine(), bytes)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("plugin {label}: not a valid WebAssembly component"))?;
         let ty = component.component_type();
         let engine = runtime.engine();
-        let mut imports = Vec::new();
-        for (name, _) in ty.imports(engine) {
-            let capability =
-                contract::classify(name).map_err(|why| anyhow::anyhow!("plugin {label} {why}"))?;
-            imports.push((name.to_string(), capability));
-        }
-        let exports: Vec<String> = ty
+        let imports = ty
+            .imports(engine)
+            .map(|(name, _)| (name.to_string(), contract::classify(name)))
+            .collect();
+        let exports = ty
             .exports(engine)
             .map(|(name, _)| name.to_string())
             .collect();
-        if !exports.iter().any(|name| name == contract::STAGE_EXPORT) {
-            let names: Vec<&str> = exports.iter().map(String::as_str).collect();
-            let other_version = names.iter().find(|n| n.starts_with("xhost:plugin/stage@"));
-            match other_version {
-                Some(found) => bail!(
+        Ok(Analysis {
+            component,
+            imports,
+            exports,
+        })
+    }
+
+    /// Versions of the `xhost:plugin` contract named by its imports and exports.
+    pub fn contract_versions(&self) -> Vec<String> {
+        let prefix = format!("{}/", contract::PACKAGE);
+        let mut versions: Vec<String> = self
+            .imports
+            .iter()
+            .map(|(name, _)| name)
+            .chain(&self.exports)
+            .filter(|name| name.starts_with(&prefix))
+            .filter_map(|name| name.split_once('@').map(|(_, v)| v.to_string()))
+            .collect();
+        versions.sort();
+        versions.dedup();
+        versions
+    }
+
+    /// Why the host cannot run it, if it cannot: a bad import or a missing export.
+    pub fn problem(&self, label: &str) -> Option<String> {
+        if let Some((_, Err(why))) = self.imports.iter().find(|(_, c)| c.is_err()) {
+            return Some(format!("plugin {label} {why}"));
+        }
+        if self
+            .exports
+            .iter()
+            .any(|name| name == contract::STAGE_EXPORT)
+        {
+            return None;
+        }
+        let stage_prefix = format!("{}/stage@", contract::PACKAGE);
+        Some(
+            match self.exports.iter().find(|n| n.starts_with(&stage_prefix)) {
+                Some(found) => format!(
                     "plugin {label} exports `{found}`, but this xhost implements {}@{}; rebuild the plugin against {}@{}",
                     contract::PACKAGE,
                     contract::VERSION,
                     contract::PACKAGE,
                     contract::VERSION
                 ),
-                None => bail!(
+                None => format!(
                     "plugin {label} does not export `{}` (it exports: {}); is it an xhost plugin?",
                     contract::STAGE_EXPORT,
-                    if names.is_empty() {
+                    if self.exports.is_empty() {
                         "nothing".to_string()
                     } else {
-                        names.join(", ")
+                        self.exports.join(", ")
                     }
                 ),
-            }
+            },
+        )
+    }
+}
+
+impl LoadedPlugin {
+    /// Checks that `bytes` are a component honouring the contract, and compiles it.
+    pub fn load(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
+        let analysis = Analysis::of(runtime, label, bytes)?;
+        if let Some(problem) = analysis.problem(label) {
+            bail!(problem);
         }
         Ok(LoadedPlugin {
             label: label.to_string(),
             digest: sha256_hex(bytes),
-            component,
-            imports,
+            component: analysis.component,
+            imports: analysis
+                .imports
+                .into_iter()
+                .map(|(name, capability)| (name, capability.expect("checked by problem()")))
+                .collect(),
         })
     }
 

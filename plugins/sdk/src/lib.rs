@@ -22,7 +22,7 @@ pub use wit_bindgen;
 /// Raw bindings generated from `wit/`.
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "wit",
         world: "full-plugin",
         pub_export_macro: true,
         export_macro_name: "export_bindings",

@@ -1,0 +1,249 @@
+//! `xhost plugin inspect`: what a component is, what it asks for, and the `[[stage]]`
+//! table that pins it.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use super::InspectArgs;
+use crate::caps::log::LogSink;
+use crate::digest::sha256_hex;
+use crate::plan::{Info, Needs};
+use crate::report;
+use crate::runtime::contract::{self, Capability};
+use crate::runtime::invoke::Prepared;
+use crate::runtime::plugin::Analysis;
+use crate::runtime::{LoadedPlugin, Runtime};
+
+pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let label = args.file.display().to_string();
+    let runtime = Runtime::new()?;
+    let analysis = Analysis::of(&runtime, &label, &bytes)?;
+    let problem = analysis.problem(&label);
+    let described = match &problem {
+        None => Some(describe(&runtime, &label, &bytes, verbosity)?),
+        Some(_) => None,
+    };
+    let facts = Facts {
+        file: &args.file,
+        size: bytes.len(),
+        sha256: sha256_hex(&bytes),
+        analysis: &analysis,
+        described: described.as_ref(),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&facts.json(problem.as_deref()))?
+        )?;
+    } else if args.stage_snippet {
+        if let Some((info, _)) = &described {
+            write!(out, "{}", facts.stage_snippet(info))?;
+        }
+    } else {
+        facts.print(&mut out, problem.as_deref())?;
+    }
+    match problem {
+        Some(problem) => bail!(problem),
+        None => Ok(()),
+    }
+}
+
+/// Loads and describes the plugin; returns its info and world.
+fn describe(
+    runtime: &Runtime,
+    label: &str,
+    bytes: &[u8],
+    verbosity: u8,
+) -> Result<(Info, &'static str)> {
+    let plugin = Arc::new(LoadedPlugin::load(runtime, label, bytes)?);
+    let prepared = Prepared::new(runtime, plugin.clone(), plugin.wants(), "inspect")?;
+    let info = prepared.describe(LogSink::new(None, "inspect", report::for_stderr(verbosity)))?;
+    Ok((info.into(), plugin.world()))
+}
+
+struct Facts<'a> {
+    file: &'a Path,
+    size: usize,
+    sha256: String,
+    analysis: &'a Analysis,
+    described: Option<&'a (Info, &'static str)>,
+}
+
+impl Facts<'_> {
+    fn print(&self, out: &mut impl Write, problem: Option<&str>) -> Result<()> {
+        if let Some((info, world)) = self.described {
+            writeln!(
+                out,
+                "plugin      {} {}: {}",
+                info.name, info.version, info.summary
+            )?;
+            writeln!(out, "world       {world}")?;
+            writeln!(out, "scope       {}", scope(info))?;
+            writeln!(out, "consumes    {}", kinds(info))?;
+            writeln!(out, "needs       {}", needs(&info.needs))?;
+        }
+        writeln!(
+            out,
+            "file        {} ({} bytes)",
+            self.file.display(),
+            self.size
+        )?;
+        writeln!(out, "sha256      {}", self.sha256)?;
+        writeln!(
+            out,
+            "contract    {}@{} (this xhost implements {})",
+            contract::PACKAGE,
+            self.analysis.contract_versions().join(", "),
+            contract::VERSION
+        )?;
+        writeln!(out, "imports")?;
+        for (name, capability) in &self.analysis.imports {
+            writeln!(out, "  {name:<40} {}", what_it_gives(capability))?;
+        }
+        writeln!(out, "exports")?;
+        for name in &self.analysis.exports {
+            writeln!(out, "  {name}")?;
+        }
+        match (problem, self.described) {
+            (Some(problem), _) => writeln!(out, "\nNOT USABLE: {problem}")?,
+            (None, Some((info, _))) => write!(
+                out,
+                "\nTo use it, add to xhost.toml:\n\n{}",
+                self.stage_snippet(info)
+            )?,
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// The `[[stage]]` table pinning this file with the grants it asks for. The path
+    /// is as given; in xhost.toml it is relative to the project directory.
+    fn stage_snippet(&self, info: &Info) -> String {
+        let mut grants = Vec::new();
+        if !info.needs.programs.is_empty() {
+            let programs: Vec<String> = info
+                .needs
+                .programs
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect();
+            grants.push(format!("exec = [{}]", programs.join(", ")));
+        }
+        if info.needs.source {
+            grants.push("source = true".to_string());
+        }
+        if info.needs.signing_keys > 0 {
+            let ids: Vec<String> = (1..=info.needs.signing_keys)
+                .map(|i| format!("\"key{i}\""))
+                .collect();
+            grants.push(format!("signing = [{}]", ids.join(", ")));
+        }
+        let mut snippet = format!(
+            "[[stage]]\nname = \"{}\"\nplugin = {:?}\nsha256 = \"{}\"\n",
+            info.name,
+            self.file.display().to_string(),
+            self.sha256
+        );
+        if !grants.is_empty() {
+            snippet.push_str(&format!("grants = {{ {} }}\n", grants.join(", ")));
+        }
+        if info.needs.signing_keys > 0 {
+            snippet.push_str(
+                "# define each key id under [signing.keys.<id>] (file = \"…\" or env = \"…\")\n",
+            );
+        }
+        snippet
+    }
+
+    fn json(&self, problem: Option<&str>) -> serde_json::Value {
+        let imports: Vec<_> = self
+            .analysis
+            .imports
+            .iter()
+            .map(|(name, capability)| json!({ "name": name, "grants": what_it_gives(capability) }))
+            .collect();
+        let described = self.described.map(|(info, world)| {
+            json!({
+                "name": info.name,
+                "version": info.version,
+                "summary": info.summary,
+                "world": world,
+                "scope": scope(info),
+                "consumes": info.consumes.iter().map(|k| k.name()).collect::<Vec<_>>(),
+                "needs": {
+                    "programs": info.needs.programs,
+                    "source": info.needs.source,
+                    "signing_keys": info.needs.signing_keys,
+                },
+                "stage_snippet": self.stage_snippet(info),
+            })
+        });
+        json!({
+            "file": self.file.display().to_string(),
+            "size": self.size,
+            "sha256": self.sha256,
+            "contract": {
+                "package": contract::PACKAGE,
+                "versions": self.analysis.contract_versions(),
+                "host_implements": contract::VERSION,
+            },
+            "imports": imports,
+            "exports": self.analysis.exports,
+            "plugin": described,
+            "usable": problem.is_none(),
+            "problem": problem,
+        })
+    }
+}
+
+fn what_it_gives(capability: &Result<Capability, String>) -> String {
+    match capability {
+        Ok(Capability::Types) => "types".into(),
+        Ok(Capability::Log) => "log (always granted)".into(),
+        Ok(Capability::Exec) => "exec: needs grants.exec".into(),
+        Ok(Capability::Signing) => "signing: needs grants.signing".into(),
+        Ok(Capability::Wasi) => "WASI (confined to the sandbox)".into(),
+        Err(why) => format!("NOT PROVIDED: {why}"),
+    }
+}
+
+fn scope(info: &Info) -> &'static str {
+    if info.release_scope {
+        "release"
+    } else {
+        "per-target"
+    }
+}
+
+fn kinds(info: &Info) -> String {
+    if info.consumes.is_empty() {
+        "nothing".into()
+    } else {
+        info.consumes
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn needs(needs: &Needs) -> String {
+    let programs = if needs.programs.is_empty() {
+        "none".to_string()
+    } else {
+        needs.programs.join(", ")
+    };
+    format!(
+        "programs: {programs}; source: {}; signing keys: {}",
+        if needs.source { "yes" } else { "no" },
+        needs.signing_keys
+    )
+}
