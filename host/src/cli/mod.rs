@@ -48,7 +48,7 @@ enum PluginCommand {
     /// Show what a plugin component asks for, and the `[[stage]]` to pin it.
     Inspect(InspectArgs),
     /// Run a plugin once in the sandbox on given inputs, as a stage would.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 #[derive(Args)]
@@ -171,7 +171,7 @@ pub fn main() -> ExitCode {
         Command::Plugins => plugins::run(cli.verbose),
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
         Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
-        Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args, cli.verbose),
+        Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(*args, cli.verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
