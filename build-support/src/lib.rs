@@ -30,9 +30,9 @@ impl Guest {
     }
 }
 
-/// Environment variables of an outer cargo invocation that must not leak into the
-/// nested guest build: they name the host target, its flags or its target directory.
-const OUTER_CARGO_ENV: &[&str] = &[
+/// Environment variables of an outer cargo invocation that must not leak into a nested
+/// build: they name the host target, its flags or its target directory.
+pub const OUTER_CARGO_ENV: &[&str] = &[
     "CARGO_ENCODED_RUSTFLAGS",
     "RUSTFLAGS",
     "CARGO_TARGET_DIR",

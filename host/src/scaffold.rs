@@ -112,7 +112,7 @@ fn rust_files(world: World) -> Vec<File> {
             &include_str!("../templates/rust/Cargo.toml").replace("__EXTRA_DEPS__\n", extra_deps),
         ),
         file("README.md", include_str!("../templates/rust/README.md")),
-        file(".gitignore", "/target\n/Cargo.lock\n"),
+        file(".gitignore", "/target\n"),
         file("src/lib.rs", rust_lib(world)),
         script("test.sh", &test_script(world, RUST_BUILD)),
         file(

@@ -125,6 +125,48 @@ impl Project {
     }
 }
 
+/// Gives `command` the environment of a user of xhost: `xhost`, Go and the Python tools
+/// (componentize-py) on PATH, the tests' cache, and none of cargo's build variables.
+pub fn user_env(command: &mut Command) -> &mut Command {
+    let xhost_dir = Path::new(env!("CARGO_BIN_EXE_xhost"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut path = vec![xhost_dir, go_bin_dir(), workspace().join(".venv/bin")];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    for var in xhost_build_support::OUTER_CARGO_ENV {
+        command.env_remove(var);
+    }
+    command
+        .env("XHOST_CACHE_DIR", cache_dir())
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .env_remove("SOURCE_DATE_EPOCH")
+}
+
+/// Runs a shell script in `dir` as a user would; panics with its output if it fails.
+pub fn run_script(dir: &Path, script: &str) -> String {
+    let output = user_env(
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(dir),
+    )
+    .output()
+    .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "script failed in {}:\n{script}\n---\n{text}",
+        dir.display()
+    );
+    text
+}
+
 /// The outcome of one `xhost` run.
 pub struct Run {
     pub code: Option<i32>,
@@ -200,7 +242,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        if entry.path().is_dir() {
             copy_tree(&entry.path(), &dest);
         } else {
             std::fs::copy(entry.path(), dest).unwrap();
