@@ -254,3 +254,68 @@ fn release_stage_before_a_per_target_stage_is_refused() {
         &["stage `sums` (release scope", "move `sums` after `compile`"],
     );
 }
+
+#[test]
+fn signing_keys_are_checked_before_any_work() {
+    let project = go_project("signing-keys");
+    let outside = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("signing-keys-outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let stage = "\n[[stage]]\nname = \"checksum\"\nplugin = \"builtin:checksum\"\ngrants = { signing = [\"release\"] }\n";
+    let with_key = |key: &str| format!("{HEADER}\n[signing.keys.release]\n{key}\n{stage}");
+
+    project.write("keys/release.pem", "not used");
+    fails(
+        &project,
+        &with_key("file = \"keys/release.pem\""),
+        &["check", "."],
+        &[
+            "xhost.toml:6:8: key `release`: the key file is inside the project",
+            "use `env`",
+        ],
+    );
+    fails(
+        &project,
+        &format!(
+            "{HEADER}\n[[stage]]\nname = \"c\"\nplugin = \"builtin:checksum\"\ngrants = {{ signing = [\"nope\"] }}\n"
+        ),
+        &["check", "."],
+        &["xhost.toml:8:23: grants.signing: no key `nope` is defined; add [signing.keys.nope]"],
+    );
+    let missing = outside.join("missing.pem");
+    fails(
+        &project,
+        &with_key(&format!("file = \"{}\"", missing.display())),
+        &["build", "."],
+        &["signing key `release`", "reading key file", "missing.pem"],
+    );
+    fails(
+        &project,
+        &with_key("env = \"XHOST_TEST_UNSET_KEY\""),
+        &["build", "."],
+        &[
+            "signing key `release`",
+            "environment variable XHOST_TEST_UNSET_KEY is not set",
+        ],
+    );
+    let rsa = outside.join("rsa.pem");
+    std::fs::write(
+        &rsa,
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    fails(
+        &project,
+        &with_key(&format!("file = \"{}\"", rsa.display())),
+        &["build", "."],
+        &[
+            "signing key `release`",
+            "unsupported key type (-----BEGIN RSA PRIVATE KEY-----)",
+        ],
+    );
+    fails(
+        &project,
+        &with_key(&format!("file = \"{}\"\nenv = \"X\"", rsa.display())),
+        &["check", "."],
+        &["give either `file` or `env`, not both"],
+    );
+}
