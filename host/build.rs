@@ -12,11 +12,13 @@ use xhost_build_support::Guest;
 /// `builtin:<name>` → the cargo package that implements it.
 const BUILTINS: &[(&str, &str)] = &[
     ("go-build", "xhost-plugin-go-build"),
+    ("strip", "xhost-plugin-strip"),
+    ("archive", "xhost-plugin-archive"),
     ("checksum", "xhost-plugin-checksum"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.
-const SUPPORT_CRATES: &[&str] = &["sdk"];
+const SUPPORT_CRATES: &[&str] = &["sdk", "strip-core", "archive-core"];
 
 fn main() {
     if let Err(message) = run() {

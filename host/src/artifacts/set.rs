@@ -16,6 +16,28 @@ impl ArtifactSet {
         }
     }
 
+    /// A message when `other` has a file at a path this set has from another target
+    /// (two targets' archives with one name, say): merging would lose one of them.
+    pub fn clash_with(&self, other: &ArtifactSet) -> Option<String> {
+        other.records.iter().find_map(|theirs| {
+            let ours = self
+                .records
+                .iter()
+                .find(|r| r.path == theirs.path && r.target != theirs.target)?;
+            let name = |t: &Option<crate::target::Target>| {
+                t.as_ref().map_or("release".to_string(), ToString::to_string)
+            };
+            Some(format!(
+                "targets {} and {} both produced `{}` (stages `{}` and `{}`); give per-target outputs names that include the target",
+                name(&ours.target),
+                name(&theirs.target),
+                theirs.path,
+                ours.stage,
+                theirs.stage
+            ))
+        })
+    }
+
     pub fn extend(&mut self, other: ArtifactSet) {
         for record in other.records {
             self.upsert(record);

@@ -214,7 +214,7 @@ impl Resolver<'_> {
             None => {
                 self.note(
                     "stages",
-                    "compile (builtin:go-build) → checksum (builtin:checksum)",
+                    "compile (builtin:go-build) → strip (builtin:strip) → archive (builtin:archive) → checksum (builtin:checksum)",
                     None,
                 );
                 default_stages(limits)
@@ -715,6 +715,15 @@ fn default_stages(limits: Limits) -> Vec<StageConfig> {
             "go-build",
             Grants {
                 exec: vec!["go".to_string()],
+                source: true,
+                ..Grants::default()
+            },
+        ),
+        stage("strip", "strip", Grants::default()),
+        stage(
+            "archive",
+            "archive",
+            Grants {
                 source: true,
                 ..Grants::default()
             },

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::job;
-use crate::artifacts::{Record, Store};
+use crate::artifacts::{Kind, Record, Store};
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
@@ -133,9 +133,14 @@ fn record_output(
         }
         (None, None) => None,
     };
+    let kind: Kind = output.artifact.kind.into();
+    // A target's files go in its directory; archives are the release's downloads and
+    // go at the top of dist/.
     let path = match lane {
-        Some(t) => format!("{}_{}/{}", cx.config.project.name, t.slug(), output.rel),
-        None => output.rel.clone(),
+        Some(t) if kind != Kind::Archive => {
+            format!("{}_{}/{}", cx.config.project.name, t.slug(), output.rel)
+        }
+        _ => output.rel.clone(),
     };
     if path == crate::artifacts::manifest::FILE_NAME {
         anyhow::bail!(
@@ -149,11 +154,12 @@ fn record_output(
         .with_context(|| format!("storing artifact `{}`", output.artifact.path))?;
     Ok(Record {
         path,
-        kind: output.artifact.kind.into(),
+        kind,
         target,
         sha256,
         size,
-        executable: output.executable,
+        // WASI cannot set permission bits: a binary is executable whoever wrote it.
+        executable: output.executable || kind == Kind::Binary,
         meta: output.artifact.meta,
         stage: stage.config.name.clone(),
         plugin: stage.prepared.plugin.label.clone(),

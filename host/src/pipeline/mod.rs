@@ -85,7 +85,12 @@ impl Pipeline<'_> {
             .flatten()
         {
             match result {
-                Ok(set) => all.extend(set),
+                Ok(set) => {
+                    if let Some(clash) = all.clash_with(&set) {
+                        failures.push(clash);
+                    }
+                    all.extend(set);
+                }
                 Err(e) if e.is::<Cancelled>() => {}
                 Err(e) => failures.push(format!("{e:#}")),
             }

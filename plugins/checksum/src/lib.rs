@@ -1,12 +1,14 @@
-//! `builtin:checksum`: writes `<name>_<version>_checksums.txt` over every artifact it
-//! consumes, in the format `sha256sum -c` reads: `<hex>  <path>` lines, sorted, LF.
+//! `builtin:checksum`: writes `<name>_<version>_checksums.txt` in the format
+//! `sha256sum -c` reads (`<hex>  <path>` lines, sorted, LF) over what users download:
+//! the archives, the binaries of targets that have no archive (bare wasm by default),
+//! SBOMs and other release files.
 
 use std::io::Read;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use xhost_plugin_sdk::files::{input_rel, write};
-use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, Target};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -39,9 +41,17 @@ impl Stage for Checksum {
                 "algorithm `{algorithm}` is not supported; use sha256"
             )));
         }
+        // A binary that went into an archive is downloaded as the archive.
+        let archived: Vec<&Option<Target>> = job
+            .inputs
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Archive)
+            .map(|a| &a.target)
+            .collect();
         let mut lines = job
             .inputs
             .iter()
+            .filter(|a| !(a.kind == ArtifactKind::Binary && archived.contains(&&a.target)))
             .map(|input| {
                 Ok(format!(
                     "{}  {}\n",

@@ -29,6 +29,7 @@ pub mod bindings {
         default_bindings_module: "::xhost_plugin_sdk::bindings",
         runtime_path: "::xhost_plugin_sdk::wit_bindgen::rt",
         generate_all,
+        additional_derives: [PartialEq],
     });
 }
 
