@@ -81,11 +81,25 @@ fn hello_go_release_for_six_targets() {
         &["--check", "--strict", "hello_1.0.0_checksums.txt"],
         &dist,
     );
+    // What users download is checksummed: five archives and the bare wasm binary.
     assert_eq!(
         checked.lines().filter(|l| l.ends_with(": OK")).count(),
-        HEADERS.len(),
+        6,
         "{checked}"
     );
+    for download in [
+        "hello_1.0.0_linux_amd64.tar.gz",
+        "hello_1.0.0_linux_arm64.tar.gz",
+        "hello_1.0.0_darwin_amd64.tar.gz",
+        "hello_1.0.0_darwin_arm64.tar.gz",
+        "hello_1.0.0_windows_amd64.zip",
+        "hello_wasip1_wasm/hello.wasm",
+    ] {
+        assert!(
+            checked.contains(&format!("{download}: OK")),
+            "{download}:\n{checked}"
+        );
+    }
     let sums = std::fs::read_to_string(dist.join("hello_1.0.0_checksums.txt")).unwrap();
     let listed: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
     let mut sorted = listed.clone();
@@ -144,6 +158,8 @@ fn check_manifest_against_disk(dist: &Path) {
         );
         let expected_kind = if path.ends_with("checksums.txt") {
             "checksum"
+        } else if path.ends_with(".tar.gz") || path.ends_with(".zip") {
+            "archive"
         } else {
             "binary"
         };
@@ -166,6 +182,8 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         "project   greeter 0.0.0-SNAPSHOT",
         "no xhost.toml",
         "compile  builtin:go-build  [per target]",
+        "strip  builtin:strip  [per target]",
+        "archive  builtin:archive  [per target]",
         "checksum  builtin:checksum  [release]",
         "linux/amd64, linux/arm64, darwin/amd64, darwin/arm64, windows/amd64, wasip1/wasm",
         "default: last element of go.mod module `example.com/tools/greeter/v2`",
@@ -222,13 +240,12 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         .into_keys()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files.len(), 3, "{files:?}");
+    assert_eq!(files.len(), 4, "{files:?}");
     assert_eq!(files[0], "artifacts.json");
-    assert!(
-        files[1].starts_with("greeter_0.0.0-SNAPSHOT") && files[1].ends_with("_checksums.txt"),
-        "{files:?}"
-    );
-    assert_eq!(files[2], "greeter_linux_arm64/greeter");
+    let snapshot = |f: &str, end: &str| f.starts_with("greeter_0.0.0-SNAPSHOT") && f.ends_with(end);
+    assert!(snapshot(&files[1], "_checksums.txt"), "{files:?}");
+    assert!(snapshot(&files[2], "_linux_arm64.tar.gz"), "{files:?}");
+    assert_eq!(files[3], "greeter_linux_arm64/greeter");
 }
 
 #[test]
@@ -251,5 +268,5 @@ fn plugins_lists_builtins_with_digests() {
         "checksum must not import exec:\n{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 2);
+    assert_eq!(run.stdout.matches("sha256 ").count(), 4);
 }

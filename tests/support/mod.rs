@@ -103,18 +103,16 @@ impl Project {
 
     /// Runs `xhost ARGS` with this project as the working directory.
     pub fn xhost(&self, args: &[&str]) -> Run {
-        let mut path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .collect::<Vec<_>>();
-        path.insert(0, go_bin_dir());
-        let output = Command::new(env!("CARGO_BIN_EXE_xhost"))
-            .args(args)
-            .current_dir(&self.dir)
-            .env("XHOST_CACHE_DIR", cache_dir())
-            .env("PATH", std::env::join_paths(path).unwrap())
-            .env_remove("SOURCE_DATE_EPOCH")
-            .output()
-            .unwrap();
-        Run::from(output)
+        self.xhost_with(args, &[])
+    }
+
+    /// [`Project::xhost`] with extra environment variables.
+    pub fn xhost_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xhost"));
+        command.args(args).current_dir(&self.dir);
+        user_env(&mut command);
+        command.envs(env.iter().copied());
+        Run::from(command.output().unwrap())
     }
 
     /// Puts a previous release in `dist/` (a manifest and a marker) to check it survives.

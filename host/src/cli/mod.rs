@@ -96,7 +96,7 @@ struct InspectArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// The component file.
+    /// The component file, or `builtin:NAME`.
     file: PathBuf,
     /// An input file, optionally with its kind (binary, archive, checksum, sbom,
     /// signature, provenance, other; default other). Repeatable.

@@ -25,9 +25,8 @@ use crate::{paths, plan, report};
 const STAGE: &str = "plugin";
 
 pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let config = single_stage_config(&args, sha256_hex(&bytes))?;
+    let plugin = plugin_ref(&args.file)?;
+    let config = single_stage_config(&args, plugin)?;
     dist::check_replaceable(&args.out)?;
     // Authors want to see what their plugin logs.
     let reporter = report::for_stderr(verbosity.max(1));
@@ -100,7 +99,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     Ok(())
 }
 
-fn single_stage_config(args: &RunArgs, sha256: String) -> Result<Config> {
+fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
     let root = match &args.source {
         Some(dir) => dir
             .canonicalize()
@@ -114,11 +113,7 @@ fn single_stage_config(args: &RunArgs, sha256: String) -> Result<Config> {
         .collect::<Result<BTreeMap<_, _>>>()?;
     let stage = StageConfig {
         name: STAGE.to_string(),
-        plugin: PluginRef::File {
-            path: std::path::absolute(&args.file)?,
-            sha256,
-            written: args.file.display().to_string(),
-        },
+        plugin,
         grants: Grants {
             exec: args.exec.clone(),
             source: args.source.is_some(),
@@ -149,6 +144,28 @@ fn single_stage_config(args: &RunArgs, sha256: String) -> Result<Config> {
         keys,
         stages: vec![stage],
         settings: Vec::new(),
+    })
+}
+
+/// `builtin:NAME`, or a component file (pinned to what it is now).
+fn plugin_ref(file: &Path) -> Result<PluginRef> {
+    if let Some(name) = file.to_str().and_then(|f| f.strip_prefix("builtin:")) {
+        if !crate::builtin::exists(name) {
+            bail!(
+                "there is no built-in plugin `{name}`; built-ins: {}",
+                crate::builtin::names().join(", ")
+            );
+        }
+        return Ok(PluginRef::Builtin {
+            name: name.to_string(),
+            sha256: None,
+        });
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    Ok(PluginRef::File {
+        path: std::path::absolute(file)?,
+        sha256: sha256_hex(&bytes),
+        written: file.display().to_string(),
     })
 }
 
