@@ -13,12 +13,14 @@ use xhost_build_support::Guest;
 const BUILTINS: &[(&str, &str)] = &[
     ("go-build", "xhost-plugin-go-build"),
     ("strip", "xhost-plugin-strip"),
+    ("sbom", "xhost-plugin-sbom"),
     ("archive", "xhost-plugin-archive"),
+    ("sign", "xhost-plugin-sign"),
     ("checksum", "xhost-plugin-checksum"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.
-const SUPPORT_CRATES: &[&str] = &["sdk", "strip-core", "archive-core"];
+const SUPPORT_CRATES: &[&str] = &["sdk", "strip-core", "archive-core", "sbom-core"];
 
 fn main() {
     if let Err(message) = run() {
@@ -42,6 +44,11 @@ fn run() -> Result<(), String> {
     println!(
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.lock").display()
+    );
+    // Features and dependency versions of the guests live in the workspace manifest.
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("Cargo.toml").display()
     );
 
     check_every_plugin_is_placed(&workspace.join("plugins"))?;

@@ -81,10 +81,11 @@ fn hello_go_release_for_six_targets() {
         &["--check", "--strict", "hello_1.0.0_checksums.txt"],
         &dist,
     );
-    // What users download is checksummed: five archives and the bare wasm binary.
+    // What users download is checksummed: five archives, the bare wasm binary, and the
+    // SPDX and CycloneDX SBOMs of all six binaries.
     assert_eq!(
         checked.lines().filter(|l| l.ends_with(": OK")).count(),
-        6,
+        18,
         "{checked}"
     );
     for download in [
@@ -94,6 +95,8 @@ fn hello_go_release_for_six_targets() {
         "hello_1.0.0_darwin_arm64.tar.gz",
         "hello_1.0.0_windows_amd64.zip",
         "hello_wasip1_wasm/hello.wasm",
+        "hello_wasip1_wasm/hello.wasm.spdx.json",
+        "hello_linux_amd64/hello.cdx.json",
     ] {
         assert!(
             checked.contains(&format!("{download}: OK")),
@@ -160,6 +163,8 @@ fn check_manifest_against_disk(dist: &Path) {
             "checksum"
         } else if path.ends_with(".tar.gz") || path.ends_with(".zip") {
             "archive"
+        } else if path.ends_with(".spdx.json") || path.ends_with(".cdx.json") {
+            "sbom"
         } else {
             "binary"
         };
@@ -183,6 +188,7 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         "no xhost.toml",
         "compile  builtin:go-build  [per target]",
         "strip  builtin:strip  [per target]",
+        "sbom  builtin:sbom  [per target]",
         "archive  builtin:archive  [per target]",
         "checksum  builtin:checksum  [release]",
         "linux/amd64, linux/arm64, darwin/amd64, darwin/arm64, windows/amd64, wasip1/wasm",
@@ -240,12 +246,19 @@ fn defaults_come_from_go_mod_and_a_rebuild_replaces_dist() {
         .into_keys()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files.len(), 4, "{files:?}");
+    assert_eq!(files.len(), 6, "{files:?}");
     assert_eq!(files[0], "artifacts.json");
     let snapshot = |f: &str, end: &str| f.starts_with("greeter_0.0.0-SNAPSHOT") && f.ends_with(end);
     assert!(snapshot(&files[1], "_checksums.txt"), "{files:?}");
     assert!(snapshot(&files[2], "_linux_arm64.tar.gz"), "{files:?}");
-    assert_eq!(files[3], "greeter_linux_arm64/greeter");
+    assert_eq!(
+        files[3..],
+        [
+            "greeter_linux_arm64/greeter",
+            "greeter_linux_arm64/greeter.cdx.json",
+            "greeter_linux_arm64/greeter.spdx.json"
+        ]
+    );
 }
 
 #[test]
@@ -268,5 +281,5 @@ fn plugins_lists_builtins_with_digests() {
         "checksum must not import exec:\n{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 4);
+    assert_eq!(run.stdout.matches("sha256 ").count(), 6);
 }

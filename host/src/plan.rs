@@ -21,6 +21,8 @@ use crate::runtime::{Granted, LoadedPlugin, Runtime};
 
 pub struct Plan {
     pub config: Config,
+    /// The key provenance is signed with, when `[provenance]` names one.
+    pub provenance_key: Option<Arc<Key>>,
     /// Stages in pipeline order: all per-target stages, then all release stages.
     pub stages: Vec<PlannedStage>,
 }
@@ -118,7 +120,15 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         });
     }
     check_order(&stages)?;
-    Ok(Plan { config, stages })
+    let provenance_key = config
+        .provenance_key
+        .as_ref()
+        .and_then(|id| keys.subset(std::slice::from_ref(id)).into_values().next());
+    Ok(Plan {
+        config,
+        provenance_key,
+        stages,
+    })
 }
 
 /// Loads every key some stage is granted, so a missing file, a wrong password or an
@@ -128,6 +138,7 @@ fn load_granted_keys(config: &Config) -> Result<KeyRing> {
         .stages
         .iter()
         .flat_map(|s| &s.grants.signing)
+        .chain(&config.provenance_key)
         .collect();
     KeyRing::load(config.keys.values().filter(|k| granted.contains(&k.id)))
 }

@@ -26,7 +26,7 @@ pub fn cache_dir() -> PathBuf {
 pub fn test_plugin(name: &str) -> PathBuf {
     static BUILT: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        let names = ["probe", "exec-probe"];
+        let names = ["probe", "exec-probe", "signer-probe"];
         let guests: Vec<_> = names
             .iter()
             .map(|n| xhost_build_support::Guest::new(format!("xhost-test-{n}")))

@@ -50,7 +50,8 @@ struct Entry<'a> {
 #[derive(Serialize)]
 struct PluginEntry<'a> {
     name: &'a str,
-    digest: String,
+    /// None for what the host itself made (provenance).
+    digest: Option<String>,
 }
 
 /// Renders the manifest for `records` (already in path order), ending in a newline.
@@ -78,7 +79,8 @@ pub fn render(project: &Project, records: &[Record]) -> String {
                 stage: &r.stage,
                 plugin: PluginEntry {
                     name: &r.plugin,
-                    digest: format!("sha256:{}", r.plugin_digest),
+                    digest: (!r.plugin_digest.is_empty())
+                        .then(|| format!("sha256:{}", r.plugin_digest)),
                 },
                 meta: r
                     .meta

@@ -10,7 +10,7 @@ use crate::config::{self, Overrides};
 use crate::pipeline::Pipeline;
 use crate::report::{self, Lane};
 use crate::runtime::Runtime;
-use crate::{paths, plan};
+use crate::{paths, plan, provenance};
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let overrides = Overrides {
@@ -55,9 +55,14 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
         seed: Vec::new(),
     };
+    let started = std::time::SystemTime::now();
     let records = pipeline.run();
     reporter.finish();
-    let records = records?;
+    let mut records = records?;
+    if let Some(key) = &plan.provenance_key {
+        records.push(attest(&plan, &records, started, key, &store, work.path())?);
+        records.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 
     let manifest_json = manifest::render(&plan.config.project, &records);
     dist::publish(&dist_dir, &store, &records, &manifest_json)?;
@@ -82,6 +87,37 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         dist_dir.display()
     );
     Ok(())
+}
+
+/// Signs provenance over `records` and stores it as the release's attestation.
+fn attest(
+    plan: &crate::plan::Plan,
+    records: &[crate::artifacts::Record],
+    started: std::time::SystemTime,
+    key: &crate::keys::Key,
+    store: &Store,
+    work: &std::path::Path,
+) -> Result<crate::artifacts::Record> {
+    let run = provenance::Run {
+        started,
+        finished: std::time::SystemTime::now(),
+    };
+    let bytes = provenance::attest(plan, records, &run, key)?;
+    let file = work.join("provenance.intoto.jsonl");
+    std::fs::write(&file, bytes)?;
+    let (sha256, size) = store.ingest(&file)?;
+    Ok(crate::artifacts::Record {
+        path: provenance::file_name(&plan.config.project),
+        kind: crate::artifacts::Kind::Provenance,
+        target: None,
+        sha256,
+        size,
+        executable: false,
+        meta: vec![("key".into(), key.id.clone())],
+        stage: "provenance".into(),
+        plugin: "xhost".into(),
+        plugin_digest: String::new(),
+    })
 }
 
 fn default_jobs() -> usize {

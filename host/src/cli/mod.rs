@@ -6,6 +6,7 @@ mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
 mod plugins;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,19 @@ enum Command {
     /// Write, inspect and try out plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Check a release: every file against artifacts.json and the checksums, signatures
+    /// and provenance against public keys.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The release directory.
+    #[arg(default_value = "dist")]
+    dist: PathBuf,
+    /// A public key (PEM P-256 or Ed25519, or a minisign public key). Repeatable.
+    #[arg(long = "key", value_name = "PUB")]
+    keys: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +183,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args, cli.verbose),
         Command::Check(args) => check::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
+        Command::Verify(args) => verify::run(args),
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
         Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
         Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(*args, cli.verbose),

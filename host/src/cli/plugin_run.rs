@@ -142,6 +142,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         limits: Limits::default(),
         tools: BTreeMap::new(),
         keys,
+        provenance_key: None,
         stages: vec![stage],
         settings: Vec::new(),
     })

@@ -47,6 +47,8 @@ pub struct Config {
     pub tools: BTreeMap<String, PathBuf>,
     /// `[signing.keys]`: where each signing key comes from.
     pub keys: BTreeMap<String, KeySource>,
+    /// `[provenance] key`: the key the host signs provenance with; none: no provenance.
+    pub provenance_key: Option<String>,
     pub stages: Vec<StageConfig>,
     /// Each setting with where its value came from, for `xhost check --explain`.
     pub settings: Vec<Setting>,
@@ -209,12 +211,26 @@ impl Resolver<'_> {
         let limits = self.limits(&parsed.limits, Limits::default(), "[limits]")?;
         let tools = self.tools(&parsed.tools)?;
         let keys = self.keys(&parsed.signing.keys)?;
+        let provenance_key = match &parsed.provenance.key {
+            Some(key) if keys.contains_key(key.get_ref()) => Some(key.get_ref().clone()),
+            Some(key) => {
+                return Err(self.at(
+                    key.span(),
+                    format!(
+                        "[provenance] key: no key `{}` is defined; add [signing.keys.{}]",
+                        key.get_ref(),
+                        key.get_ref()
+                    ),
+                ));
+            }
+            None => None,
+        };
         let stages = match parsed.stages {
             Some(stages) => self.stages(stages, limits, &keys)?,
             None => {
                 self.note(
                     "stages",
-                    "compile (builtin:go-build) → strip (builtin:strip) → archive (builtin:archive) → checksum (builtin:checksum)",
+                    "compile (builtin:go-build) → strip (builtin:strip) → sbom (builtin:sbom) → archive (builtin:archive) → checksum (builtin:checksum)",
                     None,
                 );
                 default_stages(limits)
@@ -229,6 +245,7 @@ impl Resolver<'_> {
             limits,
             tools,
             keys,
+            provenance_key,
             stages,
             settings: self.settings,
         })
@@ -720,6 +737,14 @@ fn default_stages(limits: Limits) -> Vec<StageConfig> {
             },
         ),
         stage("strip", "strip", Grants::default()),
+        stage(
+            "sbom",
+            "sbom",
+            Grants {
+                source: true,
+                ..Grants::default()
+            },
+        ),
         stage(
             "archive",
             "archive",

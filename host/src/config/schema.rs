@@ -19,6 +19,8 @@ pub struct ConfigFile {
     pub tools: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub signing: SigningSection,
+    #[serde(default)]
+    pub provenance: ProvenanceSection,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
 }
@@ -28,6 +30,13 @@ pub struct ConfigFile {
 pub struct SigningSection {
     #[serde(default)]
     pub keys: BTreeMap<String, KeySection>,
+}
+
+/// `[provenance]`: sign a provenance attestation with this key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceSection {
+    pub key: Option<Spanned<String>>,
 }
 
 /// `[signing.keys.<id>]`: where one key comes from.

@@ -51,38 +51,68 @@ fn pkcs8(pem: &str) -> Result<Secret> {
 }
 
 fn minisign(text: &str, password: Option<String>) -> Result<Secret> {
-    let sealed = minisign::SecretKeyBox::from_string(text).context("not a minisign secret key")?;
-    // Never let the crate prompt for a password: try the unencrypted form first, and
-    // only decrypt with a password xhost was given.
-    let key = match minisign::SecretKey::from_unencrypted_box(sealed.clone()) {
-        Ok(key) => key,
-        Err(e) if !e.to_string().contains("encrypted") => {
-            bail!("cannot open the minisign key: {e}")
-        }
-        Err(_) => {
-            let Some(password) = password else {
-                bail!(
-                    "the minisign key is encrypted: name the environment variable holding its password with `password_env`"
-                );
-            };
-            minisign::SecretKey::from_box(sealed, Some(password))
-                .map_err(|e| anyhow::anyhow!("cannot open the minisign key: {e}"))?
-        }
+    let packed = minisign_payload(text)?;
+    let decrypted;
+    let fields = if packed.get(2..4) == Some(&[0, 0][..]) {
+        // Unencrypted. minisign 0.11 writes these with an all-zero checksum, which the
+        // `minisign` crate rejects as corrupt, so read the documented layout here.
+        &packed[..]
+    } else {
+        let Some(password) = password else {
+            bail!(
+                "the minisign key is encrypted: name the environment variable holding its password with `password_env`"
+            );
+        };
+        let sealed =
+            minisign::SecretKeyBox::from_string(text).context("not a minisign secret key")?;
+        let key = minisign::SecretKey::from_box(sealed, Some(password))
+            .map_err(|e| anyhow::anyhow!("cannot open the minisign key: {e}"))?;
+        decrypted = key.to_bytes();
+        &decrypted[..]
     };
-    let bytes = key.to_bytes();
-    let sk = bytes
+    let sk = fields
         .get(MINISIGN_SK_OFFSET..MINISIGN_SK_OFFSET + 64)
         .context("minisign key too short")?;
+    let keynum: [u8; 8] = fields[MINISIGN_SK_OFFSET - 8..MINISIGN_SK_OFFSET]
+        .try_into()
+        .expect("8 bytes");
+    let checksum = &fields[MINISIGN_SK_OFFSET + 64..];
+    if checksum.iter().any(|&b| b != 0) {
+        use blake2::Digest;
+        let mut hasher = blake2::Blake2b::<blake2::digest::consts::U32>::new();
+        hasher.update(&fields[..2]);
+        hasher.update(keynum);
+        hasher.update(sk);
+        if hasher.finalize().as_slice() != checksum {
+            bail!("the minisign key is damaged (its checksum does not match)");
+        }
+    }
     let seed: [u8; 32] = sk[..32].try_into().expect("32 bytes");
     let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
     if signing.verifying_key().as_bytes() != &sk[32..] {
         bail!("the minisign key is damaged (its public half does not match)");
     }
-    let minisign_id: [u8; 8] = key.keynum().try_into().context("minisign key number")?;
     Ok(Secret::Ed25519 {
         key: signing,
-        minisign_id: Some(minisign_id),
+        minisign_id: Some(keynum),
     })
+}
+
+/// The decoded second line of a minisign secret key file: sig_alg(2) kdf_alg(2)
+/// chk_alg(2) salt(32) opslimit(8) memlimit(8) keynum(8) sk(64) checksum(32).
+fn minisign_payload(text: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    let line = text
+        .lines()
+        .nth(1)
+        .context("a minisign secret key has two lines")?;
+    let packed = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .context("not a minisign secret key (bad base64)")?;
+    if packed.len() != 158 || &packed[..2] != b"Ed" {
+        bail!("not an Ed25519 minisign secret key");
+    }
+    Ok(packed)
 }
 
 #[cfg(test)]
@@ -165,6 +195,32 @@ mod tests {
             parse("mini", &text, Some("wrong".into())).err().unwrap()
         );
         assert!(wrong.contains("cannot open the minisign key"), "{wrong}");
+    }
+
+    #[test]
+    fn minisign_cli_unencrypted_keys_with_a_zero_checksum() {
+        // What `minisign -G -W` (0.11) writes: kdf "\0\0", checksum all zeros.
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let text = pair.sk.to_box(None).unwrap().to_string();
+        let mut packed = minisign_payload(&text).unwrap();
+        packed[126..].fill(0);
+        use base64::Engine;
+        let line = base64::engine::general_purpose::STANDARD.encode(&packed);
+        let cli = format!("untrusted comment: minisign encrypted secret key\n{line}\n");
+        let key = parse("mini", &cli, None).unwrap();
+        verify_ed25519(&key, b"data", &key.sign(b"data"));
+        packed[70] ^= 1;
+        let damaged = format!(
+            "untrusted comment: x\n{}\n",
+            base64::engine::general_purpose::STANDARD.encode(&packed)
+        );
+        assert!(
+            parse("mini", &damaged, None)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("damaged")
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ impl Stage for GoBuild {
             StageError::Unsupported("go-build runs per target; it got a release job".into())
         })?;
         let binary = format!("{}{}", job.build.binary, target.executable_suffix());
-        let mut command = Command::new(config.tool.as_deref().unwrap_or("go"))
+        let tool = config.tool.as_deref().unwrap_or("go");
+        let mut command = Command::new(tool)
             .args(["build", "-trimpath", "-buildvcs=false", "-o"])
             .output(binary.as_str())
             .arg("-ldflags")
@@ -69,8 +70,15 @@ impl Stage for GoBuild {
                 output.stderr_text().trim_end()
             )));
         }
+        // The SBOM of a wasm binary needs the toolchain version, which the Go linker
+        // records in native binaries only.
+        let go_version = Command::new(tool).args(["env", "GOVERSION"]).run()?;
+        let go_version = String::from_utf8_lossy(&go_version.stdout)
+            .trim()
+            .to_string();
         Ok(vec![
             Artifact::output(&binary, ArtifactKind::Binary, Some(target.clone()))
+                .with_meta("go_version", go_version)
                 .with_meta("goos", target.os.as_str())
                 .with_meta("goarch", target.arch.as_str()),
         ])

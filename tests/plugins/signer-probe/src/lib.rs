@@ -1,0 +1,108 @@
+//! A test plugin in the `signer-plugin` world that tries every way it has to reach the
+//! signing key: every file it can open, its environment and arguments, the signing
+//! interface with key ids it was not granted. It writes all it gathered to
+//! `/out/loot.bin` so the test can search it for key material, and reports how the
+//! signing interface answered.
+
+use serde::Deserialize;
+use xhost_plugin_sdk::signing;
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, info};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    /// The key id the stage was granted.
+    granted: String,
+}
+
+struct SignerProbe;
+
+impl Stage for SignerProbe {
+    fn describe() -> PluginInfo {
+        PluginInfo::release("signer-probe", "0.0.0", "Key-hunting test plugin")
+            .consuming([ArtifactKind::Checksum])
+            .reading_source()
+            .signing_with(1)
+    }
+
+    fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
+        let config: Config = xhost_plugin_sdk::config(&job)?;
+        let mut loot = Vec::new();
+        for root in [
+            "/",
+            "/in",
+            "/out",
+            "/src",
+            ".",
+            "..",
+            "/etc",
+            "/root",
+            "/proc/self",
+        ] {
+            gather(std::path::Path::new(root), &mut loot, 0);
+        }
+        for (key, value) in std::env::vars() {
+            loot.extend_from_slice(format!("env {key}={value}\n").as_bytes());
+        }
+        for arg in std::env::args() {
+            loot.extend_from_slice(format!("arg {arg}\n").as_bytes());
+        }
+        // The granted key signs; any other id, or the granted one's private half, is out of reach.
+        let signature = signing::sign(&config.granted, b"probe")
+            .map_err(|e| StageError::failed(format!("granted key refused: {e}")))?;
+        let public = signing::public_key(&config.granted)?;
+        loot.extend_from_slice(&signature);
+        loot.extend_from_slice(&public.spki_der);
+        let mut refused = Vec::new();
+        for other in ["other", "", "../release", "release\0", "RELEASE"] {
+            if other == config.granted {
+                continue;
+            }
+            match signing::sign(other, b"probe") {
+                Ok(_) => {
+                    return Err(StageError::failed(format!(
+                        "ESCAPED: signed with ungranted key `{other}`"
+                    )));
+                }
+                Err(e) => refused.push(format!("sign({other:?}): {e}")),
+            }
+            if signing::public_key(other).is_ok() {
+                return Err(StageError::failed(format!(
+                    "ESCAPED: public key of ungranted key `{other}`"
+                )));
+            }
+        }
+        info!("signing refused: {}", refused.join("; "));
+        info!("gathered {} bytes", loot.len());
+        xhost_plugin_sdk::files::write("/out/loot.bin", &loot)?;
+        Ok(vec![Artifact::output(
+            "loot.bin",
+            ArtifactKind::Other,
+            None,
+        )])
+    }
+}
+
+/// Appends every readable file under `path` (a few levels deep) to `loot`.
+fn gather(path: &std::path::Path, loot: &mut Vec<u8>, depth: usize) {
+    if depth > 6 {
+        return;
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    if meta.is_file() {
+        if let Ok(bytes) = std::fs::read(path) {
+            loot.extend_from_slice(path.to_string_lossy().as_bytes());
+            loot.extend_from_slice(&bytes);
+        }
+    } else if meta.is_dir()
+        && let Ok(entries) = std::fs::read_dir(path)
+    {
+        for entry in entries.flatten() {
+            gather(&entry.path(), loot, depth + 1);
+        }
+    }
+}
+
+xhost_plugin_sdk::export_plugin!(SignerProbe);

@@ -1,0 +1,522 @@
+//! SBOMs, signatures, provenance and `xhost verify`, checked with the tools their users
+//! run: pyspdxtools, cyclonedx-python-lib's strict validator, `go version -m`, openssl,
+//! minisign. Keys live outside the project, as xhost requires.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use support::{Project, run_script, run_tool, sha256, snapshot, workspace};
+
+const TARGETS: &str =
+    "targets = [\"linux/amd64\", \"darwin/arm64\", \"windows/amd64\", \"wasip1/wasm\"]";
+
+struct Keys {
+    dir: PathBuf,
+}
+
+impl Keys {
+    /// A P-256 key (cosign) by openssl and an unencrypted minisign key by minisign.
+    fn new(name: &str) -> Keys {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("keys-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        run_script(
+            &dir,
+            "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cosign.key 2>/dev/null\n\
+             openssl pkey -in cosign.key -pubout -out cosign.pub\n\
+             minisign -G -W -f -p mini.pub -s mini.key > /dev/null",
+        );
+        Keys { dir }
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.dir.join(file).display().to_string()
+    }
+}
+
+/// examples/hello-deps with signing, provenance and the full pipeline.
+fn signed_project(name: &str, keys: &Keys, extra_stages: &str) -> Project {
+    let project = Project::from_example(name, "hello-deps");
+    project.write(
+        "xhost.toml",
+        format!(
+            "[project]\nname = \"hello-deps\"\nversion = \"2.0.0\"\n\n[build]\nmain = \"./cmd/hello-deps\"\n{TARGETS}\n\n\
+             [signing.keys.cosign]\nfile = \"{}\"\n\n[signing.keys.mini]\nfile = \"{}\"\n\n[provenance]\nkey = \"cosign\"\n\n\
+             [[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"go\"], source = true }}\n\n\
+             [[stage]]\nname = \"strip\"\nplugin = \"builtin:strip\"\n\n\
+             [[stage]]\nname = \"sbom\"\nplugin = \"builtin:sbom\"\ngrants = {{ source = true }}\n\n\
+             [[stage]]\nname = \"archive\"\nplugin = \"builtin:archive\"\ngrants = {{ source = true }}\n\n\
+             [[stage]]\nname = \"checksum\"\nplugin = \"builtin:checksum\"\n\n\
+             [[stage]]\nname = \"sign\"\nplugin = \"builtin:sign\"\ngrants = {{ signing = [\"cosign\", \"mini\"] }}\n\
+             [stage.config]\nkeys = [\"cosign\", \"mini\"]\n\n{extra_stages}",
+            keys.path("cosign.key"),
+            keys.path("mini.key"),
+        ),
+    );
+    project
+}
+
+#[test]
+fn sboms_validate_and_list_what_go_version_m_lists() {
+    let project = Project::from_example("sbom-deps", "hello-deps");
+    project.write(
+        "xhost.toml",
+        format!("[project]\nname = \"hello-deps\"\nversion = \"2.0.0\"\n\n[build]\nmain = \"./cmd/hello-deps\"\n{TARGETS}\n"),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let dist = project.dist();
+    let python = workspace().join(".venv/bin/python3");
+    let pyspdxtools = workspace().join(".venv/bin/pyspdxtools");
+
+    for binary in [
+        "hello-deps_linux_amd64/hello-deps",
+        "hello-deps_darwin_arm64/hello-deps",
+        "hello-deps_windows_amd64/hello-deps.exe",
+    ] {
+        let go_says = run_tool("go", &["version", "-m", binary], &dist);
+        let expected: BTreeSet<(String, String)> = go_says
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("dep\t"))
+            .map(|dep| {
+                let mut fields = dep.split('\t');
+                (
+                    fields.next().unwrap().to_string(),
+                    fields.next().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(expected.len(), 2, "{go_says}");
+
+        let spdx: serde_json::Value = read_json(&dist.join(format!("{binary}.spdx.json")));
+        let listed: BTreeSet<(String, String)> = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["primaryPackagePurpose"] == "LIBRARY" && p["name"] != "stdlib")
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["versionInfo"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed, expected,
+            "{binary}: SPDX modules differ from go version -m"
+        );
+        let artifact = &spdx["packages"][0];
+        assert_eq!(
+            artifact["checksums"][0]["checksumValue"],
+            sha256(&dist.join(binary)).as_str()
+        );
+        let main = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["SPDXID"] == "SPDXRef-main")
+            .unwrap();
+        assert_eq!(
+            (main["name"].as_str(), main["versionInfo"].as_str()),
+            (Some("example.com/hello-deps"), Some("(devel)"))
+        );
+        let quotes = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "example.com/quotes")
+            .unwrap();
+        assert!(
+            quotes["comment"]
+                .as_str()
+                .unwrap()
+                .contains("replaced by ./third_party/quotes"),
+            "{quotes}"
+        );
+        let stdlib = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "stdlib")
+            .unwrap();
+        let go_version = go_says
+            .lines()
+            .next()
+            .unwrap()
+            .split(": go")
+            .nth(1)
+            .unwrap();
+        assert_eq!(
+            stdlib["externalRefs"][0]["referenceLocator"],
+            format!("pkg:golang/stdlib@{go_version}").as_str()
+        );
+
+        let cdx: serde_json::Value = read_json(&dist.join(format!("{binary}.cdx.json")));
+        let components: BTreeSet<(String, String)> = cdx["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["type"] == "library" && c["name"] != "stdlib")
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().to_string(),
+                    c["version"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            components, expected,
+            "{binary}: CycloneDX modules differ from go version -m"
+        );
+        assert_eq!(
+            cdx["metadata"]["component"]["hashes"][0]["content"],
+            sha256(&dist.join(binary)).as_str()
+        );
+
+        run_tool(
+            pyspdxtools.to_str().unwrap(),
+            &["-i", &format!("{binary}.spdx.json")],
+            &dist,
+        );
+        let verdict = run_tool(
+            python.to_str().unwrap(),
+            &["-c", CDX_VALIDATE, &format!("{binary}.cdx.json")],
+            &dist,
+        );
+        assert_eq!(verdict.trim(), "valid", "{binary}: {verdict}");
+    }
+
+    // wasm has no build information: the SBOM comes from go.mod, go.sum and
+    // vendor/modules.txt, with the toolchain go-build recorded.
+    let wasm = "hello-deps_wasip1_wasm/hello-deps.wasm";
+    run_tool(
+        pyspdxtools.to_str().unwrap(),
+        &["-i", &format!("{wasm}.spdx.json")],
+        &dist,
+    );
+    let verdict = run_tool(
+        python.to_str().unwrap(),
+        &["-c", CDX_VALIDATE, &format!("{wasm}.cdx.json")],
+        &dist,
+    );
+    assert_eq!(verdict.trim(), "valid", "{verdict}");
+    let cdx: serde_json::Value = read_json(&dist.join(format!("{wasm}.cdx.json")));
+    let strutil = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "example.com/strutil")
+        .unwrap();
+    assert_eq!(strutil["purl"], "pkg:golang/example.com/strutil@v0.3.1");
+    assert_eq!(
+        strutil["properties"][0]["value"], "h1:3NQIWMNW/b/1ZcppZRi3fqcLCuj3EBOuHpWsUcRqfkk=",
+        "{strutil}"
+    );
+}
+
+const CDX_VALIDATE: &str = r#"
+import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())
+print("valid" if errors is None else errors)
+"#;
+
+#[test]
+fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
+    let keys = Keys::new("sign");
+    let project = signed_project("signed", &keys, "");
+    project.xhost(&["build", "."]).assert_ok();
+    let dist = project.dist();
+    let sums = "hello-deps_2.0.0_checksums.txt";
+    for file in [
+        format!("{sums}.sig"),
+        format!("{sums}.sigstore.json"),
+        format!("{sums}.minisig"),
+        "cosign.pub".into(),
+        "mini.minisign.pub".into(),
+    ] {
+        assert!(dist.join(&file).is_file(), "{file} missing");
+    }
+    std::fs::copy(
+        keys.dir.join("cosign.pub"),
+        dist.parent().unwrap().join("cosign.pub"),
+    )
+    .unwrap();
+    let cosign_pub = keys.path("cosign.pub");
+    let mini_pub = keys.path("mini.pub");
+
+    // The native tools, on the real file and on a copy with one byte changed.
+    let check = |file: &str| {
+        format!(
+            "openssl dgst -sha256 -verify {cosign_pub} -signature <(base64 -d {sums}.sig) {file} && \
+             minisign -Vm {file} -x {sums}.minisig -p {mini_pub} && \
+             minisign -Vm {file} -x {sums}.minisig -p mini.minisign.pub"
+        )
+    };
+    run_script(&dist, &check(sums));
+    let tampered = project.dir.join("tampered.txt");
+    let mut bytes = std::fs::read(dist.join(sums)).unwrap();
+    bytes[10] ^= 1;
+    std::fs::write(&tampered, bytes).unwrap();
+    run_script(
+        &dist,
+        &format!(
+            "! openssl dgst -sha256 -verify {cosign_pub} -signature <(base64 -d {sums}.sig) {} >/dev/null",
+            tampered.display()
+        ),
+    );
+    run_script(
+        &dist,
+        &format!(
+            "! minisign -Vm {} -x {sums}.minisig -p {mini_pub} 2>/dev/null",
+            tampered.display()
+        ),
+    );
+
+    // The DSSE envelope: its signature over PAE verifies with openssl, and every other
+    // file of the release is a subject with its true digest.
+    let provenance = run_tool(
+        workspace().join(".venv/bin/python3").to_str().unwrap(),
+        &[
+            "-c",
+            DSSE_CHECK,
+            "hello-deps_2.0.0.intoto.jsonl",
+            &cosign_pub,
+        ],
+        &dist,
+    );
+    assert!(provenance.contains("Verified OK"), "{provenance}");
+    assert!(provenance.contains("subjects ok"), "{provenance}");
+
+    let verify = |dir: &Path| {
+        project.xhost(&[
+            "verify",
+            dir.to_str().unwrap(),
+            "--key",
+            &cosign_pub,
+            "--key",
+            &mini_pub,
+        ])
+    };
+    let run = verify(&dist);
+    run.assert_ok();
+    assert!(
+        run.stdout
+            .contains("3 signatures, 1 provenance attestations checked; all good"),
+        "{}",
+        run.stdout
+    );
+
+    // One changed byte anywhere is caught and named.
+    for (victim, names) in [
+        (
+            "hello-deps_2.0.0_linux_amd64.tar.gz",
+            vec!["FAIL  hello-deps_2.0.0_linux_amd64.tar.gz: sha256"],
+        ),
+        (
+            &format!("{sums}.sig") as &str,
+            vec![&format!("FAIL  {sums}.sig: ") as &str],
+        ),
+        (
+            sums,
+            vec![
+                &format!("FAIL  {sums}: sha256") as &str,
+                &format!("FAIL  {sums}.minisig") as &str,
+            ],
+        ),
+    ] {
+        let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify-tampered");
+        let _ = std::fs::remove_dir_all(&copy);
+        support::copy_tree(&dist, &copy);
+        let mut bytes = std::fs::read(copy.join(victim)).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 0x20;
+        std::fs::write(copy.join(victim), bytes).unwrap();
+        let run = verify(&copy);
+        assert_eq!(run.code, Some(1), "{victim}: {}", run.stdout);
+        for name in names {
+            assert!(
+                run.stdout.contains(name),
+                "{victim}: expected {name}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let run = project.xhost(&["verify", dist.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.contains("no P-256 public key given (--key)"),
+        "{}",
+        run.stdout
+    );
+}
+
+const DSSE_CHECK: &str = r#"
+import base64, hashlib, json, os, subprocess, sys
+envelope = json.loads(open(sys.argv[1]).readline())
+payload = base64.b64decode(envelope["payload"])
+kind = envelope["payloadType"].encode()
+pae = b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload)
+open("/tmp/xhost-pae.bin", "wb").write(pae)
+open("/tmp/xhost-pae.sig", "wb").write(base64.b64decode(envelope["signatures"][0]["sig"]))
+print(subprocess.run(["openssl", "dgst", "-sha256", "-verify", sys.argv[2], "-signature", "/tmp/xhost-pae.sig", "/tmp/xhost-pae.bin"],
+                     capture_output=True, text=True, check=True).stdout.strip())
+statement = json.loads(payload)
+assert statement["_type"] == "https://in-toto.io/Statement/v1"
+assert statement["predicateType"] == "https://slsa.dev/provenance/v1"
+subjects = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+files = set()
+for root, _, names in os.walk("."):
+    for name in names:
+        path = os.path.relpath(os.path.join(root, name), ".")
+        if path not in ("artifacts.json", sys.argv[1]):
+            files.add(path)
+assert files == set(subjects), (files ^ set(subjects))
+for path, digest in subjects.items():
+    assert hashlib.sha256(open(path, "rb").read()).hexdigest() == digest, path
+deps = statement["predicate"]["buildDefinition"]["resolvedDependencies"]
+assert any(d["name"] == "stage:sign" and len(d["digest"]["sha256"]) == 64 for d in deps), deps
+assert any(d["name"] == "config" for d in deps), deps
+print("subjects ok")
+"#;
+
+#[test]
+fn signing_keys_never_reach_plugins() {
+    let keys = Keys::new("hunt");
+    let probe = support::test_plugin("signer-probe");
+    let project = signed_project(
+        "key-hunt",
+        &keys,
+        &format!(
+            "[[stage]]\nname = \"hunt\"\nplugin = \"signer-probe.wasm\"\nsha256 = \"{}\"\ngrants = {{ signing = [\"cosign\"], source = true }}\n[stage.config]\ngranted = \"cosign\"\n",
+            sha256(&probe)
+        ),
+    );
+    std::fs::copy(&probe, project.path("signer-probe.wasm")).unwrap();
+    let run = project.xhost(&["-v", "build", "."]);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("signing refused: sign(\"other\")"),
+        "{}",
+        run.stderr
+    );
+    let loot = std::fs::read(project.dist().join("loot.bin")).unwrap();
+    assert!(
+        loot.len() > 10_000,
+        "the probe gathered little: is /src mounted?"
+    );
+
+    // Key material: the PEM bodies and the raw private key bytes.
+    let mut secrets: Vec<Vec<u8>> = Vec::new();
+    for file in ["cosign.key", "mini.key"] {
+        let text = std::fs::read_to_string(keys.dir.join(file)).unwrap();
+        secrets.extend(
+            text.lines()
+                .filter(|l| {
+                    !l.starts_with("-----") && !l.starts_with("untrusted comment") && l.len() > 20
+                })
+                .map(|l| l.as_bytes().to_vec()),
+        );
+    }
+    // The private halves themselves: the P-256 scalar and the minisign Ed25519 seed (a
+    // PKCS#8 file also carries the public point, which the plugin may rightly hold).
+    use p256::pkcs8::DecodePrivateKey;
+    let scalar = p256::SecretKey::from_pkcs8_pem(
+        &std::fs::read_to_string(keys.dir.join("cosign.key")).unwrap(),
+    )
+    .unwrap();
+    secrets.push(scalar.to_bytes().to_vec());
+    let mini = std::fs::read_to_string(keys.dir.join("mini.key")).unwrap();
+    let packed = base64_decode(mini.lines().nth(1).unwrap());
+    secrets.push(packed[62..94].to_vec());
+    let mut haystacks: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), run.stdout.into_bytes()),
+        ("stderr".into(), run.stderr.into_bytes()),
+    ];
+    for (path, bytes) in snapshot(&project.dist()) {
+        haystacks.push((path.display().to_string(), bytes));
+    }
+    for (place, hay) in &haystacks {
+        for secret in &secrets {
+            assert!(
+                !hay.windows(secret.len()).any(|w| w == secret.as_slice()),
+                "key material found in {place}"
+            );
+        }
+    }
+}
+
+#[test]
+fn key_problems_stop_the_build_before_any_work() {
+    let keys = Keys::new("problems");
+    let project = Project::from_example("key-problems", "hello-deps");
+    let config = |key: &str| {
+        format!(
+            "[project]\nname = \"hello-deps\"\nversion = \"2.0.0\"\n\n[build]\nmain = \"./cmd/hello-deps\"\ntargets = [\"linux/amd64\"]\n\n\
+             [signing.keys.release]\n{key}\n\n[provenance]\nkey = \"release\"\n"
+        )
+    };
+    let sealed = minisign::KeyPair::generate_encrypted_keypair(Some("right".into())).unwrap();
+    std::fs::write(
+        keys.dir.join("sealed.key"),
+        sealed.sk.to_box(None).unwrap().to_string(),
+    )
+    .unwrap();
+    for (key, env, expected) in [
+        (
+            format!(
+                "file = \"{}\"\npassword_env = \"XHOST_TEST_PW\"",
+                keys.path("sealed.key")
+            ),
+            vec![("XHOST_TEST_PW", "wrong")],
+            "Wrong password",
+        ),
+        (
+            format!("file = \"{}\"", keys.path("sealed.key")),
+            vec![],
+            "the minisign key is encrypted",
+        ),
+        (
+            format!(
+                "file = \"{}\"\npassword_env = \"XHOST_TEST_PW_UNSET\"",
+                keys.path("sealed.key")
+            ),
+            vec![],
+            "XHOST_TEST_PW_UNSET (the key's password) is not set",
+        ),
+        (
+            format!("file = \"{}\"", keys.dir.display()),
+            vec![],
+            "reading key file",
+        ),
+        (
+            format!("file = \"{}\"", keys.path("cosign.pub")),
+            vec![],
+            "unsupported key type (-----BEGIN PUBLIC KEY-----)",
+        ),
+    ] {
+        project.write("xhost.toml", config(&key));
+        let before = project.seed_dist();
+        let run = project.xhost_with(&["build", "."], &env);
+        run.assert_fails_with(&["signing key `release`", expected]);
+        assert!(
+            !run.stderr.contains("compile"),
+            "work started before the key was checked:\n{}",
+            run.stderr
+        );
+        assert_eq!(snapshot(&project.dist()), before);
+    }
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
