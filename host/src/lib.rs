@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod caps;
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod digest;
 pub mod keys;
 pub mod paths;

@@ -1,3 +1,12 @@
 fn main() -> std::process::ExitCode {
+    // The tool sandbox's launcher is this same executable; it must not start clap,
+    // threads or anything else before confining itself.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|a| a == xhost::confine::LAUNCHER_COMMAND)
+    {
+        return xhost::confine::launcher::main(args.collect());
+    }
     xhost::cli::main()
 }

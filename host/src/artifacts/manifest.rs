@@ -31,6 +31,9 @@ struct ProjectEntry<'a> {
 #[derive(Serialize)]
 struct XhostEntry {
     version: &'static str,
+    /// True when native programs ran outside the tool sandbox
+    /// (`--allow-unsandboxed-tools` on a machine that cannot confine them).
+    unsandboxed_tools: bool,
 }
 
 #[derive(Serialize)]
@@ -55,7 +58,7 @@ struct PluginEntry<'a> {
 }
 
 /// Renders the manifest for `records` (already in path order), ending in a newline.
-pub fn render(project: &Project, records: &[Record]) -> String {
+pub fn render(project: &Project, records: &[Record], unsandboxed_tools: bool) -> String {
     let manifest = Manifest {
         schema: SCHEMA,
         project: ProjectEntry {
@@ -66,6 +69,7 @@ pub fn render(project: &Project, records: &[Record]) -> String {
         },
         xhost: XhostEntry {
             version: env!("CARGO_PKG_VERSION"),
+            unsandboxed_tools,
         },
         artifacts: records
             .iter()

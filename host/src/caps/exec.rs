@@ -13,14 +13,25 @@ use wasmtime::component::{HasSelf, Linker};
 
 pub use super::exec_args::Roots;
 use super::exec_env::{self, Dirs};
+use super::exec_sandbox::{self, Writable};
 use super::log::LogSink;
 use super::process::{self, Spec};
 use super::tools::Tool;
+use crate::config::Limits;
 use crate::report::Level;
 use crate::runtime::bindings::exec::{self as wit, Arg, Command, ExecError, Output};
 
 /// Bytes kept of a program's stdout, and of its stderr.
 pub const OUTPUT_CAP: usize = 4 << 20;
+
+/// Where an invocation's programs run and write.
+pub struct Places {
+    pub roots: Roots,
+    /// Per-project directory holding each tool's home and caches.
+    pub tool_state: PathBuf,
+    /// The invocation's private temporary directory.
+    pub tmp: PathBuf,
+}
 
 /// One invocation's `exec` state.
 pub struct ExecCap {
@@ -31,7 +42,9 @@ pub struct ExecCap {
     tool_state: PathBuf,
     /// The invocation's private temporary directory.
     tmp: PathBuf,
-    timeout: Duration,
+    limits: Limits,
+    /// Programs keep the network (the stage grants `net`).
+    net: bool,
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
     pub time_spent: Duration,
@@ -40,18 +53,18 @@ pub struct ExecCap {
 impl ExecCap {
     pub fn new(
         granted: BTreeMap<String, Tool>,
-        roots: Roots,
-        tool_state: PathBuf,
-        tmp: PathBuf,
-        timeout: Duration,
+        places: Places,
+        limits: Limits,
+        net: bool,
         log: LogSink,
     ) -> Self {
         ExecCap {
             granted,
-            roots: Some(roots),
-            tool_state,
-            tmp,
-            timeout,
+            roots: Some(places.roots),
+            tool_state: places.tool_state,
+            tmp: places.tmp,
+            limits,
+            net,
             log,
             time_spent: Duration::ZERO,
         }
@@ -64,7 +77,8 @@ impl ExecCap {
             roots: None,
             tool_state: PathBuf::new(),
             tmp: PathBuf::new(),
-            timeout: Duration::ZERO,
+            limits: Limits::default(),
+            net: false,
             log,
             time_spent: Duration::ZERO,
         }
@@ -90,6 +104,7 @@ impl ExecCap {
             .map_err(ExecError::BadArgument)?;
         let state = self.tool_state.join(&tool.name);
         let (home, cache) = (state.join("home"), state.join("cache"));
+        // Bound into the tool sandbox by path, so it must exist first.
         for dir in [&home, &cache, &self.tmp] {
             std::fs::create_dir_all(dir)
                 .map_err(|e| ExecError::Unavailable(format!("creating {}: {e}", dir.display())))?;
@@ -101,20 +116,26 @@ impl ExecCap {
                 cache: &cache,
                 tmp: &self.tmp,
             },
+            self.net,
         );
         for (name, value) in &command.env {
             exec_env::check(name, value).map_err(ExecError::EnvDenied)?;
             env.retain(|(n, _)| n != name);
             env.push((name.clone(), value.clone()));
         }
-        Ok(Spec {
+        let spec = Spec {
             program: tool.path.clone(),
             args,
             env,
             cwd: roots.source.clone().unwrap_or_else(|| self.tmp.clone()),
-            timeout: self.timeout,
+            timeout: Duration::from_secs(self.limits.exec_time_secs),
             output_cap: OUTPUT_CAP,
-        })
+        };
+        let writable = Writable {
+            fresh: vec![roots.output.clone(), self.tmp.clone()],
+            kept: vec![home, cache],
+        };
+        exec_sandbox::confine(spec, tool, roots, &writable, self.net, &self.limits)
     }
 }
 
@@ -135,6 +156,12 @@ impl wit::Host for ExecCap {
         self.time_spent += started.elapsed();
         let finished = finished
             .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
+        if let Some(why) = exec_sandbox::setup_failure(&finished) {
+            return Err(ExecError::Unavailable(format!(
+                "`{}`: {why}",
+                command.program
+            )));
+        }
         if let (Some(signal), false) = (finished.signal, finished.timed_out) {
             self.log.message(
                 Level::Warn,
@@ -144,8 +171,7 @@ impl wit::Host for ExecCap {
         if finished.timed_out {
             return Err(ExecError::TimedOut(format!(
                 "`{}` ran longer than {} s and was killed (limits.exec_time_secs)",
-                command.program,
-                self.timeout.as_secs()
+                command.program, self.limits.exec_time_secs
             )));
         }
         Ok(Output {

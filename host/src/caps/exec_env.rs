@@ -39,7 +39,7 @@ pub struct Dirs<'a> {
 }
 
 /// The environment every run of `tool` starts from.
-pub fn base(tool: &Tool, dirs: &Dirs) -> Vec<(String, String)> {
+pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
     let path = |p: &Path| p.display().to_string();
     let mut env = vec![
         ("HOME".to_string(), path(dirs.home)),
@@ -58,17 +58,23 @@ pub fn base(tool: &Tool, dirs: &Dirs) -> Vec<(String, String)> {
                 ("GOCACHE", path(&dirs.cache.join("build"))),
                 ("GOMODCACHE", path(&dirs.cache.join("mod"))),
                 ("GOPATH", path(&dirs.home.join("go"))),
-                // Never read a user's go.env, never fetch a toolchain, modules or
-                // checksums, never look at a go.work outside the project.
+                // Never read a user's go.env, never fetch a toolchain, never look at a
+                // go.work outside the project.
                 ("GOENV", "off".to_string()),
                 ("GOTOOLCHAIN", "local".to_string()),
-                ("GOPROXY", "off".to_string()),
-                ("GOSUMDB", "off".to_string()),
                 ("GOTELEMETRY", "off".to_string()),
                 ("GOWORK", "off".to_string()),
             ]
             .map(|(k, v)| (k.to_string(), v)),
         );
+        if !net {
+            // Without `net` there is no network to fetch modules or checksums from;
+            // say so up front instead of failing on a connection.
+            env.extend(
+                [("GOPROXY", "off"), ("GOSUMDB", "off")]
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
     }
     env
 }
@@ -172,7 +178,7 @@ mod tests {
             cache: Path::new("/c/cache"),
             tmp: Path::new("/w/tmp"),
         };
-        let env = base(&tool, &dirs);
+        let env = base(&tool, &dirs, false);
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("PATH"), Some("/opt/go/bin"));
         assert_eq!(get("GOCACHE"), Some("/c/cache/build"));

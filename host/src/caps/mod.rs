@@ -4,6 +4,7 @@
 pub mod exec;
 mod exec_args;
 mod exec_env;
+mod exec_sandbox;
 pub mod log;
 mod process;
 pub mod signing;

@@ -23,6 +23,8 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let reporter = report::for_stderr(verbosity);
     let runtime = Runtime::new()?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
+    let unsandboxed =
+        super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
 
     let cache = paths::cache_dir()?;
     let work = paths::new_work_dir(&cache)?;
@@ -64,7 +66,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         records.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
-    let manifest_json = manifest::render(&plan.config.project, &records);
+    let manifest_json = manifest::render(&plan.config.project, &records, unsandboxed);
     dist::publish(&dist_dir, &store, &records, &manifest_json)?;
     let mut out = std::io::stdout().lock();
     for record in &records {

@@ -6,6 +6,7 @@ mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
 mod plugins;
+mod tool_sandbox;
 mod verify;
 
 use std::path::PathBuf;
@@ -131,6 +132,8 @@ struct RunArgs {
     /// Grant a signing key: ID=FILE. Repeatable.
     #[arg(long = "key", value_name = "ID=FILE")]
     keys: Vec<String>,
+    #[command(flatten)]
+    tool_sandbox: ToolSandboxArgs,
     /// Where to write the plugin's outputs (created; must not exist or be empty).
     #[arg(long, value_name = "DIR", default_value = "plugin-out")]
     out: PathBuf,
@@ -161,6 +164,16 @@ struct BuildArgs {
     /// Targets built at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    #[command(flatten)]
+    tool_sandbox: ToolSandboxArgs,
+}
+
+#[derive(Args)]
+struct ToolSandboxArgs {
+    /// Where this machine cannot confine native programs (no Landlock or namespaces),
+    /// run them unconfined instead of refusing; recorded in artifacts.json.
+    #[arg(long)]
+    allow_unsandboxed_tools: bool,
 }
 
 #[derive(Args)]

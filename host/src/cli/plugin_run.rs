@@ -32,6 +32,8 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     let reporter = report::for_stderr(verbosity.max(1));
     let runtime = Runtime::new()?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
+    let unsandboxed =
+        super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
     let release = plan.stages[0].info.release_scope;
     if !release && args.target.is_none() {
         bail!(
@@ -79,7 +81,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         &args.out,
         &store,
         &outputs,
-        &manifest::render(&plan.config.project, &outputs),
+        &manifest::render(&plan.config.project, &outputs, unsandboxed),
     )?;
     let mut out = std::io::stdout().lock();
     for record in &outputs {
@@ -118,6 +120,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             exec: args.exec.clone(),
             source: args.source.is_some(),
             signing: keys.keys().cloned().collect(),
+            net: false,
         },
         limits: Limits::default(),
         config_json: stage_config(&args.config)?,

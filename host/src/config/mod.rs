@@ -80,6 +80,13 @@ pub struct Limits {
     pub time_secs: u64,
     /// Time one `exec` call may run, in seconds.
     pub exec_time_secs: u64,
+    /// Address space a native program may use, in MiB.
+    pub exec_memory_mib: u64,
+    /// Bytes an invocation may write (its `/out` and temporary files), in MiB; also the
+    /// largest file a native program may write.
+    pub output_mib: u64,
+    /// Files and directories an invocation may create.
+    pub output_files: u64,
 }
 
 impl Default for Limits {
@@ -88,6 +95,9 @@ impl Default for Limits {
             memory_mib: 512,
             time_secs: 60,
             exec_time_secs: 600,
+            exec_memory_mib: 8192,
+            output_mib: 4096,
+            output_files: 20_000,
         }
     }
 }
@@ -140,6 +150,8 @@ pub struct Grants {
     pub source: bool,
     /// Ids of the signing keys the stage may sign with.
     pub signing: Vec<String>,
+    /// Network access for the programs it runs (none otherwise).
+    pub net: bool,
 }
 
 /// A resolved setting and its origin.
@@ -472,6 +484,19 @@ impl Resolver<'_> {
                 base.exec_time_secs,
                 24 * 3600,
             )?,
+            exec_memory_mib: pick(
+                &section.exec_memory_mib,
+                "exec_memory_mib",
+                base.exec_memory_mib,
+                1 << 20,
+            )?,
+            output_mib: pick(&section.output_mib, "output_mib", base.output_mib, 1 << 24)?,
+            output_files: pick(
+                &section.output_files,
+                "output_files",
+                base.output_files,
+                100_000_000,
+            )?,
         })
     }
 
@@ -609,6 +634,7 @@ impl Resolver<'_> {
                     exec,
                     source: section.grants.source,
                     signing,
+                    net: section.grants.net,
                 },
                 limits: self.limits(&section.limits, limits, &format!("stage `{name}` limits:"))?,
                 config_json,

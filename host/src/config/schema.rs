@@ -73,6 +73,9 @@ pub struct LimitsSection {
     pub memory_mib: Option<Spanned<u64>>,
     pub time_secs: Option<Spanned<u64>>,
     pub exec_time_secs: Option<Spanned<u64>>,
+    pub exec_memory_mib: Option<Spanned<u64>>,
+    pub output_mib: Option<Spanned<u64>>,
+    pub output_files: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,4 +100,6 @@ pub struct GrantsSection {
     pub source: bool,
     #[serde(default)]
     pub signing: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub net: bool,
 }

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use super::job;
 use crate::artifacts::{Kind, Record, Store};
-use crate::caps::exec::ExecCap;
+use crate::caps::exec::{ExecCap, Places};
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
 use crate::config::Config;
@@ -80,12 +80,16 @@ fn run_in_sandbox(
     for record in inputs {
         mounts.place_input(&record.path, &cx.store.path(&record.sha256), shared)?;
     }
+    let places = Places {
+        roots: mounts.roots()?,
+        tool_state: cx.tool_state.join("tools"),
+        tmp: mounts.tmp.clone(),
+    };
     let exec = ExecCap::new(
         stage.tools.clone(),
-        mounts.roots()?,
-        cx.tool_state.join("tools"),
-        mounts.tmp.clone(),
-        Duration::from_secs(stage.config.limits.exec_time_secs),
+        places,
+        stage.config.limits,
+        stage.config.grants.net,
         log.clone(),
     );
     let sandbox = Sandbox {

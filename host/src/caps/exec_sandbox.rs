@@ -1,0 +1,133 @@
+//! Puts one `exec` under the tool sandbox ([`crate::confine`]): the policy for this
+//! tool and invocation, and the launcher command line that applies it.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use super::exec_args::Roots;
+use super::process::{Finished, Spec};
+use super::tools::Tool;
+use crate::config::Limits;
+use crate::confine::{self, Mode, NOBODY, Policy, ToolLimits};
+use crate::runtime::bindings::exec::ExecError;
+
+/// What a program may write.
+pub struct Writable {
+    /// The invocation's `/out` and temporary directory, which may hold files the
+    /// plugin just wrote and its program must be able to replace.
+    pub fresh: Vec<PathBuf>,
+    /// The tool's home and caches, kept between builds.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Most processes (threads count too) one program tree may have.
+const PROCESSES: u64 = 4096;
+
+/// Rewrites `spec` to run through the launcher; unchanged when tools run unconfined.
+pub fn confine(
+    spec: Spec,
+    tool: &Tool,
+    roots: &Roots,
+    writable: &Writable,
+    net: bool,
+    limits: &Limits,
+) -> Result<Spec, ExecError> {
+    let launcher = match confine::mode() {
+        Ok(Mode::Unconfined) => return Ok(spec),
+        Ok(Mode::Confined { launcher }) => launcher,
+        Err(e) => return Err(ExecError::Unavailable(format!("{e:#}"))),
+    };
+    let mut read_only = confine::system_read_only();
+    read_only.extend(roots.source.iter().cloned());
+    read_only.push(roots.input.clone());
+    read_only.push(installation(tool));
+    let mut read_write = confine::system_read_write();
+    read_write.extend(writable.fresh.iter().chain(&writable.kept).cloned());
+    if rustix::process::geteuid().is_root() {
+        // Programs run as `nobody` then; give it what it is meant to write.
+        let dirs = (writable.fresh.iter().map(|d| (d, true)))
+            .chain(writable.kept.iter().map(|d| (d, false)));
+        for (dir, walk) in dirs {
+            hand_over(dir, walk)
+                .map_err(|e| ExecError::Unavailable(format!("preparing {}: {e}", dir.display())))?;
+        }
+    }
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let policy = Policy {
+        read_only,
+        read_write,
+        cwd: spec.cwd.clone(),
+        network: net,
+        limits: ToolLimits {
+            // Per process: at most every core busy for the whole wall-clock limit.
+            cpu_secs: limits.exec_time_secs.saturating_mul(cpus).max(1),
+            file_size_bytes: limits.output_mib << 20,
+            address_space_bytes: limits.exec_memory_mib << 20,
+            processes: PROCESSES,
+        },
+    };
+    let args = confine::launcher_args(&policy, &spec.program, &spec.args)
+        .map_err(|e| ExecError::Unavailable(format!("{e:#}")))?;
+    Ok(Spec {
+        program: launcher,
+        args,
+        ..spec
+    })
+}
+
+/// The message when the launcher could not set the sandbox up (its own exit status
+/// and message prefix), as opposed to the program failing.
+pub fn setup_failure(finished: &Finished) -> Option<String> {
+    if finished.exit_code != Some(confine::SETUP_FAILED) {
+        return None;
+    }
+    let stderr = String::from_utf8_lossy(&finished.stderr);
+    let reasons: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(confine::MESSAGE_PREFIX))
+        .collect();
+    (!reasons.is_empty())
+        .then(|| format!("the tool sandbox could not start: {}", reasons.join("; ")))
+}
+
+/// Where a tool is installed: the directory above its `bin/` (a Go root, say), or the
+/// directory holding it. Never `/` itself.
+fn installation(tool: &Tool) -> PathBuf {
+    let dir = tool.dir();
+    match dir.parent() {
+        Some(parent) if dir.ends_with("bin") && parent != Path::new("/") => parent.to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// Makes `dir` and what is in it owned by `nobody`. A kept directory already handed
+/// over is left alone (its owner is checked, not walked). Links are not followed.
+fn hand_over(dir: &Path, walk: bool) -> std::io::Result<()> {
+    if !walk && std::fs::symlink_metadata(dir)?.uid() == NOBODY {
+        return Ok(());
+    }
+    let owner = Some(rustix::process::Uid::from_raw(NOBODY));
+    let group = Some(rustix::process::Gid::from_raw(NOBODY));
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let meta = std::fs::symlink_metadata(&path)?;
+        if meta.is_symlink() {
+            continue;
+        }
+        if meta.uid() != NOBODY {
+            rustix::fs::chownat(
+                rustix::fs::CWD,
+                &path,
+                owner,
+                group,
+                rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+            )?;
+        }
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Deciding, once per command, how `exec` runs native programs: confined when the
+//! launcher's probe passes; otherwise refused, unless the user said
+//! `--allow-unsandboxed-tools`, which runs them unconfined with a loud warning and a
+//! mark in `artifacts.json`.
+
+use anyhow::{Context, Result};
+
+use crate::confine::{self, Mode};
+use crate::plan::Plan;
+
+/// Whether programs run unconfined (only ever true with the user's consent).
+pub(super) fn settle(plan: &Plan, allow_unsandboxed: bool) -> Result<bool> {
+    let Some(stage) = plan.stages.iter().find(|s| !s.tools.is_empty()) else {
+        return Ok(false);
+    };
+    let launcher =
+        std::env::current_exe().context("finding the xhost executable for the tool sandbox")?;
+    match confine::probe(&launcher) {
+        Ok(()) => {
+            confine::set_mode(Mode::Confined { launcher });
+            Ok(false)
+        }
+        Err(why) if allow_unsandboxed => {
+            eprintln!(
+                "warning: *** NATIVE PROGRAMS RUN UNCONFINED *** the tool sandbox is unavailable ({why:#}); \
+                 --allow-unsandboxed-tools lets programs granted to plugins read and write anything this user can, \
+                 and reach the network. artifacts.json records this build as unsandboxed."
+            );
+            confine::set_mode(Mode::Unconfined);
+            Ok(true)
+        }
+        Err(why) => Err(why).with_context(|| {
+            format!(
+                "stage `{}` runs native programs ({}), which xhost will not run unconfined",
+                stage.config.name,
+                stage.tools.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        }),
+    }
+}
