@@ -85,6 +85,7 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
             exec: ExecCap::denied(log.clone()),
             signing: SigningCap::new(Default::default(), log.clone()),
             log,
+            alarm: Arc::default(),
         };
         let artifacts = prepared.run(sandbox, &job())?;
         Ok(outputs::collect(&mounts.output, artifacts)

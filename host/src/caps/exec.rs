@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{HasSelf, Linker};
@@ -19,7 +20,9 @@ use super::process::{self, Spec};
 use super::tools::Tool;
 use crate::config::Limits;
 use crate::report::Level;
+use crate::runtime::ProgramTime;
 use crate::runtime::bindings::exec::{self as wit, Arg, Command, ExecError, Output};
+use crate::sandbox::quota::Alarm;
 
 /// Bytes kept of a program's stdout, and of its stderr.
 pub const OUTPUT_CAP: usize = 4 << 20;
@@ -31,6 +34,8 @@ pub struct Places {
     pub tool_state: PathBuf,
     /// The invocation's private temporary directory.
     pub tmp: PathBuf,
+    /// The invocation's quota alarm; a running program is killed when it goes off.
+    pub alarm: Arc<Alarm>,
 }
 
 /// One invocation's `exec` state.
@@ -43,11 +48,12 @@ pub struct ExecCap {
     /// The invocation's private temporary directory.
     tmp: PathBuf,
     limits: Limits,
+    alarm: Option<Arc<Alarm>>,
     /// Programs keep the network (the stage grants `net`).
     net: bool,
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
-    pub time_spent: Duration,
+    pub time_spent: Arc<ProgramTime>,
 }
 
 impl ExecCap {
@@ -63,10 +69,11 @@ impl ExecCap {
             roots: Some(places.roots),
             tool_state: places.tool_state,
             tmp: places.tmp,
+            alarm: Some(places.alarm),
             limits,
             net,
             log,
-            time_spent: Duration::ZERO,
+            time_spent: Arc::default(),
         }
     }
 
@@ -77,10 +84,11 @@ impl ExecCap {
             roots: None,
             tool_state: PathBuf::new(),
             tmp: PathBuf::new(),
+            alarm: None,
             limits: Limits::default(),
             net: false,
             log,
-            time_spent: Duration::ZERO,
+            time_spent: Arc::default(),
         }
     }
 
@@ -130,6 +138,7 @@ impl ExecCap {
             cwd: roots.source.clone().unwrap_or_else(|| self.tmp.clone()),
             timeout: Duration::from_secs(self.limits.exec_time_secs),
             output_cap: OUTPUT_CAP,
+            alarm: self.alarm.clone(),
         };
         let writable = Writable {
             fresh: vec![roots.output.clone(), self.tmp.clone()],
@@ -153,7 +162,7 @@ impl wit::Host for ExecCap {
         );
         let started = Instant::now();
         let finished = process::run(spec);
-        self.time_spent += started.elapsed();
+        self.time_spent.add(started.elapsed());
         let finished = finished
             .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
         if let Some(why) = exec_sandbox::setup_failure(&finished) {
@@ -167,6 +176,17 @@ impl wit::Host for ExecCap {
                 Level::Warn,
                 &format!("`{}` was killed by signal {signal}", command.program),
             );
+        }
+        if finished.stopped {
+            let why = self
+                .alarm
+                .as_ref()
+                .and_then(|a| a.raised())
+                .unwrap_or("stopped");
+            return Err(ExecError::Unavailable(format!(
+                "`{}` was killed: the invocation {why}",
+                command.program
+            )));
         }
         if finished.timed_out {
             return Err(ExecError::TimedOut(format!(

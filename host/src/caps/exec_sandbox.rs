@@ -20,9 +20,6 @@ pub struct Writable {
     pub kept: Vec<PathBuf>,
 }
 
-/// Most processes (threads count too) one program tree may have.
-const PROCESSES: u64 = 4096;
-
 /// Rewrites `spec` to run through the launcher; unchanged when tools run unconfined.
 pub fn confine(
     spec: Spec,
@@ -63,7 +60,7 @@ pub fn confine(
             cpu_secs: limits.exec_time_secs.saturating_mul(cpus).max(1),
             file_size_bytes: limits.output_mib << 20,
             address_space_bytes: limits.exec_memory_mib << 20,
-            processes: PROCESSES,
+            processes: limits.exec_processes,
         },
     };
     let args = confine::launcher_args(&policy, &spec.program, &spec.args)

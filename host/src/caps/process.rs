@@ -6,9 +6,12 @@ use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use crate::sandbox::quota::Alarm;
 
 /// What to run.
 pub struct Spec {
@@ -20,6 +23,8 @@ pub struct Spec {
     pub timeout: Duration,
     /// Bytes kept of stdout and of stderr, each.
     pub output_cap: usize,
+    /// Raised to stop the program early (the invocation's quota).
+    pub alarm: Option<Arc<Alarm>>,
 }
 
 /// How it ended.
@@ -30,6 +35,8 @@ pub struct Finished {
     pub stderr: Vec<u8>,
     pub truncated: bool,
     pub timed_out: bool,
+    /// Killed because the alarm was raised.
+    pub stopped: bool,
 }
 
 pub fn run(spec: Spec) -> std::io::Result<Finished> {
@@ -46,7 +53,7 @@ pub fn run(spec: Spec) -> std::io::Result<Finished> {
     let pid = child.id();
     let stdout = capture(child.stdout.take(), spec.output_cap);
     let stderr = capture(child.stderr.take(), spec.output_cap);
-    let (status, timed_out) = wait_with_timeout(child, pid, spec.timeout)?;
+    let (status, ended) = wait(child, pid, spec.timeout, spec.alarm.as_deref())?;
     // Descendants left running in the group would hold the pipes open; end them too.
     kill_group(pid);
     let (stdout, cut_out) = stdout.join().unwrap_or_default();
@@ -57,29 +64,52 @@ pub fn run(spec: Spec) -> std::io::Result<Finished> {
         stdout,
         stderr,
         truncated: cut_out || cut_err,
-        timed_out,
+        timed_out: ended == Ended::TimedOut,
+        stopped: ended == Ended::Stopped,
     })
 }
 
-fn wait_with_timeout(
+#[derive(PartialEq)]
+enum Ended {
+    Exited,
+    TimedOut,
+    Stopped,
+}
+
+/// Waits for the child, killing its group at the timeout or when the alarm is raised.
+fn wait(
     mut child: Child,
     pid: u32,
     timeout: Duration,
-) -> std::io::Result<(std::process::ExitStatus, bool)> {
+    alarm: Option<&Alarm>,
+) -> std::io::Result<(std::process::ExitStatus, Ended)> {
+    const LOOK: Duration = Duration::from_millis(50);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait());
     });
-    match rx.recv_timeout(timeout) {
-        Ok(status) => Ok((status?, false)),
-        Err(_) => {
-            kill_group(pid);
-            let status = rx
-                .recv()
-                .map_err(|_| std::io::Error::other("lost the child process"))??;
-            Ok((status, true))
+    let started = std::time::Instant::now();
+    let ended = loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break Ended::TimedOut;
         }
-    }
+        if alarm.is_some_and(|a| a.raised().is_some()) {
+            break Ended::Stopped;
+        }
+        match rx.recv_timeout(left.min(LOOK)) {
+            Ok(status) => return Ok((status?, Ended::Exited)),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(std::io::Error::other("lost the child process"));
+            }
+        }
+    };
+    kill_group(pid);
+    let status = rx
+        .recv()
+        .map_err(|_| std::io::Error::other("lost the child process"))??;
+    Ok((status, ended))
 }
 
 fn kill_group(pid: u32) {
@@ -128,6 +158,7 @@ mod tests {
             cwd: "/".into(),
             timeout,
             output_cap: cap,
+            alarm: None,
         })
         .unwrap()
     }

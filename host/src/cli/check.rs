@@ -74,8 +74,14 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
         let l = stage.config.limits;
         writeln!(
             out,
-            "      limits    memory {} MiB, time {} s, exec {} s",
-            l.memory_mib, l.time_secs, l.exec_time_secs
+            "      limits    memory {} MiB, time {} s; programs {} s, {} MiB, {} processes; output {} MiB, {} files",
+            l.memory_mib,
+            l.time_secs,
+            l.exec_time_secs,
+            l.exec_memory_mib,
+            l.exec_processes,
+            l.output_mib,
+            l.output_files
         )?;
     }
     if args.explain {

@@ -82,6 +82,8 @@ pub struct Limits {
     pub exec_time_secs: u64,
     /// Address space a native program may use, in MiB.
     pub exec_memory_mib: u64,
+    /// Processes and threads native programs may have at once.
+    pub exec_processes: u64,
     /// Bytes an invocation may write (its `/out` and temporary files), in MiB; also the
     /// largest file a native program may write.
     pub output_mib: u64,
@@ -96,6 +98,7 @@ impl Default for Limits {
             time_secs: 60,
             exec_time_secs: 600,
             exec_memory_mib: 8192,
+            exec_processes: 8192,
             output_mib: 4096,
             output_files: 20_000,
         }
@@ -488,6 +491,12 @@ impl Resolver<'_> {
                 &section.exec_memory_mib,
                 "exec_memory_mib",
                 base.exec_memory_mib,
+                1 << 20,
+            )?,
+            exec_processes: pick(
+                &section.exec_processes,
+                "exec_processes",
+                base.exec_processes,
                 1 << 20,
             )?,
             output_mib: pick(&section.output_mib, "output_mib", base.output_mib, 1 << 24)?,

@@ -74,6 +74,7 @@ pub struct LimitsSection {
     pub time_secs: Option<Spanned<u64>>,
     pub exec_time_secs: Option<Spanned<u64>>,
     pub exec_memory_mib: Option<Spanned<u64>>,
+    pub exec_processes: Option<Spanned<u64>>,
     pub output_mib: Option<Spanned<u64>>,
     pub output_files: Option<Spanned<u64>>,
 }

@@ -7,14 +7,20 @@
 use std::path::PathBuf;
 
 use landlock::{
-    ABI, Access, AccessFs, AccessNet, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus,
-    Scope, path_beneath_rules,
+    ABI, Access, AccessFs, AccessNet, BitFlags, Ruleset, RulesetAttr, RulesetCreatedAttr,
+    RulesetStatus, Scope, path_beneath_rules,
 };
 
 use super::Policy;
 
 /// The newest ABI whose rights xhost asks for; older kernels get what they support.
 const ABI_WANTED: ABI = ABI::V6;
+
+/// Everything in a writable directory except making device nodes (no build needs
+/// one, and a device node in `/out` is an attack on whoever reads it).
+fn writable() -> BitFlags<AccessFs> {
+    AccessFs::from_all(ABI_WANTED) & !(AccessFs::MakeChar | AccessFs::MakeBlock)
+}
 
 pub fn restrict(policy: &Policy, also_read: &[PathBuf]) -> Result<(), String> {
     let existing = |paths: &[PathBuf]| -> Vec<PathBuf> {
@@ -36,12 +42,7 @@ pub fn restrict(policy: &Policy, also_read: &[PathBuf]) -> Result<(), String> {
                 AccessFs::from_read(ABI_WANTED),
             ))
         })
-        .and_then(|r| {
-            r.add_rules(path_beneath_rules(
-                existing(&policy.read_write),
-                AccessFs::from_all(ABI_WANTED),
-            ))
-        })
+        .and_then(|r| r.add_rules(path_beneath_rules(existing(&policy.read_write), writable())))
         .and_then(|r| r.restrict_self())
         .map_err(|e| format!("Landlock: {e}"))?;
     if status.ruleset == RulesetStatus::NotEnforced {

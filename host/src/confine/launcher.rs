@@ -122,7 +122,8 @@ fn probe() -> Result<ExitCode, String> {
             cpu_secs: 10,
             file_size_bytes: 1 << 20,
             address_space_bytes: 1 << 32,
-            processes: 64,
+            // Counted per user: as `nobody`, other sandboxes' processes count too.
+            processes: 1 << 20,
         },
     };
     let code = confine_and_run(

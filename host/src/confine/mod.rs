@@ -126,6 +126,7 @@ pub fn system_read_only() -> Vec<PathBuf> {
         "/bin",
         "/sbin",
         "/etc/ld.so.cache",
+        "/etc/alternatives",
         "/etc/ld.so.conf",
         "/etc/ld.so.conf.d",
         "/etc/localtime",

@@ -14,7 +14,12 @@ pub fn apply(limits: &ToolLimits) -> Result<(), String> {
     set(Resource::Nproc, limits.processes)
 }
 
+/// Sets both limits to `value`, or to the hard limit already in force when that is
+/// lower (raising it would need CAP_SYS_RESOURCE, and lower is stricter anyway).
 fn set(resource: Resource, value: u64) -> Result<(), String> {
+    let value = rustix::process::getrlimit(resource)
+        .maximum
+        .map_or(value, |hard| hard.min(value));
     let limit = Rlimit {
         current: Some(value),
         maximum: Some(value),

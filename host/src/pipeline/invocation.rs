@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Reporter, StageOutcome, lane_name};
 use crate::runtime::invoke::Sandbox;
+use crate::sandbox::quota::{Alarm, Quota, Watcher};
 use crate::sandbox::{Mounts, outputs};
 
 /// Where an invocation runs and keeps its files.
@@ -80,10 +81,12 @@ fn run_in_sandbox(
     for record in inputs {
         mounts.place_input(&record.path, &cx.store.path(&record.sha256), shared)?;
     }
+    let alarm = Arc::new(Alarm::default());
     let places = Places {
         roots: mounts.roots()?,
         tool_state: cx.tool_state.join("tools"),
         tmp: mounts.tmp.clone(),
+        alarm: alarm.clone(),
     };
     let exec = ExecCap::new(
         stage.tools.clone(),
@@ -98,9 +101,26 @@ fn run_in_sandbox(
         log: log.clone(),
         exec,
         signing: SigningCap::new(stage.keys.clone(), log.clone()),
+        alarm: alarm.clone(),
     };
+    let limits = &stage.config.limits;
+    let quota = Quota {
+        bytes: limits.output_mib << 20,
+        entries: limits.output_files,
+    };
+    let watcher = Watcher::start(
+        vec![mounts.output.clone(), mounts.tmp.clone()],
+        quota,
+        alarm,
+    );
     let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
-    let artifacts = stage.prepared.run(sandbox, &job)?;
+    let result = stage.prepared.run(sandbox, &job);
+    // Over quota is the cause whatever else went wrong (a program killed for it makes
+    // the plugin fail in its own words).
+    watcher
+        .finish()
+        .map_err(|reason| anyhow::anyhow!("{reason}; the plugin was stopped"))?;
+    let artifacts = result?;
     let outputs = outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)?;
     outputs
         .into_iter()

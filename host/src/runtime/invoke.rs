@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use wasmtime::{Store, Trap};
@@ -11,13 +11,15 @@ use wasmtime_wasi::WasiCtx;
 
 use super::bindings::FullPluginPre;
 use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
-use super::limits::{MemoryLimiter, install_deadline};
+use super::drive::{Stopped, Watch, drive};
+use super::limits::{MemoryLimiter, ProgramTime, install_deadline};
 use super::state::StoreState;
 use super::{Granted, LoadedPlugin, Runtime, linker};
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
 use crate::config::Limits;
+use crate::sandbox::quota::Alarm;
 
 /// A plugin linked for one stage's grants, ready to instantiate many times.
 pub struct Prepared {
@@ -33,6 +35,7 @@ pub struct Sandbox {
     pub log: LogSink,
     pub exec: ExecCap,
     pub signing: SigningCap,
+    pub alarm: Arc<Alarm>,
 }
 
 /// Why an invocation produced no artifacts.
@@ -44,6 +47,8 @@ pub enum InvokeError {
     TimeLimit(u64),
     /// It tried to grow its memory past `limits.memory_mib`.
     MemoryLimit { limit_mib: u64, requested: usize },
+    /// It (or a program it ran) wrote past `limits.output_mib` / `output_files`.
+    Quota(String),
     /// It trapped (a panic, an `unreachable`, exit …).
     Trap(String),
 }
@@ -71,6 +76,7 @@ impl fmt::Display for InvokeError {
                 "the plugin tried to use {} MiB of memory, over its limit of {limit_mib} MiB, and was stopped; raise `limits.memory_mib` for the stage if it needs more",
                 requested.div_ceil(1 << 20)
             ),
+            InvokeError::Quota(m) => write!(f, "{m}; the plugin was stopped"),
             InvokeError::Trap(m) => write!(f, "the plugin crashed: {m}"),
         }
     }
@@ -132,35 +138,45 @@ impl Prepared {
             exec: ExecCap::denied(log.clone()),
             signing: SigningCap::new(Default::default(), log.clone()),
             log,
+            alarm: Arc::default(),
         };
-        let (mut store, limits) = self.store(sandbox);
-        let result = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|bindings| bindings.xhost_plugin_stage().call_describe(&mut store));
-        store.data().log.finish();
-        result
-            .map_err(|e| anyhow::Error::new(classify(e, &store, &limits)))
-            .with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
+        let (mut store, limits, watch) = self.store(sandbox);
+        let call = async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings
+                .xhost_plugin_stage()
+                .call_describe(&mut store)
+                .await
+        };
+        let result = finish(drive(call, &watch.borrow()), &mut store, &limits);
+        result.with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
     }
 
     /// Calls `run(job)` in a fresh store set up from `sandbox`.
     pub fn run(&self, sandbox: Sandbox, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
-        let (mut store, limits) = self.store(sandbox);
-        let result = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|bindings| bindings.xhost_plugin_stage().call_run(&mut store, job));
-        store.data().log.finish();
-        match result {
-            Ok(Ok(artifacts)) => Ok(artifacts),
-            Ok(Err(stage_error)) => Err(InvokeError::Stage(stage_error)),
-            Err(e) => Err(classify(e, &store, &limits)),
+        let (mut store, limits, watch) = self.store(sandbox);
+        let call = async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings
+                .xhost_plugin_stage()
+                .call_run(&mut store, job)
+                .await
+        };
+        match finish(drive(call, &watch.borrow()), &mut store, &limits)? {
+            Ok(artifacts) => Ok(artifacts),
+            Err(stage_error) => Err(InvokeError::Stage(stage_error)),
         }
     }
 
-    fn store(&self, sandbox: Sandbox) -> (Store<StoreState>, Limits) {
+    fn store(&self, sandbox: Sandbox) -> (Store<StoreState>, Limits, Watched) {
         let limits = sandbox.limits;
+        let started = Instant::now();
+        let watched = Watched {
+            started,
+            limit: Duration::from_secs(limits.time_secs),
+            programs: sandbox.exec.time_spent.clone(),
+            alarm: sandbox.alarm.clone(),
+        };
         let state = StoreState {
             wasi: sandbox.wasi,
             table: Default::default(),
@@ -168,15 +184,53 @@ impl Prepared {
             log: sandbox.log,
             exec: sandbox.exec,
             signing: sandbox.signing,
+            alarm: sandbox.alarm,
         };
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|s| &mut s.memory);
-        install_deadline(&mut store, Duration::from_secs(limits.time_secs));
-        (store, limits)
+        install_deadline(&mut store, started, watched.limit);
+        (store, limits, watched)
+    }
+}
+
+/// What [`Watch`] borrows, owned for the length of a call.
+struct Watched {
+    started: Instant,
+    limit: Duration,
+    programs: Arc<ProgramTime>,
+    alarm: Arc<Alarm>,
+}
+
+impl Watched {
+    fn borrow(&self) -> Watch<'_> {
+        Watch {
+            started: self.started,
+            limit: self.limit,
+            programs: &self.programs,
+            alarm: &self.alarm,
+        }
+    }
+}
+
+/// Flushes the plugin's log and turns a driven call's outcome into an invocation's.
+fn finish<T>(
+    driven: Result<wasmtime::Result<T>, Stopped>,
+    store: &mut Store<StoreState>,
+    limits: &Limits,
+) -> Result<T, InvokeError> {
+    store.data().log.finish();
+    match driven {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(classify(error, store, limits)),
+        Err(Stopped::TimeLimit) => Err(InvokeError::TimeLimit(limits.time_secs)),
+        Err(Stopped::Alarm(reason)) => Err(InvokeError::Quota(reason)),
     }
 }
 
 fn classify(error: wasmtime::Error, store: &Store<StoreState>, limits: &Limits) -> InvokeError {
+    if let Some(reason) = store.data().alarm.raised() {
+        return InvokeError::Quota(reason.to_string());
+    }
     let trap = error
         .chain()
         .find_map(|c| c.downcast_ref::<Trap>())

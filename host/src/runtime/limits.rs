@@ -1,5 +1,6 @@
 //! Enforcing an invocation's memory and time limits.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
@@ -52,17 +53,43 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
+/// Wall time an invocation spent in native programs, shared between the `exec`
+/// capability that adds to it and the time limit that does not count it.
+#[derive(Debug, Default)]
+pub struct ProgramTime {
+    nanos: AtomicU64,
+}
+
+impl ProgramTime {
+    pub fn add(&self, spent: Duration) {
+        let nanos = u64::try_from(spent.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> Duration {
+        Duration::from_nanos(self.nanos.load(Ordering::Relaxed))
+    }
+}
+
+/// The plugin's own running time: since it started, minus time in programs.
+pub fn plugin_time(started: Instant, programs: &ProgramTime) -> Duration {
+    started.elapsed().saturating_sub(programs.get())
+}
+
+/// Ticks between two looks at the quota alarm.
+const ALARM_TICKS: u64 = 10;
+
 /// Interrupts the plugin once it has run for `limit`, not counting time spent in
-/// native programs it ran through `exec` (those have their own timeout).
-pub fn install_deadline(store: &mut Store<StoreState>, limit: Duration) {
-    let started = Instant::now();
+/// native programs it ran through `exec` (those have their own timeout), or once the
+/// quota alarm is raised.
+pub fn install_deadline(store: &mut Store<StoreState>, started: Instant, limit: Duration) {
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |ctx| {
-        let used = started.elapsed().saturating_sub(ctx.data().exec.time_spent);
-        if used >= limit {
+        let used = plugin_time(started, &ctx.data().exec.time_spent);
+        if used >= limit || ctx.data().alarm.raised().is_some() {
             return Ok(UpdateDeadline::Interrupt);
         }
-        let ticks = ((limit - used).as_millis() / EPOCH_TICK.as_millis()).max(1);
-        Ok(UpdateDeadline::Continue(ticks as u64))
+        let ticks = ((limit - used).as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        Ok(UpdateDeadline::Continue(ticks.min(ALARM_TICKS)))
     });
 }

@@ -19,7 +19,7 @@ pub struct Granted {
 
 pub fn for_grants(engine: &Engine, granted: Granted) -> Result<Linker<StoreState>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     types::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |s| s)?;
     caps::log::add_to_linker(&mut linker, |s| &mut s.log)?;
     if granted.exec {

@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod contract;
+mod drive;
 mod engine;
 pub mod invoke;
 mod limits;
@@ -11,5 +12,6 @@ pub mod plugin;
 pub mod state;
 
 pub use engine::Runtime;
+pub use limits::ProgramTime;
 pub use linker::Granted;
 pub use plugin::LoadedPlugin;

@@ -8,6 +8,7 @@ use super::limits::MemoryLimiter;
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
+use crate::sandbox::quota::Alarm;
 
 pub struct StoreState {
     pub wasi: WasiCtx,
@@ -16,6 +17,8 @@ pub struct StoreState {
     pub log: LogSink,
     pub exec: ExecCap,
     pub signing: SigningCap,
+    /// Raised when the invocation writes past its quota; stops the plugin.
+    pub alarm: std::sync::Arc<Alarm>,
 }
 
 impl WasiView for StoreState {

@@ -10,13 +10,32 @@ use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageErro
 #[serde(deny_unknown_fields)]
 struct Config {
     action: String,
+    /// For `script` and `script-returns`: run by `sh -c`, with `$1` the host path of
+    /// `/out/<out>`.
+    #[serde(default)]
+    script: String,
+    #[serde(default = "result")]
+    out: String,
+    /// For `script-returns`: the files under `/out` to return when the script succeeds.
+    #[serde(default)]
+    returns: Vec<String>,
+    /// For `run`: a program and text arguments, `{out}` standing for `/out/<out>`.
+    #[serde(default)]
+    program: String,
+    #[serde(default)]
+    args: Vec<String>,
+}
+
+fn result() -> String {
+    "result".into()
 }
 
 struct ExecProbe;
 
 impl Stage for ExecProbe {
     fn describe() -> PluginInfo {
-        PluginInfo::per_target("exec-probe", "0.0.0", "exec sandbox test plugin").running(["sh"])
+        PluginInfo::per_target("exec-probe", "0.0.0", "exec sandbox test plugin")
+            .running(["sh", "go"])
     }
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
@@ -59,6 +78,46 @@ impl Stage for ExecProbe {
                 "sleeping past the exec limit",
                 &sh().args(["-c", "sleep 30"]),
             ),
+            // The script must fail: success means the attack got through.
+            "script" => outcome(
+                "the script",
+                &sh()
+                    .arg("-c")
+                    .arg(config.script.as_str())
+                    .arg("sh")
+                    .output(config.out.as_str()),
+            ),
+            "script-returns" => {
+                let command = sh()
+                    .arg("-c")
+                    .arg(config.script.as_str())
+                    .arg("sh")
+                    .output(config.out.as_str());
+                let output = command.run()?;
+                if output.exit_code != Some(0) {
+                    return Err(StageError::failed(format!(
+                        "the script failed ({:?}): {}",
+                        output.exit_code,
+                        tail(&output.stderr)
+                    )));
+                }
+                Ok(config
+                    .returns
+                    .iter()
+                    .map(|name| Artifact::output(name, ArtifactKind::Other, None))
+                    .collect())
+            }
+            "run" => {
+                let mut command = Command::new(config.program.as_str());
+                for arg in &config.args {
+                    command = match arg.as_str() {
+                        "{out}" => command.output(config.out.as_str()),
+                        "{src}" => command.source("."),
+                        text => command.arg(text),
+                    };
+                }
+                outcome(&format!("running {}", config.program), &command)
+            }
             other => Err(StageError::InvalidConfig(format!(
                 "unknown action `{other}`"
             ))),
@@ -77,6 +136,37 @@ fn attempt(what: &str, command: &Command) -> Result<Vec<Artifact>, StageError> {
             describe(&error)
         ))),
     }
+}
+
+/// A program that must fail: `blocked` with its exit and stderr, or `ESCAPED`.
+fn outcome(what: &str, command: &Command) -> Result<Vec<Artifact>, StageError> {
+    match command.run() {
+        Ok(output) if output.exit_code == Some(0) => Err(StageError::failed(format!(
+            "ESCAPED: {what} succeeded: {}{}",
+            tail(&output.stdout),
+            tail(&output.stderr)
+        ))),
+        Ok(output) => Err(StageError::failed(format!(
+            "blocked: {what}: exit {:?}: {}",
+            output.exit_code,
+            tail(&output.stderr)
+        ))),
+        Err(error) => Err(StageError::failed(format!(
+            "blocked: {what}: {}",
+            describe(&error)
+        ))),
+    }
+}
+
+/// The last few hundred bytes of a program's output, on one line.
+fn tail(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    let start = text.len().saturating_sub(400);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    text[start..].replace('\n', " | ")
 }
 
 fn describe(error: &ExecError) -> String {

@@ -48,6 +48,12 @@ impl Stage for Probe {
             "fail" => Err(StageError::failed("the probe was told to fail")),
             "panic" => panic!("the probe was told to panic"),
             "log-escapes" => log_escapes(),
+            "disk-fill" => disk_fill(),
+            "many-files" => many_files(),
+            "sparse" => sparse(),
+            "huge-list" => huge_list(),
+            "trap-mid-write" => trap_mid_write(),
+            "sleep-forever" => sleep_forever(),
             other => Err(StageError::InvalidConfig(format!(
                 "unknown action `{other}`"
             ))),
@@ -208,6 +214,60 @@ fn log_escapes() -> Result<Vec<Artifact>, StageError> {
         log::debug(&format!("flood {i}"));
     }
     Err(StageError::failed("logged escapes and a flood"))
+}
+
+fn disk_fill() -> Result<Vec<Artifact>, StageError> {
+    use std::io::Write;
+    let chunk = vec![7u8; 1 << 20];
+    let mut file =
+        std::fs::File::create("/out/fill").map_err(|e| StageError::failed(e.to_string()))?;
+    for written in 1..=(64 << 10) {
+        if let Err(e) = file.write_all(&chunk) {
+            return blocked(&format!("writing /out/fill after {written} MiB"), e);
+        }
+    }
+    escaped("wrote 64 GiB to /out/fill")
+}
+
+fn many_files() -> Result<Vec<Artifact>, StageError> {
+    for i in 0..1_000_000 {
+        if let Err(e) = std::fs::write(format!("/out/f{i}"), "") {
+            return blocked(&format!("creating file {i} in /out"), e);
+        }
+    }
+    escaped("created a million files in /out")
+}
+
+fn sparse() -> Result<Vec<Artifact>, StageError> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut file =
+        std::fs::File::create("/out/sparse").map_err(|e| StageError::failed(e.to_string()))?;
+    let made = file
+        .seek(SeekFrom::Start(10 << 30))
+        .and_then(|_| file.write_all(b"!"));
+    if let Err(e) = made {
+        return blocked("making a 10 GiB sparse file", e);
+    }
+    Ok(vec![Artifact::output("sparse", ArtifactKind::Other, None)])
+}
+
+fn huge_list() -> Result<Vec<Artifact>, StageError> {
+    xhost_plugin_sdk::files::write("/out/one", "1")?;
+    let one = Artifact::output("one", ArtifactKind::Other, None);
+    Ok(vec![one; 200_000])
+}
+
+fn trap_mid_write() -> Result<Vec<Artifact>, StageError> {
+    use std::io::Write;
+    let mut file =
+        std::fs::File::create("/out/partial").map_err(|e| StageError::failed(e.to_string()))?;
+    let _ = file.write_all(&[1u8; 100_000]);
+    core::arch::wasm32::unreachable()
+}
+
+fn sleep_forever() -> Result<Vec<Artifact>, StageError> {
+    std::thread::sleep(std::time::Duration::from_secs(1 << 30));
+    escaped("slept and returned")
 }
 
 xhost_plugin_sdk::export_plugin!(Probe);

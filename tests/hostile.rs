@@ -1,0 +1,708 @@
+//! The hostile-plugin suite: purpose-built plugins (`probe` in the least privileged
+//! world, `exec-probe` running granted programs) attack the host, one attack per
+//! project. Every attack must end blocked, with a clear error from a host that carries
+//! on, nothing written outside the invocation's `/out`, and the previous `dist/`
+//! intact. The suite prints its table (attack, layer, expected, observed) and writes it
+//! to `target/hostile-report.md`; `docs/SECURITY.md` lists the same attacks.
+//!
+//! The probes report `blocked: …` when refused and `ESCAPED: …` when not, so a hole
+//! can never pass for a refusal.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use support::{Project, Run, sha256, snapshot, test_plugin};
+
+/// A secret in the environment of every attacked `xhost`; no plugin or program may see it.
+const CANARY: &str = "xhost-canary-7f3a91";
+/// Attacks run at once (each is a separate `xhost` process).
+const WORKERS: usize = 3;
+
+/// One attack.
+struct Attack {
+    name: &'static str,
+    /// What stops it.
+    layer: &'static str,
+    plugin: &'static str,
+    /// Extra lines for the `[[stage]]` table (grants, limits).
+    stage: &'static str,
+    /// The `[stage.config]` table's lines; `{home}`, `{other}`, `{src}`, `{port}`,
+    /// `{outside}` and `{canary_pattern}` are filled in.
+    config: &'static str,
+    /// Text stderr must contain.
+    expect: &'static [&'static str],
+}
+
+const SH: &str = "grants = { exec = [\"sh\"], source = true }";
+
+fn attacks() -> Vec<Attack> {
+    let a = |name, layer, plugin, stage, config, expect| Attack {
+        name,
+        layer,
+        plugin,
+        stage,
+        config,
+        expect,
+    };
+    vec![
+        // The plugin itself, in the wasm sandbox.
+        a(
+            "plugin reads an absolute path (/etc/passwd)",
+            "WASI: no preopen but /in, /out",
+            "probe",
+            "",
+            "action = \"read-passwd\"",
+            &["blocked: reading /etc/passwd"],
+        ),
+        a(
+            "plugin traverses out of /in (/in/../../etc/passwd)",
+            "WASI: paths resolved inside the preopen",
+            "probe",
+            "",
+            "action = \"read-parent\"",
+            &["blocked: reading /in/../../etc/passwd"],
+        ),
+        a(
+            "plugin reads /src without the grant",
+            "grants: /src is only mounted with `source`",
+            "probe",
+            "",
+            "action = \"read-src\"",
+            &["blocked: reading /src/go.mod"],
+        ),
+        a(
+            "plugin opens a TCP connection to 127.0.0.1",
+            "WASI: sockets denied",
+            "probe",
+            "",
+            "action = \"socket\"\nport = {port}",
+            &["blocked:", "access-denied"],
+        ),
+        a(
+            "plugin resolves a host name",
+            "WASI: name lookup denied",
+            "probe",
+            "",
+            "action = \"name-lookup\"",
+            &["blocked: resolving localhost"],
+        ),
+        a(
+            "plugin reads environment, arguments, stdin",
+            "WASI: empty environment, no args, closed stdin",
+            "probe",
+            "",
+            "action = \"env-args\"",
+            &["blocked: environment, arguments and stdin: all empty"],
+        ),
+        a(
+            "plugin never returns (busy loop)",
+            "epoch deadline (limits.time_secs)",
+            "probe",
+            "limits = { time_secs = 1 }",
+            "action = \"endless-loop\"",
+            &["ran longer than its time limit of 1 s", "limits.time_secs"],
+        ),
+        a(
+            "plugin never returns (sleeps in a host call)",
+            "the async call is dropped at the time limit (limits.time_secs)",
+            "probe",
+            "limits = { time_secs = 1 }",
+            "action = \"sleep-forever\"",
+            &["ran longer than its time limit of 1 s"],
+        ),
+        a(
+            "memory bomb in the plugin",
+            "memory limiter (limits.memory_mib)",
+            "probe",
+            "limits = { memory_mib = 64 }",
+            "action = \"memory-bomb\"",
+            &["over its limit of 64 MiB", "limits.memory_mib"],
+        ),
+        a(
+            "plugin traps mid-write",
+            "trap caught; partial /out discarded",
+            "probe",
+            "",
+            "action = \"trap-mid-write\"",
+            &["the plugin crashed", "unreachable"],
+        ),
+        a(
+            "plugin fills the disk past the output quota",
+            "quota watcher (limits.output_mib)",
+            "probe",
+            "limits = { output_mib = 8 }",
+            "action = \"disk-fill\"",
+            &[
+                "wrote more than 8 MiB",
+                "limits.output_mib",
+                "the plugin was stopped",
+            ],
+        ),
+        a(
+            "plugin creates millions of tiny files",
+            "quota watcher (limits.output_files)",
+            "probe",
+            "limits = { output_files = 2000 }",
+            "action = \"many-files\"",
+            &["created more than 2000 files", "limits.output_files"],
+        ),
+        a(
+            "plugin returns a 10 GiB sparse file",
+            "quota (apparent size, limits.output_mib)",
+            "probe",
+            "",
+            "action = \"sparse\"",
+            &["wrote more than 4096 MiB", "limits.output_mib"],
+        ),
+        a(
+            "plugin returns a huge artifact list",
+            "output checks (at most 10000 artifacts)",
+            "probe",
+            "",
+            "action = \"huge-list\"",
+            &["returned 200000 artifacts; at most 10000"],
+        ),
+        a(
+            "plugin returns an artifact outside /out",
+            "output checks",
+            "probe",
+            "",
+            "action = \"artifact-outside\"",
+            &["`/etc/passwd`, which is not under /out"],
+        ),
+        a(
+            "plugin returns an artifact path with ..",
+            "output checks",
+            "probe",
+            "",
+            "action = \"artifact-parent\"",
+            &["`/out/../in/x` is not a plain relative path under /out"],
+        ),
+        a(
+            "plugin plants a symlink in /out to /etc/passwd",
+            "WASI refuses; output checks never follow links",
+            "probe",
+            "",
+            "action = \"symlink-out\"",
+            &["/out/passwd"],
+        ),
+        a(
+            "plugin floods the log with escapes and CI commands",
+            "log sanitizer and cap",
+            "probe",
+            "",
+            "action = \"log-escapes\"",
+            &[
+                "(ci command neutralised) ::add-mask::secret-value",
+                "more log lines dropped",
+            ],
+        ),
+        a(
+            "plugin panics",
+            "trap caught",
+            "probe",
+            "",
+            "action = \"panic\"",
+            &["the plugin crashed", "the probe was told to panic"],
+        ),
+        // What the plugin asks `exec` to do.
+        a(
+            "exec of a program not granted",
+            "exec grants",
+            "exec-probe",
+            SH,
+            "action = \"ungranted\"",
+            &["blocked: running curl: not-granted", "grants.exec"],
+        ),
+        a(
+            "exec of a program by path",
+            "exec grants (names, not paths)",
+            "exec-probe",
+            SH,
+            "action = \"path-program\"",
+            &["blocked: running /bin/sh by path: not-granted"],
+        ),
+        a(
+            "exec output argument escaping /out (../../escape)",
+            "exec argument checks",
+            "exec-probe",
+            SH,
+            "action = \"output-escape\"",
+            &["bad-argument: path `../../escape` leaves /out"],
+        ),
+        a(
+            "exec output argument with an absolute path",
+            "exec argument checks",
+            "exec-probe",
+            SH,
+            "action = \"output-absolute\"",
+            &["bad-argument: path `/tmp/escape` is not under /out"],
+        ),
+        a(
+            "exec text argument smuggling a path",
+            "exec argument checks",
+            "exec-probe",
+            SH,
+            "action = \"text-path\"",
+            &["bad-argument: text argument `/etc/passwd` holds an absolute path"],
+        ),
+        a(
+            "exec text flag smuggling a path (-o=/tmp/x)",
+            "exec argument checks",
+            "exec-probe",
+            SH,
+            "action = \"text-flag-path\"",
+            &["bad-argument: text argument `-o=/tmp/x`"],
+        ),
+        a(
+            "exec source argument escaping /src",
+            "exec argument checks",
+            "exec-probe",
+            SH,
+            "action = \"source-escape\"",
+            &["bad-argument: path `../../etc/passwd` leaves /src"],
+        ),
+        a(
+            "environment injection: LD_PRELOAD",
+            "exec environment allow-list",
+            "exec-probe",
+            SH,
+            "action = \"env-ld-preload\"",
+            &["env-denied: environment variable `LD_PRELOAD` may not be set"],
+        ),
+        a(
+            "environment injection: PATH",
+            "exec environment allow-list",
+            "exec-probe",
+            SH,
+            "action = \"env-path\"",
+            &["env-denied: environment variable `PATH` may not be set"],
+        ),
+        a(
+            "environment injection: GOFLAGS=-toolexec",
+            "exec environment allow-list",
+            "exec-probe",
+            SH,
+            "action = \"env-goflags\"",
+            &["env-denied: GOFLAGS entry `-toolexec=evil` is not allowed"],
+        ),
+        a(
+            "tool runs past its time limit",
+            "wall-clock timeout kills the process tree",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true }\nlimits = { exec_time_secs = 1 }",
+            "action = \"timeout\"",
+            &["timed-out: `sh` ran longer than 1 s and was killed"],
+        ),
+        // What a granted program does once running, in the tool sandbox.
+        a(
+            "tool reads ~/.ssh",
+            "tool sandbox: new root (the home is not there), Landlock",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat {home}/.ssh/id_ed25519\"",
+            &["blocked: the script: exit Some(1)", "No such file"],
+        ),
+        a(
+            "tool lists /root",
+            "tool sandbox: new root",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"ls /root\"",
+            &["blocked: the script", "No such file"],
+        ),
+        a(
+            "tool reads /etc/shadow",
+            "tool sandbox: new root (only ld.so, TLS and name service files of /etc)",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat /etc/shadow\"",
+            &["blocked: the script", "No such file"],
+        ),
+        a(
+            "tool reads another project's xhost cache",
+            "tool sandbox: only this project's tool cache is mounted",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat {other}\"",
+            &["blocked: the script", "No such file"],
+        ),
+        a(
+            "tool reads the host's /proc/*/environ",
+            "tool sandbox: PID namespace with its own /proc",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat /proc/[0-9]*/environ | tr '\\\\0' '\\\\n' | grep '{canary_pattern}'\"",
+            &["blocked: the script: exit Some(1)"],
+        ),
+        a(
+            "tool connects to a listener on 127.0.0.1 without `net`",
+            "Landlock TCP rules, then a network namespace with only a downed loopback",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}'\"",
+            &["blocked: the script", "connect: Permission denied"],
+        ),
+        a(
+            "tool writes into the source tree",
+            "tool sandbox: source mounted read-only, Landlock",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"echo pwned > {src}/planted\"",
+            &["blocked: the script", "Read-only file system"],
+        ),
+        a(
+            "tool writes outside every mount",
+            "tool sandbox: read-only new root",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"echo pwned > {outside}\"",
+            &["blocked: the script"],
+        ),
+        a(
+            "tool writes into its own installation",
+            "tool sandbox: installation read-only",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"touch /usr/bin/xhost-planted\"",
+            &["blocked: the script", "Read-only file system"],
+        ),
+        a(
+            "fork bomb via a granted tool",
+            "RLIMIT_NPROC (limits.exec_processes), as nobody",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true }\nlimits = { exec_processes = 200, exec_time_secs = 60 }",
+            "action = \"script\"\nscript = \"i=0; while [ $i -lt 100000 ]; do sleep 313 & i=$((i+1)); done\"",
+            &["blocked: the script", "Cannot fork"],
+        ),
+        a(
+            "memory bomb in the native child",
+            "RLIMIT_AS (limits.exec_memory_mib)",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true }\nlimits = { exec_memory_mib = 256 }",
+            "action = \"script\"\nscript = \"awk 'BEGIN { s = \\\"x\\\"; while (1) s = s s }'\"",
+            &["blocked: the script", "out of memory"],
+        ),
+        a(
+            "tool makes a 10 GiB sparse file",
+            "RLIMIT_FSIZE (limits.output_mib)",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"truncate -s 10G $1\"",
+            &["blocked: the script", "File size limit exceeded"],
+        ),
+        a(
+            "tool fills the disk past the output quota",
+            "quota watcher kills the program",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true }\nlimits = { output_mib = 16 }",
+            "action = \"script\"\nscript = \"for i in $(seq 100); do head -c 4M /dev/zero > $1.$i; done; sleep 30\"",
+            &["wrote more than 16 MiB", "limits.output_mib"],
+        ),
+        a(
+            "tool creates millions of tiny files",
+            "quota watcher (limits.output_files)",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true }\nlimits = { output_files = 2000 }",
+            "action = \"script\"\nscript = \"mkdir $1 && cd $1 && seq 1000000 | xargs touch; sleep 30\"",
+            &["created more than 2000 files", "limits.output_files"],
+        ),
+        a(
+            "tool plants a symlink in /out to /etc/passwd",
+            "output checks never follow links",
+            "exec-probe",
+            SH,
+            "action = \"script-returns\"\nscript = \"ln -s /etc/passwd $1\"\nreturns = [\"result\"]",
+            &["returned artifact `/out/result` goes through a symlink"],
+        ),
+        a(
+            "tool hard-links a file from outside into /out",
+            "tool sandbox: separate mounts (EXDEV), Landlock",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"ln {src}/go.mod $1\"",
+            &["blocked: the script", "ln:"],
+        ),
+        a(
+            "tool leaves a FIFO in /out",
+            "output checks (regular files only, never opened)",
+            "exec-probe",
+            SH,
+            "action = \"script-returns\"\nscript = \"mkfifo $1\"\nreturns = [\"result\"]",
+            &["returned artifact `/out/result` is not a regular file"],
+        ),
+        a(
+            "tool makes a device node in /out",
+            "no capabilities (nobody), Landlock denies device nodes",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"mknod $1 c 1 3\"",
+            &["blocked: the script", "mknod:"],
+        ),
+        a(
+            "tool kills every process it can see",
+            "PID namespace: only the tool's own tree",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"kill -KILL -1; echo survived >&2; exit 1\"",
+            &["blocked: the script", "survived"],
+        ),
+        a(
+            "tool mounts over /out",
+            "no capabilities, no_new_privs, Landlock",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"mount -t tmpfs none $(dirname $1)\"",
+            &["blocked: the script", "mount"],
+        ),
+        a(
+            "argument injection making go write outside /out (-toolexec)",
+            "tool sandbox: read-only root and source",
+            "exec-probe",
+            "grants = { exec = [\"go\"], source = true }",
+            "action = \"run\"\nprogram = \"go\"\nargs = [\"build\", \"-o\", \"{out}\", \"-toolexec=/bin/sh -c 'echo pwned > {outside} && exec \\\"$0\\\" \\\"$@\\\"'\", \".\"]",
+            &["blocked: running go", "exit Some(1)"],
+        ),
+    ]
+}
+
+/// What an attack left behind.
+struct Row {
+    name: &'static str,
+    layer: &'static str,
+    expected: String,
+    observed: String,
+    failures: Vec<String>,
+}
+
+struct Scene {
+    home: PathBuf,
+    other: PathBuf,
+    port: u16,
+    outside_root: PathBuf,
+}
+
+#[test]
+fn every_attack_is_blocked() {
+    let scene = scene();
+    let listener = TcpListener::bind(("127.0.0.1", scene.port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let attacks = attacks();
+    assert!(
+        attacks.len() >= 25,
+        "the suite must hold at least 25 attacks"
+    );
+    let next = AtomicUsize::new(0);
+    let rows = Mutex::new(BTreeMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS {
+            s.spawn(|| {
+                while let Some(attack) = attacks.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let row = run_attack(attack, &scene);
+                    rows.lock().unwrap().insert(attack.name, row);
+                }
+            });
+        }
+    });
+    assert!(
+        listener.accept().is_err(),
+        "something reached the test's listener"
+    );
+    let rows = rows.into_inner().unwrap();
+    let ordered: Vec<&Row> = attacks.iter().map(|a| &rows[a.name]).collect();
+    let table = render(&ordered);
+    println!("{table}");
+    let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../hostile-report.md");
+    std::fs::write(&report, &table).unwrap();
+    let failed: Vec<String> = ordered
+        .iter()
+        .filter(|r| !r.failures.is_empty())
+        .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "attacks not blocked as expected:\n{}",
+        failed.join("\n")
+    );
+}
+
+#[test]
+fn the_security_doc_lists_every_attack() {
+    let doc = std::fs::read_to_string(support::workspace().join("docs/SECURITY.md")).unwrap();
+    let missing: Vec<&str> = attacks()
+        .iter()
+        .map(|a| a.name)
+        .filter(|name| !doc.contains(name))
+        .collect();
+    assert!(missing.is_empty(), "docs/SECURITY.md lacks: {missing:#?}");
+}
+
+/// Secrets planted where attacks look for them.
+fn scene() -> Scene {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
+    let _ = std::fs::remove_dir_all(&root);
+    let home = root.join("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::write(home.join(".ssh/id_ed25519"), CANARY).unwrap();
+    // Another project's tool cache, in the cache every test shares.
+    let other = support::cache_dir().join("projects/0000000000000000/tools/sh/home/secret");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    std::fs::write(&other, CANARY).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let outside_root = root.join("outside");
+    std::fs::create_dir_all(&outside_root).unwrap();
+    Scene {
+        home,
+        other,
+        port,
+        outside_root,
+    }
+}
+
+fn run_attack(attack: &Attack, scene: &Scene) -> Row {
+    let slug: String = attack
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let project = Project::new(&format!("hostile-{}", &slug[..slug.len().min(60)]));
+    let outside = scene.outside_root.join(&slug);
+    let config = attack
+        .config
+        .replace("{home}", &scene.home.display().to_string())
+        .replace("{other}", &scene.other.display().to_string())
+        .replace("{src}", &project.dir.display().to_string())
+        .replace("{port}", &scene.port.to_string())
+        .replace("{outside}", &outside.display().to_string())
+        // A pattern matching the canary without containing it, as the command line
+        // is logged.
+        .replace(
+            "{canary_pattern}",
+            &format!(
+                "{}[{}]",
+                &CANARY[..CANARY.len() - 1],
+                &CANARY[CANARY.len() - 1..]
+            ),
+        );
+    write_project(&project, attack, &config);
+    let source_before = source_snapshot(&project);
+    let dist_before = project.seed_dist();
+    let run = project.xhost_with(
+        &["build", "."],
+        &[
+            ("HOME", scene.home.to_str().unwrap()),
+            ("XHOST_TEST_CANARY", CANARY),
+        ],
+    );
+    let mut failures = check(&run, attack);
+    if snapshot(&project.dist()) != dist_before {
+        failures.push("the previous dist/ changed".into());
+    }
+    if source_snapshot(&project) != source_before {
+        failures.push("the source tree changed".into());
+    }
+    if outside.exists() {
+        failures.push(format!("{} was written", outside.display()));
+    }
+    if run.stderr.contains(CANARY) || run.stdout.contains(CANARY) {
+        failures.push("a secret reached the output".into());
+    }
+    Row {
+        name: attack.name,
+        layer: attack.layer,
+        expected: attack.expect.join(" … "),
+        observed: observed(&run, attack),
+        failures,
+    }
+}
+
+fn write_project(project: &Project, attack: &Attack, config: &str) {
+    let wasm = test_plugin(attack.plugin);
+    let file = format!("{}.wasm", attack.plugin);
+    std::fs::copy(&wasm, project.path(&file)).unwrap();
+    project.write("go.mod", "module example.com/victim\n\ngo 1.21\n");
+    project.write("main.go", "package main\n\nfunc main() {}\n");
+    project.write(
+        "xhost.toml",
+        format!(
+            "[project]\nname = \"victim\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
+             [[stage]]\nname = \"attack\"\nplugin = \"{file}\"\nsha256 = \"{}\"\n{}\n\n[stage.config]\n{config}\n",
+            sha256(&wasm),
+            attack.stage
+        ),
+    );
+}
+
+/// The standing promises: a clean failure naming the stage, with the expected text.
+fn check(run: &Run, attack: &Attack) -> Vec<String> {
+    let mut failures = Vec::new();
+    if run.code != Some(1) {
+        failures.push(format!("exit code {:?}, expected 1", run.code));
+    }
+    if !run.stderr.contains("stage `attack`") {
+        failures.push("the error does not name the stage".into());
+    }
+    if run.stderr.contains("ESCAPED") {
+        failures.push("the probe got through".into());
+    }
+    for needle in attack.expect {
+        if !run.stderr.contains(needle) {
+            failures.push(format!("stderr lacks {needle:?}"));
+        }
+    }
+    if !failures.is_empty() {
+        failures.push(format!("stderr was:\n{}", run.stderr));
+    }
+    failures
+}
+
+/// The line of stderr showing the expected outcome, shortened for the table.
+fn observed(run: &Run, attack: &Attack) -> String {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains(attack.expect[0]))
+        .or_else(|| run.stderr.lines().find(|l| l.starts_with("error:")))
+        .unwrap_or("(no error)")
+        .trim();
+    let start = line.find(attack.expect[0]).unwrap_or(0);
+    let shown: String = line[start..].chars().take(110).collect();
+    format!("exit {:?}: {}", run.code, shown.replace('|', "\\|"))
+}
+
+fn source_snapshot(project: &Project) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = snapshot(&project.dir);
+    files.retain(|path, _| !path.starts_with("dist"));
+    files
+}
+
+fn render(rows: &[&Row]) -> String {
+    let mut table = String::from(
+        "| # | attack | stopped by | expected | observed | result |\n|---|---|---|---|---|---|\n",
+    );
+    for (i, row) in rows.iter().enumerate() {
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            row.name,
+            row.layer,
+            row.expected.replace('|', "\\|"),
+            row.observed,
+            if row.failures.is_empty() {
+                "blocked"
+            } else {
+                "**FAILED**"
+            }
+        ));
+    }
+    table
+}
