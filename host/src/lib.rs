@@ -2,13 +2,16 @@
 //! sandboxed WASI component plugin. See `docs/ARCHITECTURE.md` for the map.
 
 pub mod artifacts;
+pub mod build_state;
 pub mod builtin;
 pub mod caps;
 pub mod cli;
 pub mod config;
 pub mod confine;
 pub mod digest;
+pub mod interrupt;
 pub mod keys;
+pub mod lock;
 pub mod paths;
 pub mod pipeline;
 pub mod plan;

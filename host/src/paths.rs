@@ -28,16 +28,6 @@ pub fn project_cache_dir(cache: &Path, project_root: &Path) -> PathBuf {
     cache.join("projects").join(&id[..16])
 }
 
-/// A fresh scratch directory for one build under `cache/work`, removed when dropped.
-pub fn new_work_dir(cache: &Path) -> Result<tempfile::TempDir> {
-    let root = cache.join("work");
-    create_dir_all(&root)?;
-    tempfile::Builder::new()
-        .prefix("build-")
-        .tempdir_in(&root)
-        .with_context(|| format!("creating a work directory in {}", root.display()))
-}
-
 /// Creates `dir` and its parents, with the path in the error.
 pub fn create_dir_all(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating directory {}", dir.display()))

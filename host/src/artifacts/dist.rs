@@ -37,6 +37,34 @@ pub fn check_replaceable(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Staging directories for `dist` are `.NAME.xhost-staging-*` beside it.
+fn staging_prefix(dist: &Path) -> String {
+    let name = dist
+        .file_name()
+        .map_or_else(|| "dist".into(), |n| n.to_string_lossy());
+    format!(".{name}.xhost-staging-")
+}
+
+/// Removes what a build killed while publishing left beside `dist` (a half-written
+/// release, or the previous one after the swap). Called under the project's lock.
+pub fn remove_stale_staging(dist: &Path) -> Result<()> {
+    let parent = dist
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = staging_prefix(dist);
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            std::fs::remove_dir_all(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `records` (from `store`) and the manifest into a new directory and swaps it
 /// in for `dist`.
 pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &str) -> Result<()> {
@@ -47,7 +75,7 @@ pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &s
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let staging = tempfile::Builder::new()
-        .prefix(".xhost-dist-")
+        .prefix(&staging_prefix(dist))
         .tempdir_in(parent)
         .with_context(|| format!("creating a staging directory in {}", parent.display()))?;
     for record in records {

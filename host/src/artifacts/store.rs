@@ -1,5 +1,8 @@
-//! Content-addressed storage for artifact bytes: a file named by its SHA-256.
-//! Files are moved in (no copy when on the same filesystem) and made read-only.
+//! Content-addressed storage for artifact bytes: a file named by its SHA-256, shared
+//! by every build using the cache. Files are moved in (no copy when on the same
+//! filesystem), made read-only and renamed into place, so an entry is whole or absent
+//! whenever a build dies; an entry is rewritten each time its bytes are produced, which
+//! also repairs one damaged on disk. Readers check digests (`dist::publish`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +20,7 @@ impl Store {
     pub fn open(dir: PathBuf) -> Result<Self> {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("creating artifact store {}", dir.display()))?;
+        remove_stale_incoming(&dir);
         Ok(Store {
             dir,
             next_temp: AtomicU64::new(0),
@@ -40,13 +44,32 @@ impl Store {
         }
         let (sha256, size) = sha256_file(&temp)?;
         let dest = self.path(&sha256);
-        if dest.exists() {
-            std::fs::remove_file(&temp).with_context(|| format!("removing {}", temp.display()))?;
-        } else {
-            set_read_only(&temp)?;
-            std::fs::rename(&temp, &dest).with_context(|| format!("storing {}", dest.display()))?;
-        }
+        set_read_only(&temp)?;
+        std::fs::rename(&temp, &dest).with_context(|| format!("storing {}", dest.display()))?;
         Ok((sha256, size))
+    }
+}
+
+/// Files an ingest killed mid-way left behind; a live one is seconds old.
+fn remove_stale_incoming(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3600);
+        if old
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".incoming-")
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -182,7 +182,7 @@ impl wit::Host for ExecCap {
                 .alarm
                 .as_ref()
                 .and_then(|a| a.raised())
-                .unwrap_or("stopped");
+                .unwrap_or("was interrupted");
             return Err(ExecError::Unavailable(format!(
                 "`{}` was killed: the invocation {why}",
                 command.program

@@ -98,33 +98,37 @@ fn installation(tool: &Tool) -> PathBuf {
 }
 
 /// Makes `dir` and what is in it owned by `nobody`. A kept directory already handed
-/// over is left alone (its owner is checked, not walked). Links are not followed.
+/// over is left alone: its owner is checked, not walked, which is sound because the
+/// top is changed last (parallel targets share the tool's cache). Links are not
+/// followed.
 fn hand_over(dir: &Path, walk: bool) -> std::io::Result<()> {
     if !walk && std::fs::symlink_metadata(dir)?.uid() == NOBODY {
         return Ok(());
     }
-    let owner = Some(rustix::process::Uid::from_raw(NOBODY));
-    let group = Some(rustix::process::Gid::from_raw(NOBODY));
+    let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(path) = pending.pop() {
         let meta = std::fs::symlink_metadata(&path)?;
-        if meta.is_symlink() {
-            continue;
-        }
-        if meta.uid() != NOBODY {
-            rustix::fs::chownat(
-                rustix::fs::CWD,
-                &path,
-                owner,
-                group,
-                rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
-            )?;
-        }
         if meta.is_dir() {
             for entry in std::fs::read_dir(&path)? {
                 pending.push(entry?.path());
             }
         }
+        if meta.uid() != NOBODY && !meta.is_symlink() {
+            found.push(path);
+        }
+    }
+    let owner = Some(rustix::process::Uid::from_raw(NOBODY));
+    let group = Some(rustix::process::Gid::from_raw(NOBODY));
+    // Found parents first; changed children first.
+    for path in found.iter().rev() {
+        rustix::fs::chownat(
+            rustix::fs::CWD,
+            path,
+            owner,
+            group,
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+        )?;
     }
     Ok(())
 }

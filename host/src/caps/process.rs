@@ -23,7 +23,8 @@ pub struct Spec {
     pub timeout: Duration,
     /// Bytes kept of stdout and of stderr, each.
     pub output_cap: usize,
-    /// Raised to stop the program early (the invocation's quota).
+    /// Raised to stop the program early (the invocation's quota); an interrupt of
+    /// xhost stops it too.
     pub alarm: Option<Arc<Alarm>>,
 }
 
@@ -35,7 +36,7 @@ pub struct Finished {
     pub stderr: Vec<u8>,
     pub truncated: bool,
     pub timed_out: bool,
-    /// Killed because the alarm was raised.
+    /// Killed because the alarm was raised or xhost was interrupted.
     pub stopped: bool,
 }
 
@@ -94,7 +95,7 @@ fn wait(
         if left.is_zero() {
             break Ended::TimedOut;
         }
-        if alarm.is_some_and(|a| a.raised().is_some()) {
+        if alarm.is_some_and(|a| a.raised().is_some()) || crate::interrupt::requested() {
             break Ended::Stopped;
         }
         match rx.recv_timeout(left.min(LOOK)) {

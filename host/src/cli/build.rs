@@ -10,7 +10,7 @@ use crate::config::{self, Overrides};
 use crate::pipeline::Pipeline;
 use crate::report::{self, Lane};
 use crate::runtime::Runtime;
-use crate::{paths, plan, provenance};
+use crate::{build_state, paths, plan, provenance};
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let overrides = Overrides {
@@ -27,8 +27,8 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
 
     let cache = paths::cache_dir()?;
-    let work = paths::new_work_dir(&cache)?;
-    let store = Store::open(work.path().join("store"))?;
+    let state = build_state::acquire(&cache, &plan.config.root, &dist_dir)?;
+    let (work, store) = (&state.work, &state.store);
 
     let project = &plan.config.project;
     let targets: Vec<String> = plan
@@ -50,9 +50,9 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     reporter.build_started(&lanes);
     let pipeline = Pipeline {
         plan: &plan,
-        store: &store,
+        store,
         work: work.path(),
-        tool_state: paths::project_cache_dir(&cache, &plan.config.root),
+        tool_state: state.tool_state.clone(),
         reporter: reporter.clone(),
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
         seed: Vec::new(),
@@ -62,12 +62,12 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     reporter.finish();
     let mut records = records?;
     if let Some(key) = &plan.provenance_key {
-        records.push(attest(&plan, &records, started, key, &store, work.path())?);
+        records.push(attest(&plan, &records, started, key, store, work.path())?);
         records.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
     let manifest_json = manifest::render(&plan.config.project, &records, unsandboxed);
-    dist::publish(&dist_dir, &store, &records, &manifest_json)?;
+    dist::publish(&dist_dir, store, &records, &manifest_json)?;
     let mut out = std::io::stdout().lock();
     for record in &records {
         writeln!(

@@ -192,6 +192,10 @@ fn parse_target(s: &str) -> Result<Target, String> {
 /// Runs the command line and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(error) = crate::interrupt::install() {
+        eprintln!("error: {error:#}");
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(args, cli.verbose),
         Command::Check(args) => check::run(args, cli.verbose),
@@ -203,6 +207,10 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if crate::interrupt::requested() => {
+            eprintln!("xhost: interrupted; nothing was published, and dist/ is as it was");
+            ExitCode::from(crate::interrupt::exit_code().unwrap_or(130))
+        }
         Err(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {

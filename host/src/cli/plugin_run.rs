@@ -19,7 +19,7 @@ use crate::digest::sha256_hex;
 use crate::pipeline::Pipeline;
 use crate::runtime::Runtime;
 use crate::target::Target;
-use crate::{paths, plan, report};
+use crate::{build_state, paths, plan, report};
 
 /// The stage name the plugin runs under.
 const STAGE: &str = "plugin";
@@ -43,8 +43,8 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     }
 
     let cache = paths::cache_dir()?;
-    let work = paths::new_work_dir(&cache)?;
-    let store = Store::open(work.path().join("store"))?;
+    let state = build_state::acquire(&cache, &plan.config.root, &args.out)?;
+    let (work, store) = (&state.work, &state.store);
     let target = args.target.clone().filter(|_| !release);
     let seed = args
         .inputs
@@ -54,7 +54,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
                 input,
                 &plan.config.project.name,
                 target.as_ref(),
-                &store,
+                store,
                 work.path(),
             )
         })
@@ -66,9 +66,9 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     reporter.build_started(&lanes);
     let records = Pipeline {
         plan: &plan,
-        store: &store,
+        store,
         work: work.path(),
-        tool_state: paths::project_cache_dir(&cache, &plan.config.root),
+        tool_state: state.tool_state.clone(),
         reporter: reporter.clone(),
         jobs: 1,
         seed,
@@ -79,7 +79,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
 
     dist::publish(
         &args.out,
-        &store,
+        store,
         &outputs,
         &manifest::render(&plan.config.project, &outputs, unsandboxed),
     )?;

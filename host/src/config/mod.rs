@@ -173,12 +173,7 @@ pub struct Overrides {
 
 /// Loads and resolves the configuration of the project in `dir`.
 pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
-    let root = dir
-        .canonicalize()
-        .map_err(|e| ConfigError::Plain(format!("project directory {}: {e}", dir.display())))?;
-    let file = root.join(FILE_NAME);
-    // Messages name the file the way the user named its directory.
-    let shown = dir.join(FILE_NAME);
+    let file = dir.join(FILE_NAME);
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -189,7 +184,21 @@ pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
             )));
         }
     };
-    let parsed = match &source {
+    resolve(dir, source.as_deref(), overrides)
+}
+
+/// Resolves `text` as the `xhost.toml` of the project in `dir` (`None`: there is none).
+pub fn resolve(
+    dir: &Path,
+    text: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
+    let root = dir
+        .canonicalize()
+        .map_err(|e| ConfigError::Plain(format!("project directory {}: {e}", dir.display())))?;
+    // Messages name the file the way the user named its directory.
+    let shown = dir.join(FILE_NAME);
+    let parsed = match text {
         Some(text) => toml::from_str::<ConfigFile>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             ConfigError::At(Located::new(&shown, text, span, e.message().trim()))
@@ -199,10 +208,14 @@ pub fn load(dir: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
     let resolver = Resolver {
         root: &root,
         file: &shown,
-        source: source.as_deref().unwrap_or(""),
+        source: text.unwrap_or(""),
         settings: Vec::new(),
     };
-    resolver.resolve(parsed, source.is_some().then(|| file.clone()), overrides)
+    resolver.resolve(
+        parsed,
+        text.is_some().then(|| root.join(FILE_NAME)),
+        overrides,
+    )
 }
 
 struct Resolver<'a> {

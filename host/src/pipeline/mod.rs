@@ -139,6 +139,7 @@ impl Pipeline<'_> {
         inputs: &[&Record],
         sequence: &AtomicUsize,
     ) -> Result<Vec<Record>> {
+        crate::interrupt::check()?;
         let n = sequence.fetch_add(1, Ordering::SeqCst);
         let slug = lane
             .as_ref()

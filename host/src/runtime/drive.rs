@@ -19,6 +19,7 @@ const LOOK: Duration = Duration::from_millis(100);
 /// Why a call did not finish.
 pub enum Stopped {
     TimeLimit,
+    Interrupted,
     Alarm(String),
 }
 
@@ -36,6 +37,9 @@ pub fn drive<F: Future>(call: F, watch: &Watch) -> Result<F::Output, Stopped> {
         runtime.block_on(async {
             let mut call = std::pin::pin!(call);
             loop {
+                if crate::interrupt::requested() {
+                    return Err(Stopped::Interrupted);
+                }
                 if let Some(reason) = watch.alarm.raised() {
                     return Err(Stopped::Alarm(reason.to_string()));
                 }

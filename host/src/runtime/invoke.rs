@@ -49,6 +49,8 @@ pub enum InvokeError {
     MemoryLimit { limit_mib: u64, requested: usize },
     /// It (or a program it ran) wrote past `limits.output_mib` / `output_files`.
     Quota(String),
+    /// The user interrupted the build.
+    Interrupted,
     /// It trapped (a panic, an `unreachable`, exit …).
     Trap(String),
 }
@@ -77,6 +79,7 @@ impl fmt::Display for InvokeError {
                 requested.div_ceil(1 << 20)
             ),
             InvokeError::Quota(m) => write!(f, "{m}; the plugin was stopped"),
+            InvokeError::Interrupted => write!(f, "interrupted"),
             InvokeError::Trap(m) => write!(f, "the plugin crashed: {m}"),
         }
     }
@@ -223,6 +226,7 @@ fn finish<T>(
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(classify(error, store, limits)),
         Err(Stopped::TimeLimit) => Err(InvokeError::TimeLimit(limits.time_secs)),
+        Err(Stopped::Interrupted) => Err(InvokeError::Interrupted),
         Err(Stopped::Alarm(reason)) => Err(InvokeError::Quota(reason)),
     }
 }
@@ -235,6 +239,9 @@ fn classify(error: wasmtime::Error, store: &Store<StoreState>, limits: &Limits) 
         .chain()
         .find_map(|c| c.downcast_ref::<Trap>())
         .copied();
+    if trap == Some(Trap::Interrupt) && crate::interrupt::requested() {
+        return InvokeError::Interrupted;
+    }
     if trap == Some(Trap::Interrupt) {
         return InvokeError::TimeLimit(limits.time_secs);
     }

@@ -86,7 +86,7 @@ pub fn install_deadline(store: &mut Store<StoreState>, started: Instant, limit: 
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |ctx| {
         let used = plugin_time(started, &ctx.data().exec.time_spent);
-        if used >= limit || ctx.data().alarm.raised().is_some() {
+        if used >= limit || ctx.data().alarm.raised().is_some() || crate::interrupt::requested() {
             return Ok(UpdateDeadline::Interrupt);
         }
         let ticks = ((limit - used).as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;

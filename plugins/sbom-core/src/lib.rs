@@ -9,7 +9,7 @@ pub mod buildinfo;
 mod components;
 pub mod cyclonedx;
 pub mod gosource;
-mod modinfo;
+pub mod modinfo;
 mod purl;
 pub mod spdx;
 

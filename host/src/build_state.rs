@@ -1,0 +1,117 @@
+//! What one build holds on the machine: the project's lock (one build of a project at a
+//! time), a scratch directory locked for its life, the shared artifact store and the
+//! project's tool caches. Taking it first clears what crashed builds left behind.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::artifacts::{Store, dist};
+use crate::lock::{self, Lock};
+use crate::paths;
+
+/// Name of the lock file inside a scratch directory.
+const WORK_LOCK: &str = ".lock";
+
+pub struct BuildState {
+    pub work: WorkDir,
+    pub store: Store,
+    /// Per-project directory for native tools' homes and caches.
+    pub tool_state: PathBuf,
+    _project: Lock,
+}
+
+/// Waits for any other build of the project at `root` publishing to `dist`, then
+/// clears stale scratch and staging directories and opens the store.
+pub fn acquire(cache: &Path, root: &Path, dist: &Path) -> Result<BuildState> {
+    let tool_state = paths::project_cache_dir(cache, root);
+    paths::create_dir_all(&tool_state)?;
+    let project = lock::wait_for(
+        &tool_state.join("lock"),
+        &format!("another xhost build of {}", root.display()),
+    )?;
+    remove_stale_work(&cache.join("work"))?;
+    dist::remove_stale_staging(dist)?;
+    Ok(BuildState {
+        work: WorkDir::create(&cache.join("work"))?,
+        store: Store::open(cache.join("store"))?,
+        tool_state,
+        _project: project,
+    })
+}
+
+/// A build's scratch directory, removed when dropped and locked while it exists, so
+/// that a directory nobody holds is a crashed build's.
+pub struct WorkDir {
+    // Dropped in order: the directory goes before its lock is released.
+    dir: tempfile::TempDir,
+    _lock: Lock,
+}
+
+impl WorkDir {
+    pub fn create(root: &Path) -> Result<Self> {
+        paths::create_dir_all(root)?;
+        let dir = tempfile::Builder::new()
+            .prefix("build-")
+            .tempdir_in(root)
+            .with_context(|| format!("creating a work directory in {}", root.display()))?;
+        let lock = lock::try_lock(&dir.path().join(WORK_LOCK))?
+            .context("locking a fresh work directory")?;
+        Ok(WorkDir { dir, _lock: lock })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Removes scratch directories no running build holds. One still being created (no
+/// lock file yet) is left alone unless it is old.
+fn remove_stale_work(root: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let lock_file = dir.join(WORK_LOCK);
+        let stale = if lock_file.exists() {
+            lock::try_lock(&lock_file)?.is_some()
+        } else {
+            older_than_a_minute(&dir)
+        };
+        if stale {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("removing a crashed build's {}", dir.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn older_than_a_minute(path: &Path) -> bool {
+    path.metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unheld_work_dirs_are_removed() {
+        let cache = tempfile::tempdir().unwrap();
+        let root = cache.path().join("work");
+        let live = WorkDir::create(&root).unwrap();
+        let crashed = WorkDir::create(&root).unwrap();
+        let crashed_path = crashed.path().to_path_buf();
+        // A crash: the directory stays, the lock goes with the process.
+        let WorkDir { dir, _lock } = crashed;
+        let _ = dir.keep();
+        drop(_lock);
+        remove_stale_work(&root).unwrap();
+        assert!(live.path().exists());
+        assert!(!crashed_path.exists());
+    }
+}
