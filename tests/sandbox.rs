@@ -44,7 +44,7 @@ fn attack_with(
     expected: &[&str],
 ) -> String {
     let project = project_with(
-        &format!("{plugin}-{action}"),
+        &format!("attack-{plugin}-{action}"),
         plugin,
         &format!("{stage_extra}\n[stage.config]\naction = \"{action}\"\n{config_extra}\n"),
     );

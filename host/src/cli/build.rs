@@ -21,12 +21,12 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     // Before any work: a build that could not publish is a build wasted.
     dist::check_replaceable(&dist_dir)?;
     let reporter = report::for_stderr(verbosity);
-    let runtime = Runtime::new()?;
+    let cache = paths::cache_dir()?;
+    let runtime = Runtime::cached(&cache)?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
     let unsandboxed =
         super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
 
-    let cache = paths::cache_dir()?;
     let state = build_state::acquire(&cache, &plan.config.root, &dist_dir)?;
     let (work, store) = (&state.work, &state.store);
 

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::CheckArgs;
 use crate::config::{self, Overrides};
+use crate::paths;
 use crate::plan;
 use crate::report;
 use crate::runtime::Runtime;
@@ -15,7 +16,7 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
         targets: args.project.targets,
     };
     let config = config::load(&args.project.dir, &overrides)?;
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::cached(&paths::cache_dir()?)?;
     let plan = plan::plan(config, &runtime, report::for_stderr(verbosity))?;
     let config = &plan.config;
     let mut out = std::io::stdout().lock();

@@ -22,7 +22,7 @@ pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let label = args.file.display().to_string();
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::cached(&crate::paths::cache_dir()?)?;
     let analysis = Analysis::of(&runtime, &label, &bytes)?;
     let problem = analysis.problem(&label);
     let described = match &problem {

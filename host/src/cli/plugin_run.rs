@@ -30,7 +30,8 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     dist::check_replaceable(&args.out)?;
     // Authors want to see what their plugin logs.
     let reporter = report::for_stderr(verbosity.max(1));
-    let runtime = Runtime::new()?;
+    let cache = paths::cache_dir()?;
+    let runtime = Runtime::cached(&cache)?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
     let unsandboxed =
         super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
@@ -42,7 +43,6 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         );
     }
 
-    let cache = paths::cache_dir()?;
     let state = build_state::acquire(&cache, &plan.config.root, &args.out)?;
     let (work, store) = (&state.work, &state.store);
     let target = args.target.clone().filter(|_| !release);

@@ -12,7 +12,7 @@ use crate::runtime::invoke::Prepared;
 use crate::runtime::{LoadedPlugin, Runtime};
 
 pub(super) fn run(verbosity: u8) -> Result<()> {
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::cached(&crate::paths::cache_dir()?)?;
     let reporter = report::for_stderr(verbosity);
     let mut out = std::io::stdout().lock();
     for name in crate::builtin::names() {

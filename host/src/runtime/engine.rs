@@ -3,7 +3,13 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use std::path::Path;
+use std::sync::Arc;
+
+use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
+
+use super::compiled_cache::CompiledCache;
 
 /// How often the engine's epoch advances; the granularity of time limits.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -12,9 +18,11 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
+    compiled: Option<Arc<CompiledCache>>,
 }
 
 impl Runtime {
+    /// A runtime that compiles every component it loads.
     pub fn new() -> Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true);
@@ -25,11 +33,29 @@ impl Runtime {
             .map_err(anyhow::Error::from)
             .context("creating the wasmtime engine")?;
         start_epoch_ticker(&engine);
-        Ok(Runtime { engine })
+        Ok(Runtime {
+            engine,
+            compiled: None,
+        })
+    }
+
+    /// A runtime keeping compiled components in `cache` (xhost's cache directory).
+    pub fn cached(cache: &Path) -> Result<Self> {
+        let mut runtime = Runtime::new()?;
+        runtime.compiled = Some(Arc::new(CompiledCache::open(cache, &runtime.engine)?));
+        Ok(runtime)
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Compiles `bytes` (SHA-256 `digest`), or takes the result from the cache.
+    pub fn compile(&self, digest: &str, bytes: &[u8]) -> Result<Component> {
+        match &self.compiled {
+            Some(cache) => cache.component(&self.engine, digest, bytes),
+            None => Component::new(&self.engine, bytes).map_err(anyhow::Error::from),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! invocations of a plugin in a fresh, limited store.
 
 pub mod bindings;
+mod compiled_cache;
 pub mod contract;
 mod drive;
 mod engine;

@@ -20,6 +20,8 @@ pub struct LoadedPlugin {
 
 /// What a component imports and exports, judged against the contract but not refused.
 pub struct Analysis {
+    /// SHA-256 of the component bytes.
+    pub digest: String,
     pub component: Component,
     /// Each import with what it gives, or why this host cannot provide it.
     pub imports: Vec<(String, Result<Capability, String>)>,
@@ -30,8 +32,9 @@ impl Analysis {
     /// Checks that `bytes` are a component, compiles it and reads its interface.
     pub fn of(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
         check_is_component(label, bytes)?;
-        let component = Component::new(runtime.engine(), bytes)
-            .map_err(anyhow::Error::from)
+        let digest = sha256_hex(bytes);
+        let component = runtime
+            .compile(&digest, bytes)
             .with_context(|| format!("plugin {label}: not a valid WebAssembly component"))?;
         let ty = component.component_type();
         let engine = runtime.engine();
@@ -44,6 +47,7 @@ impl Analysis {
             .map(|(name, _)| name.to_string())
             .collect();
         Ok(Analysis {
+            digest,
             component,
             imports,
             exports,
@@ -111,7 +115,7 @@ impl LoadedPlugin {
         }
         Ok(LoadedPlugin {
             label: label.to_string(),
-            digest: sha256_hex(bytes),
+            digest: analysis.digest,
             component: analysis.component,
             imports: analysis
                 .imports
