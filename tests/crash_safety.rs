@@ -142,7 +142,8 @@ fn killing_a_build_at_random_points_loses_nothing() {
         args.extend_from_slice(extra);
         args.into_iter().map(String::from).collect::<Vec<_>>()
     };
-    let args = build(&[]);
+    // Without the action cache, so that every build does the work the kills interrupt.
+    let args = build(&["--no-cache"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     set_version(&project, "1.0.0");
     project.xhost(&args).assert_ok();
@@ -233,7 +234,7 @@ fn sleeper(name: &str, secs: u32) -> Project {
 fn ctrl_c_stops_the_build_kills_its_programs_and_keeps_dist() {
     let project = sleeper("crash-sigint", 60);
     let before = project.seed_dist();
-    let child = spawn(&project, &["build", "."]);
+    let child = spawn(&project, &["build", ".", "--no-cache"]);
     // Until the program runs.
     let deadline = Instant::now() + Duration::from_secs(60);
     while !processes_in(&project.dir)
@@ -262,7 +263,7 @@ fn ctrl_c_stops_the_build_kills_its_programs_and_keeps_dist() {
 #[test]
 fn two_builds_of_one_project_take_turns() {
     let project = sleeper("crash-lock", 4);
-    let first = spawn(&project, &["build", "."]);
+    let first = spawn(&project, &["build", ".", "--no-cache"]);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !processes_in(&project.dir)
         .iter()
@@ -274,7 +275,7 @@ fn two_builds_of_one_project_take_turns() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let second = spawn(&project, &["build", "."]);
+    let second = spawn(&project, &["build", ".", "--no-cache"]);
     let (first, second) = (finish(first), finish(second));
     first.assert_ok();
     second.assert_ok();

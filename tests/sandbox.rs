@@ -216,6 +216,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             reporter: reporter.clone(),
             jobs: 1,
             seed: Vec::new(),
+            cache: None,
         }
         .run();
         outcomes.push((
@@ -258,6 +259,13 @@ fn granting_net_lets_programs_reach_the_network() {
     );
     let result = std::fs::read_to_string(project.dist().join("victim_linux_amd64/result")).unwrap();
     assert_eq!(result, "connected\n");
+    // What a program fetched is not in any action key: such a stage is never reused.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap())
+            .unwrap();
+    let probe = &manifest["cache"]["stages"][0];
+    assert_eq!(probe["result"], "uncached", "{manifest}");
+    assert_eq!(probe["why"], "granted the network", "{manifest}");
 }
 
 /// Runs `xhost ARGS` in a user namespace where no further namespaces may be created,

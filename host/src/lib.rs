@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod build_state;
 pub mod builtin;
+pub mod cache;
 pub mod caps;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
-//! Exclusive locks on files (`flock`), for what must not run twice at once: a build of
+//! Locks on files (`flock`). Exclusive: what must not run twice at once, a build of
 //! one project, and the life of a scratch directory (so a later run can tell a crashed
-//! build's leftovers from a running build's). The kernel drops a lock when its holder
+//! build's leftovers from a running build's). Shared: builds using the cache, which
+//! `xhost cache gc` must not trim under them. The kernel drops a lock when its holder
 //! dies, however it dies.
 
 use std::fs::File;
@@ -19,8 +20,29 @@ pub struct Lock {
 
 /// Takes the lock at `path` if nobody holds it.
 pub fn try_lock(path: &Path) -> Result<Option<Lock>> {
+    try_flock(path, FlockOperation::NonBlockingLockExclusive)
+}
+
+/// Takes a shared hold on the lock at `path`, waiting (and saying once why) while an
+/// exclusive holder has it.
+pub fn shared(path: &Path, what: &str) -> Result<Lock> {
+    let mut told = false;
+    loop {
+        if let Some(lock) = try_flock(path, FlockOperation::NonBlockingLockShared)? {
+            return Ok(lock);
+        }
+        if !told {
+            eprintln!("xhost: waiting for {what} to finish…");
+            told = true;
+        }
+        crate::interrupt::check()?;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn try_flock(path: &Path, operation: FlockOperation) -> Result<Option<Lock>> {
     let file = open(path)?;
-    match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+    match flock(&file, operation) {
         Ok(()) => Ok(Some(Lock { _file: file })),
         Err(rustix::io::Errno::WOULDBLOCK) => Ok(None),
         Err(e) => Err(e).with_context(|| format!("locking {}", path.display())),
@@ -79,6 +101,17 @@ mod tests {
             std::process::id().to_string()
         );
         drop(held);
+        assert!(try_lock(&path).unwrap().is_some());
+    }
+
+    #[test]
+    fn shared_holds_coexist_and_exclude_an_exclusive_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        let a = shared(&path, "test").unwrap();
+        let b = shared(&path, "test").unwrap();
+        assert!(try_lock(&path).unwrap().is_none());
+        drop((a, b));
         assert!(try_lock(&path).unwrap().is_some());
     }
 }

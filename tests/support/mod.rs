@@ -235,6 +235,18 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
+/// [`snapshot`] with `artifacts.json`'s `cache` section left out: the one part of a
+/// release that tells how this build went rather than what it made.
+pub fn release_snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = snapshot(dir);
+    if let Some(bytes) = files.get_mut(Path::new("artifacts.json")) {
+        let mut manifest: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        manifest.as_object_mut().unwrap().remove("cache");
+        *bytes = serde_json::to_vec_pretty(&manifest).unwrap();
+    }
+    files
+}
+
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Kind, Record};
+use crate::cache::Summary;
 use crate::config::Project;
 
 /// The manifest's file name at the top of `dist/`.
@@ -18,6 +19,9 @@ struct Manifest<'a> {
     project: ProjectEntry<'a>,
     xhost: XhostEntry,
     artifacts: Vec<Entry<'a>>,
+    /// What the action cache did for each stage invocation (absent for `plugin run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<&'a Summary>,
 }
 
 #[derive(Serialize)]
@@ -58,7 +62,12 @@ struct PluginEntry<'a> {
 }
 
 /// Renders the manifest for `records` (already in path order), ending in a newline.
-pub fn render(project: &Project, records: &[Record], unsandboxed_tools: bool) -> String {
+pub fn render(
+    project: &Project,
+    records: &[Record],
+    unsandboxed_tools: bool,
+    cache: Option<&Summary>,
+) -> String {
     let manifest = Manifest {
         schema: SCHEMA,
         project: ProjectEntry {
@@ -93,6 +102,7 @@ pub fn render(project: &Project, records: &[Record], unsandboxed_tools: bool) ->
                     .collect(),
             })
             .collect(),
+        cache,
     };
     let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     json.push('\n');

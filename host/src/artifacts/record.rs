@@ -1,12 +1,12 @@
 //! One artifact: where it goes in `dist/`, what it is, its digest, and who made it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::bindings::types::ArtifactKind;
 use crate::target::Target;
 
 /// Artifact kinds, as the host and `artifacts.json` name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Binary,

@@ -23,6 +23,8 @@ pub const MAX_LINES: usize = 10_000;
 pub const MAX_BYTES: usize = 1 << 20;
 /// Lines remembered for error reports.
 const TAIL_LINES: usize = 40;
+/// Lines kept for the action cache, shown again when a later build reuses the outputs.
+const REPLAY_LINES: usize = 1000;
 /// A partial (newline-less) stdout/stderr line is flushed once it grows past this.
 const MAX_PARTIAL: usize = 16 * 1024;
 
@@ -45,6 +47,7 @@ struct State {
     bytes: usize,
     dropped: usize,
     tail: VecDeque<String>,
+    kept: Vec<(Level, String)>,
     partial: [Vec<u8>; 2],
 }
 
@@ -121,6 +124,11 @@ impl LogSink {
         self.state().tail.iter().cloned().collect()
     }
 
+    /// The lines logged (the first [`REPLAY_LINES`]), with their levels.
+    pub fn lines(&self) -> Vec<(Level, String)> {
+        self.state().kept.clone()
+    }
+
     /// A stream to give the guest as stdout or stderr.
     pub fn guest_stream(&self, stream: Stream) -> GuestOutput {
         GuestOutput {
@@ -152,6 +160,9 @@ impl LogSink {
         self.shared
             .reporter
             .log(&self.shared.lane, &self.shared.stage, level, &line);
+        if state.kept.len() < REPLAY_LINES {
+            state.kept.push((level, line.clone()));
+        }
         if state.tail.len() == TAIL_LINES {
             state.tail.pop_front();
         }

@@ -6,9 +6,10 @@ use anyhow::Result;
 
 use super::BuildArgs;
 use crate::artifacts::{Store, dist, manifest};
+use crate::cache::ActionCache;
 use crate::config::{self, Overrides};
 use crate::pipeline::Pipeline;
-use crate::report::{self, Lane};
+use crate::report::{self, Lane, human_size};
 use crate::runtime::Runtime;
 use crate::{build_state, paths, plan, provenance};
 
@@ -29,6 +30,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
 
     let state = build_state::acquire(&cache, &plan.config.root, &dist_dir)?;
     let (work, store) = (&state.work, &state.store);
+    let actions = ActionCache::open(&cache, &plan.config, &dist_dir, !args.no_cache)?;
 
     let project = &plan.config.project;
     let targets: Vec<String> = plan
@@ -56,6 +58,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         reporter: reporter.clone(),
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
         seed: Vec::new(),
+        cache: Some(&actions),
     };
     let started = std::time::SystemTime::now();
     let records = pipeline.run();
@@ -66,7 +69,13 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         records.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
-    let manifest_json = manifest::render(&plan.config.project, &records, unsandboxed);
+    let cache_use = actions.summary();
+    let manifest_json = manifest::render(
+        &plan.config.project,
+        &records,
+        unsandboxed,
+        Some(&cache_use),
+    );
     dist::publish(&dist_dir, store, &records, &manifest_json)?;
     let mut out = std::io::stdout().lock();
     for record in &records {
@@ -84,9 +93,11 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         dist_dir.join(manifest::FILE_NAME).display()
     )?;
     eprintln!(
-        "xhost: {} artifacts in {}",
+        "xhost: {} artifacts in {} (action cache: {} hits, {} misses)",
         records.len(),
-        dist_dir.display()
+        dist_dir.display(),
+        cache_use.hits,
+        cache_use.misses
     );
     Ok(())
 }
@@ -124,12 +135,4 @@ fn attest(
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
-    }
 }

@@ -1,6 +1,7 @@
 //! The command line: argument parsing (no side effects) and one module per subcommand.
 
 mod build;
+mod cache;
 mod check;
 mod plugin_inspect;
 mod plugin_new;
@@ -44,6 +45,24 @@ enum Command {
     /// Check a release: every file against artifacts.json and the checksums, signatures
     /// and provenance against public keys.
     Verify(VerifyArgs),
+    /// Show or trim xhost's cache directory ($XHOST_CACHE_DIR, default ~/.cache/xhost).
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// What the cache holds: stored artifacts, action entries, compiled plugins, tool caches.
+    Stats,
+    /// Trim the cache to a size, least recently used first (waits for running builds).
+    Gc(GcArgs),
+}
+
+#[derive(Args)]
+struct GcArgs {
+    /// Largest size to keep, in bytes or with K, M, G, T (e.g. 2G); 0 empties the cache.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_size: u64,
 }
 
 #[derive(Args)]
@@ -164,6 +183,10 @@ struct BuildArgs {
     /// Targets built at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Run every stage even when the action cache holds its outputs (what runs is
+    /// still recorded for later builds).
+    #[arg(long)]
+    no_cache: bool,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }
@@ -189,6 +212,10 @@ fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
 }
 
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::cache::gc::parse_size(s).map_err(|e| e.to_string())
+}
+
 /// Runs the command line and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -201,6 +228,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
         Command::Verify(args) => verify::run(args),
+        Command::Cache(CacheCommand::Stats) => cache::stats(),
+        Command::Cache(CacheCommand::Gc(args)) => cache::gc(args.max_size),
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
         Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
         Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(*args, cli.verbose),

@@ -72,6 +72,8 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         reporter: reporter.clone(),
         jobs: 1,
         seed,
+        // A plugin author runs a plugin to see it run.
+        cache: None,
     }
     .run();
     reporter.finish();
@@ -81,7 +83,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         &args.out,
         store,
         &outputs,
-        &manifest::render(&plan.config.project, &outputs, unsandboxed),
+        &manifest::render(&plan.config.project, &outputs, unsandboxed, None),
     )?;
     let mut out = std::io::stdout().lock();
     for record in &outputs {

@@ -9,11 +9,13 @@ use anyhow::{Context, Result};
 
 use super::job;
 use crate::artifacts::{Kind, Record, Store};
+use crate::cache::ActionCache;
 use crate::caps::exec::{ExecCap, Places};
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
 use crate::config::Config;
 use crate::plan::PlannedStage;
+use crate::report::sanitize::sanitize_line;
 use crate::report::{Lane, Reporter, StageOutcome, lane_name};
 use crate::runtime::invoke::Sandbox;
 use crate::sandbox::quota::{Alarm, Quota, Watcher};
@@ -28,6 +30,8 @@ pub struct Env<'a> {
     /// Per-project directory for native tools' homes and caches.
     pub tool_state: &'a Path,
     pub reporter: Arc<dyn Reporter>,
+    /// The action cache, unless this run does without one (`xhost plugin run`).
+    pub cache: Option<&'a ActionCache>,
 }
 
 /// Runs `stage` for `lane` over `inputs`; returns the records of its outputs.
@@ -36,14 +40,40 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
     let plugin = &stage.prepared.plugin;
     cx.reporter
         .stage_started(lane, &stage.config.name, &plugin.label);
+    let lookup = cx
+        .cache
+        .map(|cache| cache.lookup(cx.config, stage, lane, inputs, cx.store));
+    if let Some(hit) = lookup.as_ref().and_then(|l| l.hit.clone()) {
+        for (level, line) in &hit.log {
+            // Sanitised when logged; again in case the cache directory was edited.
+            cx.reporter
+                .log(lane, &stage.config.name, *level, &sanitize_line(line));
+        }
+        let outputs = hit.outputs;
+        cx.reporter.stage_finished(
+            lane,
+            &stage.config.name,
+            &StageOutcome {
+                ok: true,
+                cached: true,
+                elapsed: started.elapsed(),
+                artifacts: outputs.len(),
+            },
+        );
+        return Ok(outputs);
+    }
     let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
     let result = run_in_sandbox(cx, stage, lane, inputs, &log);
     let _ = std::fs::remove_dir_all(cx.dir);
+    if let (Some(cache), Some(lookup), Ok(outputs)) = (cx.cache, &lookup, &result) {
+        cache.record(lookup, stage, outputs, log.lines());
+    }
     cx.reporter.stage_finished(
         lane,
         &stage.config.name,
         &StageOutcome {
             ok: result.is_ok(),
+            cached: false,
             elapsed: started.elapsed(),
             artifacts: result.as_ref().map_or(0, Vec::len),
         },

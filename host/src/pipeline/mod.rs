@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Result, anyhow};
 
 use crate::artifacts::{ArtifactSet, Record, Store};
+use crate::cache::ActionCache;
 use crate::plan::{Plan, PlannedStage};
 use crate::report::{Lane, Reporter};
 use crate::target::Target;
@@ -28,6 +29,8 @@ pub struct Pipeline<'a> {
     /// Artifacts that exist before the first stage (inputs given to `xhost plugin run`);
     /// each lands in its target's pipeline, or the release's when it has no target.
     pub seed: Vec<Record>,
+    /// Outputs of invocations seen before are taken from here instead of rerunning.
+    pub cache: Option<&'a ActionCache>,
 }
 
 /// Set once any target fails, so the others stop before their next stage.
@@ -153,6 +156,7 @@ impl Pipeline<'_> {
             dir: &dir,
             tool_state: &self.tool_state,
             reporter: self.reporter.clone(),
+            cache: self.cache,
         };
         invocation::run(&env, stage, lane, inputs)
     }

@@ -24,7 +24,10 @@ pub fn lane_name(lane: &Lane) -> String {
 }
 
 /// Severity of a plugin log line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Trace,
     Debug,
@@ -48,8 +51,20 @@ impl Level {
 /// How a stage invocation ended, for display.
 pub struct StageOutcome {
     pub ok: bool,
+    /// Its outputs came from the action cache; the plugin did not run.
+    pub cached: bool,
     pub elapsed: Duration,
     pub artifacts: usize,
+}
+
+/// `bytes` for people: B, KiB, MiB or GiB.
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
 }
 
 /// Receives build events. Implementations must be cheap: they are called from the

@@ -20,7 +20,11 @@ impl Reporter for PlainReporter {
     fn stage_started(&self, _lane: &Lane, _stage: &str, _plugin: &str) {}
 
     fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome) {
-        let status = if outcome.ok { "ok" } else { "FAILED" };
+        let status = match (outcome.ok, outcome.cached) {
+            (true, true) => "cached",
+            (true, false) => "ok",
+            (false, _) => "FAILED",
+        };
         let plural = if outcome.artifacts == 1 { "" } else { "s" };
         let line = format!(
             "  {:<14} {:<12} {status:<6} {:>6.2}s  {} artifact{plural}\n",

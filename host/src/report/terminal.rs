@@ -60,7 +60,9 @@ impl Reporter for TerminalReporter {
 
     fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome) {
         self.with_bar(lane, |bar| {
-            if outcome.ok {
+            if outcome.ok && outcome.cached {
+                bar.set_message(format!("{stage} cached"));
+            } else if outcome.ok {
                 bar.set_message(format!("{stage} done"));
             } else {
                 bar.abandon_with_message(format!("✗ {stage} failed"));

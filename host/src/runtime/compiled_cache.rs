@@ -71,7 +71,7 @@ impl CompiledCache {
 
 /// Hex digest of the engine's compatibility hash: entries compiled by another wasmtime
 /// or with other settings are never even looked at.
-fn engine_key(engine: &Engine) -> String {
+pub(super) fn engine_key(engine: &Engine) -> String {
     struct Sha(Sha256);
     impl Hasher for Sha {
         fn finish(&self) -> u64 {

@@ -50,6 +50,11 @@ impl Runtime {
         &self.engine
     }
 
+    /// The directory under `compiled/` holding this engine's compiled components.
+    pub fn compiled_dir_name(&self) -> String {
+        super::compiled_cache::engine_key(&self.engine)
+    }
+
     /// Compiles `bytes` (SHA-256 `digest`), or takes the result from the cache.
     pub fn compile(&self, digest: &str, bytes: &[u8]) -> Result<Component> {
         match &self.compiled {

@@ -1,0 +1,223 @@
+//! The action cache's entries: for each key, the records of the outputs the invocation
+//! produced, whose bytes are in the content-addressed store.
+//!
+//! `actions/<first two hex digits>/<key>.json`, written to a temporary name and renamed
+//! into place. An entry is a hit only when every output it names is in the store with
+//! the digest it claims; anything else (a missing or damaged file, an entry from another
+//! schema, JSON that does not parse) is a miss, and the stage runs again. A hit touches
+//! the entry, so `xhost cache gc` evicts the least recently used first.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{Kind, Record, Store};
+use crate::report::Level;
+
+const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
+
+pub struct Actions {
+    dir: PathBuf,
+    next_temp: AtomicU64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Entry {
+    pub schema: String,
+    pub stage: String,
+    pub outputs: Vec<Output>,
+    /// What the plugin logged, shown again on a hit as a compiler's warnings would be.
+    #[serde(default)]
+    pub log: Vec<(Level, String)>,
+}
+
+/// One output, without its producer (the stage and plugin are the key's).
+#[derive(Serialize, Deserialize)]
+pub struct Output {
+    pub path: String,
+    pub kind: Kind,
+    pub target: Option<String>,
+    pub sha256: String,
+    pub size: u64,
+    pub executable: bool,
+    pub meta: Vec<(String, String)>,
+}
+
+impl Actions {
+    pub fn open(cache: &Path) -> Result<Self> {
+        let dir = dir(cache);
+        crate::paths::create_dir_all(&dir)?;
+        Ok(Actions {
+            dir,
+            next_temp: AtomicU64::new(0),
+        })
+    }
+
+    /// The outputs recorded under `key`, if all of them are sound in `store`.
+    pub fn lookup(&self, key: &str, store: &Store) -> Option<Entry> {
+        let path = self.path(key);
+        let entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        if entry.schema != ENTRY_SCHEMA {
+            return None;
+        }
+        for output in &entry.outputs {
+            let (sha256, size) = crate::digest::sha256_file(&store.path(&output.sha256)).ok()?;
+            if sha256 != output.sha256 || size != output.size {
+                return None;
+            }
+        }
+        // Recency for `gc`; an entry that cannot be touched is merely evicted sooner.
+        let _ = std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        Some(entry)
+    }
+
+    /// Records `outputs` under `key`.
+    pub fn record(
+        &self,
+        key: &str,
+        stage: &str,
+        outputs: &[Record],
+        log: Vec<(Level, String)>,
+    ) -> Result<()> {
+        let entry = Entry {
+            log,
+            schema: ENTRY_SCHEMA.to_string(),
+            stage: stage.to_string(),
+            outputs: outputs
+                .iter()
+                .map(|r| Output {
+                    path: r.path.clone(),
+                    kind: r.kind,
+                    target: r.target.as_ref().map(ToString::to_string),
+                    sha256: r.sha256.clone(),
+                    size: r.size,
+                    executable: r.executable,
+                    meta: r.meta.clone(),
+                })
+                .collect(),
+        };
+        let path = self.path(key);
+        let parent = path.parent().expect("entries live in a fan-out directory");
+        crate::paths::create_dir_all(parent)?;
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        let temp = parent.join(format!(".incoming-{}-{n}", std::process::id()));
+        let json = serde_json::to_vec(&entry).context("encoding an action-cache entry")?;
+        std::fs::write(&temp, json).with_context(|| format!("writing {}", temp.display()))?;
+        std::fs::rename(&temp, &path).with_context(|| format!("storing {}", path.display()))
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{key}.json"))
+    }
+}
+
+/// Where the entries live under the cache directory.
+pub fn dir(cache: &Path) -> PathBuf {
+    cache.join("actions")
+}
+
+impl Output {
+    /// The record of this output as made by `stage` with `plugin` (`label`, `digest`).
+    pub fn into_record(self, stage: &str, label: &str, digest: &str) -> Result<Record> {
+        Ok(Record {
+            target: self
+                .target
+                .map(|t| t.parse())
+                .transpose()
+                .map_err(anyhow::Error::msg)
+                .context("reading an action-cache entry")?,
+            path: self.path,
+            kind: self.kind,
+            sha256: self.sha256,
+            size: self.size,
+            executable: self.executable,
+            meta: self.meta,
+            stage: stage.to_string(),
+            plugin: label.to_string(),
+            plugin_digest: digest.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(store: &Store, dir: &Path, content: &str) -> Record {
+        let file = dir.join("out");
+        std::fs::write(&file, content).unwrap();
+        let (sha256, size) = store.ingest(&file).unwrap();
+        Record {
+            path: "hello_linux_amd64/hello".into(),
+            kind: Kind::Binary,
+            target: Some("linux/amd64".parse().unwrap()),
+            sha256,
+            size,
+            executable: true,
+            meta: vec![("go".into(), "1.27".into())],
+            stage: "build".into(),
+            plugin: "go-build".into(),
+            plugin_digest: "ab".into(),
+        }
+    }
+
+    #[test]
+    fn a_recorded_action_is_found_with_its_outputs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("store")).unwrap();
+        let actions = Actions::open(tmp.path()).unwrap();
+        let out = record(&store, tmp.path(), "binary");
+        let key = "0f".repeat(32);
+        assert!(actions.lookup(&key, &store).is_none());
+        actions
+            .record(&key, "build", std::slice::from_ref(&out), Vec::new())
+            .unwrap();
+        let entry = actions.lookup(&key, &store).expect("a hit");
+        let back = entry
+            .outputs
+            .into_iter()
+            .next()
+            .unwrap()
+            .into_record("build", "go-build", "ab")
+            .unwrap();
+        assert_eq!(
+            (back.path, back.sha256, back.target, back.meta),
+            (out.path, out.sha256, out.target, out.meta)
+        );
+    }
+
+    #[test]
+    fn a_damaged_or_missing_output_makes_a_miss() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("store")).unwrap();
+        let actions = Actions::open(tmp.path()).unwrap();
+        let out = record(&store, tmp.path(), "binary");
+        let key = "1e".repeat(32);
+        actions
+            .record(&key, "build", std::slice::from_ref(&out), Vec::new())
+            .unwrap();
+        let blob = store.path(&out.sha256);
+        std::fs::remove_file(&blob).unwrap();
+        std::fs::write(&blob, "tampered").unwrap();
+        assert!(actions.lookup(&key, &store).is_none());
+        std::fs::remove_file(&blob).unwrap();
+        assert!(actions.lookup(&key, &store).is_none());
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_a_miss() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("store")).unwrap();
+        let actions = Actions::open(tmp.path()).unwrap();
+        let key = "2d".repeat(32);
+        let path = actions.path(&key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "{not json").unwrap();
+        assert!(actions.lookup(&key, &store).is_none());
+    }
+}

@@ -1,0 +1,180 @@
+//! Action keys: the SHA-256 of everything a stage invocation's outputs can depend on,
+//! as canonical JSON (sorted keys, no whitespace).
+//!
+//! In every key: the key schema, this xhost (version and executable), the plugin's
+//! digest, the stage name, its config, the project and build settings, the target and
+//! each input's path, kind, target, metadata and digest. For a stage granted `/src`,
+//! the source tree's digest and the project's path; for one granted programs, each
+//! program's path and digest (and the project's path, which they see); for one granted
+//! keys, each key's id and public key. A stage granted `net` has no key: what it
+//! fetches is not among its inputs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+
+use crate::artifacts::Record;
+use crate::config::Config;
+use crate::plan::PlannedStage;
+use crate::report::Lane;
+
+/// Bumped whenever the meaning of a key or an entry changes.
+const SCHEMA: &str = "xhost.action/v1";
+
+/// What keys share within one build: this xhost's identity, and the source tree's and
+/// programs' digests, each computed at most once.
+pub struct KeyContext {
+    xhost: Value,
+    root: PathBuf,
+    /// Directories under the root that are not source (the `dist/` being built).
+    not_source: Vec<PathBuf>,
+    source: OnceLock<Result<String, String>>,
+    programs: Mutex<HashMap<PathBuf, String>>,
+}
+
+/// Why an invocation has no key.
+#[derive(Debug)]
+pub enum Uncacheable {
+    /// The stage may reach the network.
+    Network,
+    /// Something the key needs could not be read.
+    Unreadable(String),
+}
+
+impl KeyContext {
+    pub fn new(config: &Config, dist: &Path) -> Self {
+        KeyContext {
+            xhost: xhost_identity(),
+            root: config.root.clone(),
+            not_source: vec![dist.to_path_buf()],
+            source: OnceLock::new(),
+            programs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key of running `stage` for `lane` over `inputs`.
+    pub fn key(
+        &self,
+        config: &Config,
+        stage: &PlannedStage,
+        lane: &Lane,
+        inputs: &[&Record],
+    ) -> Result<String, Uncacheable> {
+        let grants = &stage.config.grants;
+        if grants.net {
+            return Err(Uncacheable::Network);
+        }
+        let project = &config.project;
+        let build = &config.build;
+        let mut key = json!({
+            "schema": SCHEMA,
+            "xhost": self.xhost,
+            "plugin": stage.prepared.plugin.digest,
+            "stage": stage.config.name,
+            "config": stage.config.config_json,
+            "project": {
+                "name": project.name,
+                "version": project.version,
+                "commit": project.commit,
+                "source_date_epoch": project.source_date_epoch,
+            },
+            "build": {
+                "main": build.main,
+                "binary": build.binary,
+                "ldflags": build.ldflags,
+                "flags": build.flags,
+            },
+            "target": lane.as_ref().map(ToString::to_string),
+            "inputs": inputs.iter().map(|r| json!({
+                "path": r.path,
+                "kind": r.kind.name(),
+                "target": r.target.as_ref().map(ToString::to_string),
+                "meta": r.meta,
+                "sha256": r.sha256,
+            })).collect::<Vec<_>>(),
+        });
+        let extra = key.as_object_mut().expect("the key is an object");
+        if grants.source || !stage.tools.is_empty() {
+            extra.insert("root".into(), json!(self.root.display().to_string()));
+        }
+        if grants.source {
+            extra.insert("source".into(), json!(self.source_digest()?));
+        }
+        if !stage.tools.is_empty() {
+            let mut programs = serde_json::Map::new();
+            for (name, tool) in &stage.tools {
+                let digest = self.program_digest(&tool.path)?;
+                programs.insert(
+                    name.clone(),
+                    json!({ "path": tool.path.display().to_string(), "sha256": digest }),
+                );
+            }
+            extra.insert("programs".into(), Value::Object(programs));
+        }
+        if !stage.keys.is_empty() {
+            let keys = stage
+                .keys
+                .iter()
+                .map(|(id, key)| {
+                    (
+                        id.clone(),
+                        json!(crate::digest::sha256_hex(&key.public().raw)),
+                    )
+                })
+                .collect::<serde_json::Map<_, _>>();
+            extra.insert("keys".into(), Value::Object(keys));
+        }
+        Ok(crate::digest::sha256_hex(key.to_string().as_bytes()))
+    }
+
+    fn source_digest(&self) -> Result<String, Uncacheable> {
+        self.source
+            .get_or_init(|| {
+                super::source_tree::digest(&self.root, &self.not_source)
+                    .map_err(|e| format!("hashing the source tree: {e:#}"))
+            })
+            .clone()
+            .map_err(Uncacheable::Unreadable)
+    }
+
+    fn program_digest(&self, path: &Path) -> Result<String, Uncacheable> {
+        let mut known = self.programs.lock().expect("program digests lock");
+        if let Some(digest) = known.get(path) {
+            return Ok(digest.clone());
+        }
+        let (digest, _) = crate::digest::sha256_file(path)
+            .with_context(|| format!("hashing the program {}", path.display()))
+            .map_err(|e| Uncacheable::Unreadable(format!("{e:#}")))?;
+        known.insert(path.to_path_buf(), digest.clone());
+        Ok(digest)
+    }
+}
+
+/// This xhost: its version, and its executable's size and modification time, so that a
+/// rebuilt or reinstalled xhost never reuses what another one made.
+fn xhost_identity() -> Value {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .ok()
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", m.len())
+        });
+    json!({ "version": env!("CARGO_PKG_VERSION"), "exe": exe })
+}
+
+impl std::fmt::Display for Uncacheable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Uncacheable::Network => f.write_str("granted the network"),
+            Uncacheable::Unreadable(why) => f.write_str(why),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The action cache: a stage invocation whose key (`key.rs`) was seen before reuses the
+//! outputs recorded under it (`actions.rs`), whose bytes are in the artifact store,
+//! without instantiating its plugin. `gc.rs` reports on and trims the whole cache
+//! directory.
+
+mod actions;
+pub mod gc;
+mod key;
+mod source_tree;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::artifacts::{Record, Store};
+use crate::config::Config;
+use crate::lock::{self, Lock};
+use crate::plan::PlannedStage;
+use crate::report::{Lane, Level, lane_name};
+
+pub use key::KeyContext;
+
+pub struct ActionCache {
+    actions: actions::Actions,
+    keys: KeyContext,
+    /// False with `--no-cache`: every stage runs, and what it makes is still recorded.
+    reuse: bool,
+    uses: Mutex<Vec<StageUse>>,
+    /// Held (shared) while the build runs, so `xhost cache gc` waits for it.
+    _in_use: Lock,
+}
+
+/// What the cache did for one stage invocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageUse {
+    pub stage: String,
+    pub target: String,
+    pub result: CacheResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheResult {
+    Hit,
+    Miss,
+    /// Run because of `--no-cache`.
+    Forced,
+    /// Run because the invocation has no key (it may reach the network, or its source
+    /// could not be read).
+    Uncached,
+}
+
+/// The `cache` section of `artifacts.json`, and the build summary's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub hits: usize,
+    pub misses: usize,
+    pub stages: Vec<StageUse>,
+}
+
+/// A looked-up invocation: its key, and what it made when the cache has that.
+pub struct Lookup {
+    key: Option<String>,
+    pub hit: Option<Hit>,
+}
+
+/// Outputs reused from the cache, and what the plugin logged making them.
+#[derive(Clone)]
+pub struct Hit {
+    pub outputs: Vec<Record>,
+    pub log: Vec<(Level, String)>,
+}
+
+impl ActionCache {
+    /// Opens the action cache under `cache` for a build of `config` publishing to `dist`.
+    pub fn open(cache: &Path, config: &Config, dist: &Path, reuse: bool) -> Result<Self> {
+        let in_use = lock::shared(&gc::lock_path(cache), "`xhost cache gc`")?;
+        Ok(ActionCache {
+            actions: actions::Actions::open(cache)?,
+            keys: KeyContext::new(config, dist),
+            reuse,
+            uses: Mutex::new(Vec::new()),
+            _in_use: in_use,
+        })
+    }
+
+    /// Computes the key of running `stage` for `lane` over `inputs`, and finds its
+    /// outputs if they were made before.
+    pub fn lookup(
+        &self,
+        config: &Config,
+        stage: &PlannedStage,
+        lane: &Lane,
+        inputs: &[&Record],
+        store: &Store,
+    ) -> Lookup {
+        let (key, why) = match self.keys.key(config, stage, lane, inputs) {
+            Ok(key) => (Some(key), None),
+            Err(why) => (None, Some(why.to_string())),
+        };
+        let hit = key
+            .as_deref()
+            .filter(|_| self.reuse)
+            .and_then(|key| self.actions.lookup(key, store))
+            .and_then(|entry| {
+                let plugin = &stage.prepared.plugin;
+                let outputs = entry
+                    .outputs
+                    .into_iter()
+                    .map(|o| o.into_record(&stage.config.name, &plugin.label, &plugin.digest))
+                    .collect::<Result<Vec<_>>>()
+                    .ok()?;
+                Some(Hit {
+                    outputs,
+                    log: entry.log,
+                })
+            });
+        let result = match (&key, &hit) {
+            (None, _) => CacheResult::Uncached,
+            (Some(_), Some(_)) => CacheResult::Hit,
+            (Some(_), None) if !self.reuse => CacheResult::Forced,
+            (Some(_), None) => CacheResult::Miss,
+        };
+        self.uses.lock().expect("cache uses lock").push(StageUse {
+            stage: stage.config.name.clone(),
+            target: lane_name(lane),
+            result,
+            why,
+        });
+        Lookup { key, hit }
+    }
+
+    /// Records what a looked-up invocation that ran produced, and what it logged.
+    pub fn record(
+        &self,
+        lookup: &Lookup,
+        stage: &PlannedStage,
+        outputs: &[Record],
+        log: Vec<(Level, String)>,
+    ) {
+        if let Some(key) = &lookup.key {
+            // A cache that cannot be written costs a rerun next time, nothing more.
+            if let Err(e) = self.actions.record(key, &stage.config.name, outputs, log) {
+                eprintln!(
+                    "xhost: warning: not caching stage `{}`: {e:#}",
+                    stage.config.name
+                );
+            }
+        }
+    }
+
+    /// What the cache did in this build, stages in pipeline order per target.
+    pub fn summary(&self) -> Summary {
+        let mut stages = self.uses.lock().expect("cache uses lock").clone();
+        stages.sort_by(|a, b| {
+            (a.target == "release", &a.target).cmp(&(b.target == "release", &b.target))
+        });
+        Summary {
+            hits: stages
+                .iter()
+                .filter(|s| s.result == CacheResult::Hit)
+                .count(),
+            misses: stages
+                .iter()
+                .filter(|s| s.result != CacheResult::Hit)
+                .count(),
+            stages,
+        }
+    }
+}

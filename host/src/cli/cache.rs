@@ -1,0 +1,52 @@
+//! `xhost cache stats` and `xhost cache gc`.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cache::gc::{self, Part};
+use crate::paths;
+use crate::report::human_size;
+use crate::runtime::Runtime;
+
+pub(super) fn stats() -> Result<()> {
+    let cache = paths::cache_dir()?;
+    let usage = gc::usage(&cache)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "xhost cache: {}", cache.display())?;
+    let rows: [(&str, Part, &str); 5] = [
+        ("artifact store", usage.store, "files"),
+        ("action cache", usage.actions, "entries"),
+        ("compiled plugins", usage.compiled, "components"),
+        ("tool caches", usage.projects, "projects"),
+        ("build scratch", usage.work, "builds"),
+    ];
+    for (name, part, unit) in rows {
+        writeln!(
+            out,
+            "  {name:<18}{:>8} {unit:<11}{:>12}",
+            part.entries,
+            human_size(part.bytes)
+        )?;
+    }
+    writeln!(out, "  {:<38}{:>12}", "total", human_size(usage.total()))?;
+    Ok(())
+}
+
+pub(super) fn gc(max_bytes: u64) -> Result<()> {
+    let cache = paths::cache_dir()?;
+    let engine = Runtime::new()?.compiled_dir_name();
+    let removed = gc::collect(&cache, max_bytes, &engine)?;
+    let left = gc::usage(&cache)?.total();
+    println!(
+        "xhost cache: removed {} action entries, {} stored files, {} project tool caches and {} compiled-plugin sets, {}; {} left (limit {})",
+        removed.entries,
+        removed.files,
+        removed.projects,
+        removed.compiled,
+        human_size(removed.bytes),
+        human_size(left),
+        human_size(max_bytes)
+    );
+    Ok(())
+}

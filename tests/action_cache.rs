@@ -1,0 +1,289 @@
+//! The action cache seen from outside: a second build reuses every stage and publishes
+//! the same release, a change reruns exactly what it affects, damaged cache files are
+//! rebuilt rather than published, and `xhost cache stats` / `gc` manage the directory.
+//!
+//! Each test starts with a `--no-cache` build (and new source where a later build must
+//! miss), so what follows does not depend on what earlier runs left in the shared cache.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::{Project, cache_dir, release_snapshot, run_tool, test_plugin};
+
+const TARGETS: [&str; 4] = ["--target", "linux/amd64", "--target", "wasip1/wasm"];
+
+fn build(project: &Project, extra: &[&str]) -> support::Run {
+    let mut args = vec!["build", "."];
+    args.extend(TARGETS);
+    args.extend(extra);
+    let run = project.xhost(&args);
+    run.assert_ok();
+    run
+}
+
+/// `(target, stage) → result` from `dist/artifacts.json`'s cache section.
+fn cache_results(project: &Project) -> BTreeMap<(String, String), String> {
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap())
+            .unwrap();
+    manifest["cache"]["stages"]
+        .as_array()
+        .expect("artifacts.json has a cache section")
+        .iter()
+        .map(|s| {
+            (
+                (
+                    s["target"].as_str().unwrap().to_string(),
+                    s["stage"].as_str().unwrap().to_string(),
+                ),
+                s["result"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn misses(project: &Project) -> Vec<(String, String)> {
+    cache_results(project)
+        .into_iter()
+        .filter(|(_, result)| result != "hit")
+        .map(|(stage, _)| stage)
+        .collect()
+}
+
+fn pair(target: &str, stage: &str) -> (String, String) {
+    (target.to_string(), stage.to_string())
+}
+
+#[test]
+fn a_second_build_reuses_every_stage_and_publishes_the_same_release() {
+    let project = Project::from_example("cache-reuse", "hello-go");
+    let first = build(&project, &["--no-cache"]);
+    let results = cache_results(&project);
+    assert_eq!(
+        results.len(),
+        9,
+        "four stages per target and a checksum: {results:?}"
+    );
+    assert!(results.values().all(|r| r == "forced"), "{results:?}");
+    assert!(
+        first.stderr.contains("(action cache: 0 hits, 9 misses)"),
+        "{}",
+        first.stderr
+    );
+    let made = release_snapshot(&project.dist());
+
+    let second = build(&project, &[]);
+    assert!(
+        second.stderr.contains("(action cache: 9 hits, 0 misses)"),
+        "{}",
+        second.stderr
+    );
+    assert!(misses(&project).is_empty());
+    assert_eq!(
+        second.stderr.matches(" cached ").count(),
+        9,
+        "{}",
+        second.stderr
+    );
+    assert_eq!(
+        release_snapshot(&project.dist()),
+        made,
+        "a cached build published other bytes"
+    );
+    // The reused release is whole: the checksums verify and the binary runs.
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+    let hello = run_tool(
+        project
+            .dist()
+            .join("hello_linux_amd64/hello")
+            .to_str()
+            .unwrap(),
+        &[],
+        &project.dir,
+    );
+    assert!(hello.contains("Hello"), "{hello}");
+}
+
+#[test]
+fn a_change_reruns_exactly_the_stages_it_affects() {
+    let project = Project::from_example("cache-change", "hello-go");
+    // Source no earlier run built, so that no stage below can find a result from then.
+    let nonce = format!("{:?}-{}", std::time::SystemTime::now(), std::process::id());
+    project.write(
+        "cmd/hello/nonce.go",
+        format!("package main\n\nconst nonce = {nonce:?}\n"),
+    );
+    build(&project, &["--no-cache"]);
+
+    // A README is source for the archive and SBOM stages (granted /src), not for
+    // stripping, whose inputs did not change.
+    std::fs::write(project.path("README.md"), "changed\n").unwrap();
+    build(&project, &[]);
+    let rerun = misses(&project);
+    assert!(rerun.contains(&pair("linux/amd64", "archive")), "{rerun:?}");
+    assert!(rerun.contains(&pair("linux/amd64", "compile")), "{rerun:?}");
+    assert!(!rerun.contains(&pair("linux/amd64", "strip")), "{rerun:?}");
+
+    // Another target: its own pipeline and the release stage run, nothing else.
+    let run = project.xhost(&[
+        "build",
+        ".",
+        "--target",
+        "linux/amd64",
+        "--target",
+        "wasip1/wasm",
+        "--target",
+        "linux/arm64",
+    ]);
+    run.assert_ok();
+    let stages = ["archive", "compile", "sbom", "strip"];
+    let mut expected: Vec<_> = stages.iter().map(|s| pair("linux/arm64", s)).collect();
+    expected.push(pair("release", "checksum"));
+    assert_eq!(misses(&project), expected);
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+}
+
+#[test]
+fn damaged_cache_files_are_rebuilt_not_published() {
+    let project = Project::from_example("cache-damage", "hello-go");
+    build(&project, &["--no-cache"]);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap())
+            .unwrap();
+    let binary = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "hello_linux_amd64/hello")
+        .expect("the linux binary is published");
+    let blob = cache_dir()
+        .join("store")
+        .join(binary["sha256"].as_str().unwrap());
+    std::fs::remove_file(&blob).unwrap();
+    std::fs::write(&blob, "not the binary").unwrap();
+
+    build(&project, &[]);
+    assert!(
+        misses(&project).contains(&pair("linux/amd64", "compile")),
+        "{:?}",
+        misses(&project)
+    );
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+    assert_eq!(
+        support::sha256(&project.dist().join("hello_linux_amd64/hello")),
+        binary["sha256"].as_str().unwrap(),
+        "the rebuilt binary differs from the first build's"
+    );
+    assert_eq!(
+        support::sha256(&blob),
+        binary["sha256"].as_str().unwrap(),
+        "the store was not repaired"
+    );
+}
+
+#[test]
+fn stats_and_gc_manage_a_cache_directory() {
+    // A private cache, so emptying it disturbs no other test.
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("XHOST_CACHE_DIR", cache.path().to_str().unwrap())];
+    let project = Project::new("cache-gc");
+    let plugin = test_plugin("probe");
+    std::fs::copy(&plugin, project.path("probe.wasm")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!(
+            "[project]\nname = \"gc\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
+             [[stage]]\nname = \"probe\"\nplugin = \"probe.wasm\"\nsha256 = \"{}\"\n\
+             [stage.config]\naction = \"ok\"\n",
+            support::sha256(&plugin)
+        ),
+    );
+    project.write("go.mod", "module example.com/gc\n\ngo 1.21\n");
+    project.xhost_with(&["build", "."], &env).assert_ok();
+    let again = project.xhost_with(&["build", "."], &env);
+    again.assert_ok();
+    assert!(
+        again.stderr.contains("1 hits, 0 misses"),
+        "{}",
+        again.stderr
+    );
+
+    let stats = project.xhost_with(&["cache", "stats"], &env);
+    stats.assert_ok();
+    let row = |name: &str| -> u64 {
+        let line = stats
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap();
+        line[name.len() + 2..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(row("action cache"), 1, "{}", stats.stdout);
+    assert!(row("artifact store") >= 1, "{}", stats.stdout);
+    assert_eq!(row("compiled plugins"), 1, "{}", stats.stdout);
+
+    let gc = project.xhost_with(&["cache", "gc", "--max-size", "0"], &env);
+    gc.assert_ok();
+    assert!(
+        gc.stdout.contains("removed 1 action entries"),
+        "{}",
+        gc.stdout
+    );
+    let empty = project.xhost_with(&["cache", "stats"], &env);
+    assert!(empty.stdout.contains("0 B"), "{}", empty.stdout);
+    let files: Vec<_> = walk(cache.path())
+        .into_iter()
+        .filter(|p| !p.ends_with("gc.lock"))
+        .collect();
+    assert!(files.is_empty(), "gc --max-size 0 left {files:?}");
+
+    // The next build simply runs again.
+    let rebuilt = project.xhost_with(&["build", "."], &env);
+    rebuilt.assert_ok();
+    assert!(
+        rebuilt.stderr.contains("0 hits, 1 misses"),
+        "{}",
+        rebuilt.stderr
+    );
+
+    let bad = project.xhost_with(&["cache", "gc", "--max-size", "lots"], &env);
+    assert_eq!(bad.code, Some(2));
+    assert!(
+        bad.stderr.contains("`lots` is not a size"),
+        "{}",
+        bad.stderr
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
