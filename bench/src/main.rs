@@ -1,49 +1,71 @@
-//! `xhost-bench`: measures xhost against the native tools it replaces, on the same inputs
-//! in the same run, and reports ratios (these machines are noisy; only ratios measured
-//! together mean anything). `bench/run` drives it; see `bench/README.md`.
+//! `xhost-bench`: measures xhost against the native tools and the shell script it
+//! replaces, on the same inputs in the same run, and reports ratios (these machines are
+//! noisy; only ratios measured together mean anything). `bench/run` drives it; see
+//! `bench/README.md`.
 
+mod builds;
+mod plugins;
 mod stages;
 mod timing;
 
 use std::path::PathBuf;
 
-use anyhow::Result;
-use clap::{Parser, Subcommand};
+use anyhow::{Context, Result};
+use clap::Parser;
+use serde_json::json;
 
 #[derive(Parser)]
 struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// builtin:strip vs `strip --strip-all`, builtin:archive vs `tar czf`.
-    Stages {
-        /// An unstripped linux/amd64 executable to work on.
-        #[arg(long)]
-        input: PathBuf,
-        /// Repetitions per measurement (the median is reported).
-        #[arg(long, default_value_t = 15)]
-        runs: usize,
-        /// Where to write the results as JSON.
-        #[arg(long)]
-        json: Option<PathBuf>,
-    },
+    /// An unstripped linux/amd64 executable for the stage comparisons.
+    #[arg(long)]
+    input: PathBuf,
+    /// The `xhost` binary whose builds are timed.
+    #[arg(long)]
+    xhost: PathBuf,
+    /// The shell script xhost is compared with.
+    #[arg(long)]
+    baseline: PathBuf,
+    /// The project both build.
+    #[arg(long)]
+    example: PathBuf,
+    /// Repetitions of each stage and plugin measurement (medians are reported).
+    #[arg(long, default_value_t = 15)]
+    runs: usize,
+    /// Repetitions of each whole build (no-change rebuilds: five times as many).
+    #[arg(long, default_value_t = 3)]
+    build_runs: usize,
+    /// Targets the parallel baseline builds at once.
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+    /// Where to write the results as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
-    match Cli::parse().command {
-        Command::Stages { input, runs, json } => {
-            let results = stages::run(&input, runs)?;
-            print!("{}", stages::table(&results));
-            if let Some(path) = json {
-                std::fs::write(
-                    &path,
-                    serde_json::to_string_pretty(&stages::json(&results))? + "\n",
-                )?;
-            }
-            Ok(())
-        }
+    let cli = Cli::parse();
+    let plugins = plugins::run(cli.runs)?;
+    println!("{}", plugins::table(&plugins));
+    let stages = stages::run(&cli.input, cli.runs)?;
+    println!("{}", stages::table(&stages));
+    let absolute =
+        |p: &PathBuf| std::fs::canonicalize(p).with_context(|| format!("finding {}", p.display()));
+    let builds = builds::run(&builds::Setup {
+        xhost: absolute(&cli.xhost)?,
+        baseline: absolute(&cli.baseline)?,
+        example: absolute(&cli.example)?,
+        runs: cli.build_runs,
+        jobs: cli.jobs,
+    })?;
+    print!("{}", builds::table(&builds));
+    if let Some(path) = cli.json {
+        let all = json!({
+            "machine": { "cpus": std::thread::available_parallelism().map_or(1, |n| n.get()) },
+            "plugins": plugins::json(&plugins),
+            "stages": stages::json(&stages)["stages"],
+            "builds": builds::json(&builds),
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&all)? + "\n")?;
     }
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Throughput of the built-in artifact stages against the native tools on one input.
+//! Throughput of the built-in artifact stages (strip, archive, checksum) against the
+//! native tools on one input.
 //!
 //! xhost's side is one invocation as a build runs it — a fresh store and instance, the
 //! WASI context with its mounts, the plugin's work, the check and collection of its
@@ -52,6 +53,7 @@ pub fn run(input: &Path, runs: usize) -> Result<Vec<Comparison>> {
     // Compiled and linked once, as a build does for each stage.
     let strip = prepared(&runtime, "strip")?;
     let archive = prepared(&runtime, "archive")?;
+    let checksum = prepared(&runtime, "checksum")?;
     Ok(vec![
         Comparison {
             stage: "builtin:strip",
@@ -66,6 +68,13 @@ pub fn run(input: &Path, runs: usize) -> Result<Vec<Comparison>> {
             bytes,
             xhost: median(runs, || invoke(&archive, input, scratch.path()))?,
             tool: median(runs, || native_tar(input, scratch.path()))?,
+        },
+        Comparison {
+            stage: "builtin:checksum",
+            native: "sha256sum",
+            bytes,
+            xhost: median(runs, || invoke(&checksum, input, scratch.path()))?,
+            tool: median(runs, || native_sha256sum(input, scratch.path()))?,
         },
     ])
 }
@@ -87,7 +96,7 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
             log,
             alarm: Arc::default(),
         };
-        let artifacts = prepared.run(sandbox, &job())?;
+        let artifacts = prepared.run(sandbox, &job(vec![hello_binary()]))?;
         Ok(outputs::collect(&mounts.output, artifacts)
             .map_err(anyhow::Error::msg)?
             .len())
@@ -108,7 +117,21 @@ fn prepared(runtime: &Runtime, name: &str) -> Result<Prepared> {
     Prepared::new(runtime, plugin, Granted::default(), "bench")
 }
 
-fn job() -> Job {
+/// The linux/amd64 binary as an input artifact.
+fn hello_binary() -> Artifact {
+    Artifact {
+        path: "/in/hello_linux_amd64/hello".into(),
+        kind: ArtifactKind::Binary,
+        target: Some(Target {
+            os: "linux".into(),
+            arch: "amd64".into(),
+        }),
+        meta: Vec::new(),
+    }
+}
+
+/// A job for examples/hello-go on linux/amd64 over `inputs`.
+pub fn job(inputs: Vec<Artifact>) -> Job {
     Job {
         project: Project {
             name: "hello".into(),
@@ -126,15 +149,7 @@ fn job() -> Job {
             os: "linux".into(),
             arch: "amd64".into(),
         }),
-        inputs: vec![Artifact {
-            path: "/in/hello_linux_amd64/hello".into(),
-            kind: ArtifactKind::Binary,
-            target: Some(Target {
-                os: "linux".into(),
-                arch: "amd64".into(),
-            }),
-            meta: Vec::new(),
-        }],
+        inputs,
         config: "{}".into(),
     }
 }
@@ -159,6 +174,13 @@ fn native_tar(input: &Path, scratch: &Path) -> Result<Duration> {
         )
     })
     .map(|(t, _)| t)
+}
+
+fn native_sha256sum(input: &Path, scratch: &Path) -> Result<Duration> {
+    let copy = fresh_copy(input, scratch)?;
+    let sums = copy.with_extension("sha256");
+    let file = std::fs::File::create(&sums)?;
+    time(|| tool(Command::new("sha256sum").arg(&copy).stdout(file))).map(|(t, _)| t)
 }
 
 fn fresh_copy(input: &Path, scratch: &Path) -> Result<PathBuf> {

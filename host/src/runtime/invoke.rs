@@ -171,6 +171,15 @@ impl Prepared {
         }
     }
 
+    /// Instantiates the plugin in a fresh store set up from `sandbox` and calls nothing:
+    /// the fixed cost of every invocation, which `bench/run` measures.
+    pub fn instantiate_only(&self, sandbox: Sandbox) -> Result<()> {
+        let (mut store, limits, watch) = self.store(sandbox);
+        let call = async { self.pre.instantiate_async(&mut store).await.map(drop) };
+        finish(drive(call, &watch.borrow()), &mut store, &limits)
+            .with_context(|| format!("instantiating plugin {}", self.plugin.label))
+    }
+
     fn store(&self, sandbox: Sandbox) -> (Store<StoreState>, Limits, Watched) {
         let limits = sandbox.limits;
         let started = Instant::now();

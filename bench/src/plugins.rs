@@ -1,0 +1,144 @@
+//! Plugin start-up: compiling each built-in component (a first run), loading it from
+//! the compiled-plugin cache (every later run), instantiating it (every invocation),
+//! and one whole invocation of a plugin with nothing to do (instantiation, WASI set-up
+//! with mounts, the call, output collection).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+use xhost::caps::exec::ExecCap;
+use xhost::caps::log::LogSink;
+use xhost::caps::signing::SigningCap;
+use xhost::config::Limits;
+use xhost::report::{Level, PlainReporter, Reporter};
+use xhost::runtime::invoke::{Prepared, Sandbox};
+use xhost::runtime::{LoadedPlugin, Runtime};
+use xhost::sandbox::{Mounts, outputs, wasi};
+
+use crate::timing::{median, time};
+
+pub struct PluginRow {
+    pub name: &'static str,
+    pub size: usize,
+    pub compile: Duration,
+    pub load_cached: Duration,
+    pub instantiate: Duration,
+}
+
+pub struct Results {
+    pub plugins: Vec<PluginRow>,
+    /// A whole invocation of `checksum` over no inputs.
+    pub invocation: Duration,
+}
+
+const PLUGINS: [&str; 6] = ["go-build", "strip", "sbom", "archive", "checksum", "sign"];
+
+pub fn run(runs: usize) -> Result<Results> {
+    let cache = tempfile::tempdir()?;
+    let plain = Runtime::new()?;
+    let cached = Runtime::cached(cache.path())?;
+    let mut plugins = Vec::new();
+    for name in PLUGINS {
+        let bytes = xhost::builtin::get(name).context("no such built-in")?;
+        let digest = xhost::digest::sha256_hex(bytes);
+        let compile = median(runs.min(5), || {
+            time(|| plain.compile(&digest, bytes)).map(|(t, _)| t)
+        })?;
+        cached.compile(&digest, bytes)?;
+        let load_cached = median(runs, || {
+            time(|| cached.compile(&digest, bytes)).map(|(t, _)| t)
+        })?;
+        let prepared = prepared(&cached, name, bytes)?;
+        let instantiate = median(runs * 20, || {
+            let sandbox = sandbox(None)?;
+            time(|| prepared.instantiate_only(sandbox)).map(|(t, _)| t)
+        })?;
+        plugins.push(PluginRow {
+            name,
+            size: bytes.len(),
+            compile,
+            load_cached,
+            instantiate,
+        });
+    }
+    let checksum = prepared(
+        &cached,
+        "checksum",
+        xhost::builtin::get("checksum").unwrap(),
+    )?;
+    let scratch = tempfile::tempdir()?;
+    let invocation = median(runs * 20, || {
+        let dir = tempfile::tempdir_in(scratch.path())?;
+        time(|| {
+            let mounts = Mounts::create(&dir.path().join("inv"), None)?;
+            let artifacts =
+                checksum.run(sandbox(Some(&mounts))?, &crate::stages::job(Vec::new()))?;
+            outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)
+        })
+        .map(|(t, _)| t)
+    })?;
+    Ok(Results {
+        plugins,
+        invocation,
+    })
+}
+
+fn prepared(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Prepared> {
+    let plugin = Arc::new(LoadedPlugin::load(
+        runtime,
+        &format!("builtin:{name}"),
+        bytes,
+    )?);
+    let granted = plugin.wants();
+    Prepared::new(runtime, plugin, granted, "bench")
+}
+
+fn sandbox(mounts: Option<&Mounts>) -> Result<Sandbox> {
+    let reporter: Arc<dyn Reporter> = Arc::new(PlainReporter::new(Level::Error));
+    let log = LogSink::new(None, "bench", reporter);
+    Ok(Sandbox {
+        wasi: wasi::context(mounts, &log)?,
+        limits: Limits::default(),
+        exec: ExecCap::denied(log.clone()),
+        signing: SigningCap::new(Default::default(), log.clone()),
+        log,
+        alarm: Arc::default(),
+    })
+}
+
+pub fn table(results: &Results) -> String {
+    let mut out = format!(
+        "{:<10} {:>9} {:>12} {:>14} {:>13}\n",
+        "plugin", "size", "compile", "load (cache)", "instantiate"
+    );
+    for p in &results.plugins {
+        out.push_str(&format!(
+            "{:<10} {:>7.0}KB {:>10.1}ms {:>12.2}ms {:>11.1}µs\n",
+            p.name,
+            p.size as f64 / 1e3,
+            p.compile.as_secs_f64() * 1e3,
+            p.load_cached.as_secs_f64() * 1e3,
+            p.instantiate.as_secs_f64() * 1e6
+        ));
+    }
+    out.push_str(&format!(
+        "whole invocation with nothing to do (checksum, no inputs): {:.1}µs\n",
+        results.invocation.as_secs_f64() * 1e6
+    ));
+    out
+}
+
+pub fn json(results: &Results) -> Value {
+    json!({
+        "plugins": results.plugins.iter().map(|p| json!({
+            "plugin": p.name,
+            "component_bytes": p.size,
+            "compile_median_ms": p.compile.as_secs_f64() * 1e3,
+            "load_from_cache_median_ms": p.load_cached.as_secs_f64() * 1e3,
+            "instantiate_median_us": p.instantiate.as_secs_f64() * 1e6,
+        })).collect::<Vec<_>>(),
+        "empty_invocation_median_us": results.invocation.as_secs_f64() * 1e6,
+    })
+}
