@@ -12,6 +12,7 @@ pub mod confine;
 pub mod digest;
 pub mod interrupt;
 pub mod keys;
+pub mod known_digest;
 pub mod lock;
 pub mod paths;
 pub mod pipeline;

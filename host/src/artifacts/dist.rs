@@ -1,13 +1,20 @@
 //! Publishing `dist/`: the release is assembled in a temporary directory beside it and
 //! swapped in with one atomic rename, so a failed build never touches the old `dist/`.
+//!
+//! When `dist/` already holds exactly the files to publish (known by the digests and
+//! stamps recorded at the last publish, in the project's cache area), only
+//! `artifacts.json` is replaced, by an atomic rename: a no-change rebuild writes one file.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rustix::fs::{CWD, RenameFlags, renameat_with};
+use serde::{Deserialize, Serialize};
 
 use super::{Record, Store, manifest};
+use crate::known_digest::KnownDigest;
 
 /// Refuses to replace a directory xhost did not make: an existing `dist` must be
 /// empty or hold an `artifacts.json`. Checked before the build starts.
@@ -65,10 +72,126 @@ pub fn remove_stale_staging(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `records` (from `store`) and the manifest into a new directory and swaps it
-/// in for `dist`.
-pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &str) -> Result<()> {
+/// What xhost last published into a directory: each file's mode and known digest.
+#[derive(Serialize, Deserialize)]
+struct Published {
+    dist: PathBuf,
+    files: BTreeMap<String, (bool, KnownDigest)>,
+}
+
+/// Publishes `records` (from `store`) and the manifest as `dist`; `memo` is where what
+/// was published is remembered for the next time.
+pub fn publish(
+    dist: &Path,
+    store: &Store,
+    records: &[Record],
+    manifest_json: &str,
+    memo: &Path,
+) -> Result<()> {
     check_replaceable(dist)?;
+    if let Some(published) = already_there(dist, records, memo) {
+        replace_manifest(dist, manifest_json)?;
+        remember(memo, &published);
+        return Ok(());
+    }
+    let staging = stage(dist, store, records, manifest_json)?;
+    let published = Published {
+        dist: dist.to_path_buf(),
+        // Renaming the directory leaves its files' stamps as they are.
+        files: records
+            .iter()
+            .filter_map(|r| {
+                let known = KnownDigest::record(&staging.path().join(&r.path), &r.sha256)?;
+                Some((r.path.clone(), (r.executable, known)))
+            })
+            .collect(),
+    };
+    swap_in(staging, dist)?;
+    remember(memo, &published);
+    Ok(())
+}
+
+/// When `dist` holds exactly `records` (and a manifest) as last published, the stamps
+/// to remember; None when anything differs or cannot be told without a full publish.
+fn already_there(dist: &Path, records: &[Record], memo: &Path) -> Option<Published> {
+    let last: Published = serde_json::from_slice(&std::fs::read(memo).ok()?).ok()?;
+    if last.dist != dist || last.files.len() != records.len() {
+        return None;
+    }
+    let mut expected: BTreeSet<String> = records.iter().map(|r| r.path.clone()).collect();
+    expected.insert(manifest::FILE_NAME.to_string());
+    if files_under(dist, "")? != expected {
+        return None;
+    }
+    let mut files = BTreeMap::new();
+    for record in records {
+        let (executable, known) = last.files.get(&record.path)?;
+        if *executable != record.executable || known.sha256 != record.sha256 {
+            return None;
+        }
+        let file = dist.join(&record.path);
+        let known = if known.holds_for(&file) {
+            known.clone()
+        } else {
+            let mode = if record.executable { 0o755 } else { 0o644 };
+            let meta = file.symlink_metadata().ok()?;
+            let (sha256, _) = crate::digest::sha256_file(&file).ok()?;
+            if sha256 != record.sha256 || meta.permissions().mode() & 0o7777 != mode {
+                return None;
+            }
+            KnownDigest::record(&file, &sha256)?
+        };
+        files.insert(record.path.clone(), (record.executable, known));
+    }
+    Some(Published {
+        dist: dist.to_path_buf(),
+        files,
+    })
+}
+
+/// Every regular file under `dir`, `/`-separated; None if there is anything else.
+fn files_under(dir: &Path, prefix: &str) -> Option<BTreeSet<String>> {
+    let mut files = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        let name = entry.file_name().into_string().ok()?;
+        let rel = format!("{prefix}{name}");
+        let kind = entry.file_type().ok()?;
+        if kind.is_dir() {
+            files.extend(files_under(&entry.path(), &format!("{rel}/"))?);
+        } else if kind.is_file() {
+            files.insert(rel);
+        } else {
+            return None;
+        }
+    }
+    Some(files)
+}
+
+fn replace_manifest(dist: &Path, manifest_json: &str) -> Result<()> {
+    let temp = dist.join(format!(".{}.{}", manifest::FILE_NAME, std::process::id()));
+    std::fs::write(&temp, manifest_json).with_context(|| format!("writing {}", temp.display()))?;
+    let path = dist.join(manifest::FILE_NAME);
+    std::fs::rename(&temp, &path).with_context(|| format!("replacing {}", path.display()))
+}
+
+/// Remembering is an optimisation: without it the next build publishes in full.
+fn remember(memo: &Path, published: &Published) {
+    if let Ok(json) = serde_json::to_vec(published) {
+        let temp = memo.with_extension(format!("tmp-{}", std::process::id()));
+        if std::fs::write(&temp, json).is_ok() {
+            let _ = std::fs::rename(&temp, memo);
+        }
+    }
+}
+
+/// Writes `records` and the manifest into a new staging directory beside `dist`.
+fn stage(
+    dist: &Path,
+    store: &Store,
+    records: &[Record],
+    manifest_json: &str,
+) -> Result<tempfile::TempDir> {
     let parent = dist
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -91,7 +214,7 @@ pub fn publish(dist: &Path, store: &Store, records: &[Record], manifest_json: &s
     let manifest_path = staging.path().join(manifest::FILE_NAME);
     std::fs::write(&manifest_path, manifest_json)
         .with_context(|| format!("writing {}", manifest_path.display()))?;
-    swap_in(staging, dist)
+    Ok(staging)
 }
 
 /// Copies `from` to `to`, checking on the way that the bytes still have the digest
@@ -184,7 +307,8 @@ mod tests {
             plugin: "p".into(),
             plugin_digest: "d".into(),
         };
-        publish(&dist, &store, &[record], "{\"new\":1}\n").unwrap();
+        let memo = tmp.path().join("published.json");
+        publish(&dist, &store, &[record], "{\"new\":1}\n", &memo).unwrap();
         assert!(!dist.join("stale").exists());
         let bin = dist.join("x_linux_amd64/x");
         assert_eq!(std::fs::read(&bin).unwrap(), b"binary");
@@ -195,5 +319,54 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".xhost-dist-"))
             .collect();
         assert!(leftovers.is_empty(), "staging directory left behind");
+    }
+
+    #[test]
+    fn an_unchanged_release_is_left_in_place_and_a_tampered_one_replaced() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("store")).unwrap();
+        std::fs::write(tmp.path().join("bin"), "binary").unwrap();
+        let (sha256, size) = store.ingest(&tmp.path().join("bin")).unwrap();
+        let record = Record {
+            path: "x_linux_amd64/x".into(),
+            kind: Kind::Binary,
+            target: None,
+            sha256,
+            size,
+            executable: true,
+            meta: vec![],
+            stage: "s".into(),
+            plugin: "p".into(),
+            plugin_digest: "d".into(),
+        };
+        let (dist, memo) = (tmp.path().join("dist"), tmp.path().join("published.json"));
+        let records = std::slice::from_ref(&record);
+        let bin = dist.join("x_linux_amd64/x");
+        publish(&dist, &store, records, "{\"n\":1}\n", &memo).unwrap();
+        let inode = bin.metadata().unwrap().ino();
+
+        publish(&dist, &store, records, "{\"n\":2}\n", &memo).unwrap();
+        assert_eq!(
+            bin.metadata().unwrap().ino(),
+            inode,
+            "an unchanged file was rewritten"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dist.join(manifest::FILE_NAME)).unwrap(),
+            "{\"n\":2}\n"
+        );
+
+        std::fs::write(&bin, "BINARY").unwrap();
+        publish(&dist, &store, records, "{\"n\":3}\n", &memo).unwrap();
+        assert_eq!(
+            std::fs::read(&bin).unwrap(),
+            b"binary",
+            "a tampered file was kept"
+        );
+
+        std::fs::write(dist.join("extra"), "x").unwrap();
+        publish(&dist, &store, records, "{\"n\":4}\n", &memo).unwrap();
+        assert!(!dist.join("extra").exists(), "a foreign file survived");
     }
 }

@@ -4,8 +4,10 @@
 //! `actions/<first two hex digits>/<key>.json`, written to a temporary name and renamed
 //! into place. An entry is a hit only when every output it names is in the store with
 //! the digest it claims; anything else (a missing or damaged file, an entry from another
-//! schema, JSON that does not parse) is a miss, and the stage runs again. A hit touches
-//! the entry, so `xhost cache gc` evicts the least recently used first.
+//! schema, JSON that does not parse) is a miss, and the stage runs again. Each output
+//! carries its store file's [`KnownDigest`], so an untouched file is checked by `stat`
+//! rather than read. A hit touches the entry, so `xhost cache gc` evicts the least
+//! recently used first.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +16,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{Kind, Record, Store};
+use crate::known_digest::KnownDigest;
 use crate::report::Level;
 
 const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
@@ -43,6 +46,9 @@ pub struct Output {
     pub size: u64,
     pub executable: bool,
     pub meta: Vec<(String, String)>,
+    /// The store file's digest with its stamp, when it was last checked.
+    #[serde(default)]
+    pub known: Option<KnownDigest>,
 }
 
 impl Actions {
@@ -58,21 +64,34 @@ impl Actions {
     /// The outputs recorded under `key`, if all of them are sound in `store`.
     pub fn lookup(&self, key: &str, store: &Store) -> Option<Entry> {
         let path = self.path(key);
-        let entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        let mut entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
         if entry.schema != ENTRY_SCHEMA {
             return None;
         }
-        for output in &entry.outputs {
-            let (sha256, size) = crate::digest::sha256_file(&store.path(&output.sha256)).ok()?;
+        let mut rechecked = false;
+        for output in &mut entry.outputs {
+            let file = store.path(&output.sha256);
+            let known = output.known.as_ref();
+            if known.is_some_and(|k| k.sha256 == output.sha256 && k.holds_for(&file)) {
+                continue;
+            }
+            let (sha256, size) = crate::digest::sha256_file(&file).ok()?;
             if sha256 != output.sha256 || size != output.size {
                 return None;
             }
+            output.known = KnownDigest::record(&file, &sha256);
+            rechecked = true;
         }
-        // Recency for `gc`; an entry that cannot be touched is merely evicted sooner.
-        let _ = std::fs::File::options()
-            .append(true)
-            .open(&path)
-            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        // Rewriting the entry also marks its use; otherwise touch it. Either is only
+        // an optimisation (stamps for next time, recency for `gc`).
+        if rechecked {
+            let _ = self.write(key, &entry);
+        } else {
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        }
         Some(entry)
     }
 
@@ -83,6 +102,7 @@ impl Actions {
         stage: &str,
         outputs: &[Record],
         log: Vec<(Level, String)>,
+        store: &Store,
     ) -> Result<()> {
         let entry = Entry {
             log,
@@ -98,15 +118,21 @@ impl Actions {
                     size: r.size,
                     executable: r.executable,
                     meta: r.meta.clone(),
+                    // The store computed the digest as the file went in.
+                    known: KnownDigest::record(&store.path(&r.sha256), &r.sha256),
                 })
                 .collect(),
         };
+        self.write(key, &entry)
+    }
+
+    fn write(&self, key: &str, entry: &Entry) -> Result<()> {
         let path = self.path(key);
         let parent = path.parent().expect("entries live in a fan-out directory");
         crate::paths::create_dir_all(parent)?;
         let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
         let temp = parent.join(format!(".incoming-{}-{n}", std::process::id()));
-        let json = serde_json::to_vec(&entry).context("encoding an action-cache entry")?;
+        let json = serde_json::to_vec(entry).context("encoding an action-cache entry")?;
         std::fs::write(&temp, json).with_context(|| format!("writing {}", temp.display()))?;
         std::fs::rename(&temp, &path).with_context(|| format!("storing {}", path.display()))
     }
@@ -175,7 +201,13 @@ mod tests {
         let key = "0f".repeat(32);
         assert!(actions.lookup(&key, &store).is_none());
         actions
-            .record(&key, "build", std::slice::from_ref(&out), Vec::new())
+            .record(
+                &key,
+                "build",
+                std::slice::from_ref(&out),
+                Vec::new(),
+                &store,
+            )
             .unwrap();
         let entry = actions.lookup(&key, &store).expect("a hit");
         let back = entry
@@ -199,7 +231,13 @@ mod tests {
         let out = record(&store, tmp.path(), "binary");
         let key = "1e".repeat(32);
         actions
-            .record(&key, "build", std::slice::from_ref(&out), Vec::new())
+            .record(
+                &key,
+                "build",
+                std::slice::from_ref(&out),
+                Vec::new(),
+                &store,
+            )
             .unwrap();
         let blob = store.path(&out.sha256);
         std::fs::remove_file(&blob).unwrap();

@@ -7,7 +7,8 @@
 //! the source tree's digest and the project's path; for one granted programs, each
 //! program's path and digest (and the project's path, which they see); for one granted
 //! keys, each key's id and public key. A stage granted `net` has no key: what it
-//! fetches is not among its inputs.
+//! fetches is not among its inputs. Programs' digests are remembered with their stamps
+//! (`known_digest`) in the cache's `programs.json`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use crate::artifacts::Record;
+use crate::known_digest::KnownDigest;
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::Lane;
@@ -32,7 +34,10 @@ pub struct KeyContext {
     /// Directories under the root that are not source (the `dist/` being built).
     not_source: Vec<PathBuf>,
     source: OnceLock<Result<String, String>>,
-    programs: Mutex<HashMap<PathBuf, String>>,
+    /// Programs' digests with their stamps, kept across builds in `programs_file`: the
+    /// Go toolchain's `go` alone is 17 MB to hash.
+    programs: Mutex<HashMap<PathBuf, KnownDigest>>,
+    programs_file: PathBuf,
 }
 
 /// Why an invocation has no key.
@@ -45,13 +50,20 @@ pub enum Uncacheable {
 }
 
 impl KeyContext {
-    pub fn new(config: &Config, dist: &Path) -> Self {
+    /// Keys for a build of `config` publishing to `dist`, with xhost's cache at `cache`.
+    pub fn new(config: &Config, dist: &Path, cache: &Path) -> Self {
+        let programs_file = cache.join("programs.json");
+        let programs = std::fs::read(&programs_file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
         KeyContext {
             xhost: xhost_identity(),
             root: config.root.clone(),
             not_source: vec![dist.to_path_buf()],
             source: OnceLock::new(),
-            programs: Mutex::new(HashMap::new()),
+            programs: Mutex::new(programs),
+            programs_file,
         }
     }
 
@@ -142,13 +154,24 @@ impl KeyContext {
 
     fn program_digest(&self, path: &Path) -> Result<String, Uncacheable> {
         let mut known = self.programs.lock().expect("program digests lock");
-        if let Some(digest) = known.get(path) {
-            return Ok(digest.clone());
+        if let Some(digest) = known.get(path).filter(|k| k.holds_for(path)) {
+            return Ok(digest.sha256.clone());
         }
         let (digest, _) = crate::digest::sha256_file(path)
             .with_context(|| format!("hashing the program {}", path.display()))
             .map_err(|e| Uncacheable::Unreadable(format!("{e:#}")))?;
-        known.insert(path.to_path_buf(), digest.clone());
+        if let Some(stamped) = KnownDigest::record(path, &digest) {
+            known.insert(path.to_path_buf(), stamped);
+            // Remembering is an optimisation: without it the next build hashes again.
+            if let Ok(json) = serde_json::to_vec(&*known) {
+                let temp = self
+                    .programs_file
+                    .with_extension(format!("tmp-{}", std::process::id()));
+                if std::fs::write(&temp, json).is_ok() {
+                    let _ = std::fs::rename(&temp, &self.programs_file);
+                }
+            }
+        }
         Ok(digest)
     }
 }

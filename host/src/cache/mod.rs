@@ -81,7 +81,7 @@ impl ActionCache {
         let in_use = lock::shared(&gc::lock_path(cache), "`xhost cache gc`")?;
         Ok(ActionCache {
             actions: actions::Actions::open(cache)?,
-            keys: KeyContext::new(config, dist),
+            keys: KeyContext::new(config, dist, cache),
             reuse,
             uses: Mutex::new(Vec::new()),
             _in_use: in_use,
@@ -141,10 +141,14 @@ impl ActionCache {
         stage: &PlannedStage,
         outputs: &[Record],
         log: Vec<(Level, String)>,
+        store: &Store,
     ) {
         if let Some(key) = &lookup.key {
             // A cache that cannot be written costs a rerun next time, nothing more.
-            if let Err(e) = self.actions.record(key, &stage.config.name, outputs, log) {
+            if let Err(e) = self
+                .actions
+                .record(key, &stage.config.name, outputs, log, store)
+            {
                 eprintln!(
                     "xhost: warning: not caching stage `{}`: {e:#}",
                     stage.config.name

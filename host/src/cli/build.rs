@@ -26,7 +26,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let runtime = Runtime::cached(&cache)?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
     let unsandboxed =
-        super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
+        super::tool_sandbox::settle(&plan, &cache, args.tool_sandbox.allow_unsandboxed_tools)?;
 
     let state = build_state::acquire(&cache, &plan.config.root, &dist_dir)?;
     let (work, store) = (&state.work, &state.store);
@@ -76,7 +76,13 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         unsandboxed,
         Some(&cache_use),
     );
-    dist::publish(&dist_dir, store, &records, &manifest_json)?;
+    dist::publish(
+        &dist_dir,
+        store,
+        &records,
+        &manifest_json,
+        &state.tool_state.join("published.json"),
+    )?;
     let mut out = std::io::stdout().lock();
     for record in &records {
         writeln!(

@@ -34,7 +34,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     let runtime = Runtime::cached(&cache)?;
     let plan = plan::plan(config, &runtime, reporter.clone())?;
     let unsandboxed =
-        super::tool_sandbox::settle(&plan, args.tool_sandbox.allow_unsandboxed_tools)?;
+        super::tool_sandbox::settle(&plan, &cache, args.tool_sandbox.allow_unsandboxed_tools)?;
     let release = plan.stages[0].info.release_scope;
     if !release && args.target.is_none() {
         bail!(
@@ -84,6 +84,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         store,
         &outputs,
         &manifest::render(&plan.config.project, &outputs, unsandboxed, None),
+        &state.tool_state.join("published.json"),
     )?;
     let mut out = std::io::stdout().lock();
     for record in &outputs {

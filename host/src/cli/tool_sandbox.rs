@@ -5,18 +5,26 @@
 
 use anyhow::{Context, Result};
 
-use crate::confine::{self, Mode};
+use std::path::Path;
+
+use crate::confine::{self, Mode, probe_memo};
 use crate::plan::Plan;
 
 /// Whether programs run unconfined (only ever true with the user's consent).
-pub(super) fn settle(plan: &Plan, allow_unsandboxed: bool) -> Result<bool> {
+/// A pass is remembered in `cache` (see `confine::probe_memo`).
+pub(super) fn settle(plan: &Plan, cache: &Path, allow_unsandboxed: bool) -> Result<bool> {
     let Some(stage) = plan.stages.iter().find(|s| !s.tools.is_empty()) else {
         return Ok(false);
     };
     let launcher =
         std::env::current_exe().context("finding the xhost executable for the tool sandbox")?;
+    if probe_memo::passed(cache) {
+        confine::set_mode(Mode::Confined { launcher });
+        return Ok(false);
+    }
     match confine::probe(&launcher) {
         Ok(()) => {
+            probe_memo::remember(cache);
             confine::set_mode(Mode::Confined { launcher });
             Ok(false)
         }

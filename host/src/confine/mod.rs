@@ -21,6 +21,7 @@ mod landlock_rules;
 pub mod launcher;
 mod namespaces;
 mod new_root;
+pub mod probe_memo;
 mod rlimits;
 
 use std::ffi::OsString;

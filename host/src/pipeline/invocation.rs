@@ -66,7 +66,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
     let result = run_in_sandbox(cx, stage, lane, inputs, &log);
     let _ = std::fs::remove_dir_all(cx.dir);
     if let (Some(cache), Some(lookup), Ok(outputs)) = (cx.cache, &lookup, &result) {
-        cache.record(lookup, stage, outputs, log.lines());
+        cache.record(lookup, stage, outputs, log.lines(), cx.store);
     }
     cx.reporter.stage_finished(
         lane,

@@ -1,0 +1,131 @@
+//! A file's digest known without reading it again: the digest recorded together with
+//! the file's stamp (device, inode, size, mode, modification and change times). Any
+//! write, replacement, `chmod` or `touch` changes the stamp; the change time cannot be
+//! set by programs. An unchanged, no-change rebuild then checks its outputs and the
+//! published release with `stat` instead of hashing every byte twice.
+//!
+//! Timestamps are coarse (a kernel tick), so a file written in the same tick as its
+//! stamp was taken could change without its stamp changing. As git does, a stamp taken
+//! less than [`RACY`] after the file's change time is not trusted: the file is hashed
+//! the next time, and the stamp taken then is.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// How long after its change time a file's stamp can be trusted.
+const RACY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mode: u32,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+/// `sha256` is the digest of the file that had `stamp` when it was taken at `taken_ns`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownDigest {
+    pub sha256: String,
+    stamp: Stamp,
+    taken_ns: i128,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = path.symlink_metadata().ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        Some(Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mode: meta.mode(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        })
+    }
+}
+
+impl KnownDigest {
+    /// Records that the file at `path` has digest `sha256`, which the caller has just
+    /// computed or checked.
+    pub fn record(path: &Path, sha256: &str) -> Option<KnownDigest> {
+        Some(KnownDigest {
+            sha256: sha256.to_string(),
+            stamp: Stamp::of(path)?,
+            taken_ns: now_ns(),
+        })
+    }
+
+    /// True when the file at `path` certainly still has this digest: its stamp is the
+    /// recorded one, and that stamp was taken well after the file last changed.
+    pub fn holds_for(&self, path: &Path) -> bool {
+        let settled = self.stamp.ctime_ns + RACY.as_nanos() as i128 <= self.taken_ns;
+        settled && Stamp::of(path).as_ref() == Some(&self.stamp)
+    }
+}
+
+fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A digest recorded as if long after the file was written.
+    fn settled(path: &Path) -> KnownDigest {
+        let mut known = KnownDigest::record(path, "digest").unwrap();
+        known.taken_ns += 10 * RACY.as_nanos() as i128;
+        known
+    }
+
+    #[test]
+    fn a_fresh_stamp_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        assert!(
+            !KnownDigest::record(&file, "digest")
+                .unwrap()
+                .holds_for(&file)
+        );
+        assert!(settled(&file).holds_for(&file));
+    }
+
+    #[test]
+    fn any_change_breaks_the_stamp() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        type Change<'a> = (&'a str, &'a dyn Fn(&Path));
+        let changes: [Change; 4] = [
+            ("same-size write", &|f| std::fs::write(f, "y").unwrap()),
+            ("chmod", &|f| {
+                std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap()
+            }),
+            ("replacement", &|f| {
+                std::fs::write(f.with_extension("new"), "y").unwrap();
+                std::fs::rename(f.with_extension("new"), f).unwrap();
+            }),
+            ("removal", &|f| std::fs::remove_file(f).unwrap()),
+        ];
+        for (what, change) in changes {
+            std::fs::write(&file, "x").unwrap();
+            let known = settled(&file);
+            // Let the clock move past the stamp's tick, as any later edit would.
+            std::thread::sleep(Duration::from_millis(20));
+            change(&file);
+            assert!(!known.holds_for(&file), "{what} went unnoticed");
+        }
+    }
+}
