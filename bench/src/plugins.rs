@@ -25,6 +25,8 @@ pub struct PluginRow {
     pub compile: Duration,
     pub load_cached: Duration,
     pub instantiate: Duration,
+    /// The same with wasmtime's pooling allocator.
+    pub instantiate_pooled: Duration,
 }
 
 pub struct Results {
@@ -39,6 +41,7 @@ pub fn run(runs: usize) -> Result<Results> {
     let cache = tempfile::tempdir()?;
     let plain = Runtime::new()?;
     let cached = Runtime::cached(cache.path())?;
+    let pooled = Runtime::with_pooling(16, xhost::config::Limits::default().memory_mib)?;
     let mut plugins = Vec::new();
     for name in PLUGINS {
         let bytes = xhost::builtin::get(name).context("no such built-in")?;
@@ -50,10 +53,15 @@ pub fn run(runs: usize) -> Result<Results> {
         let load_cached = median(runs, || {
             time(|| cached.compile(&digest, bytes)).map(|(t, _)| t)
         })?;
-        let prepared = prepared(&cached, name, bytes)?;
+        let on_demand = prepared(&cached, name, bytes)?;
         let instantiate = median(runs * 20, || {
             let sandbox = sandbox(None)?;
-            time(|| prepared.instantiate_only(sandbox)).map(|(t, _)| t)
+            time(|| on_demand.instantiate_only(sandbox)).map(|(t, _)| t)
+        })?;
+        let in_pool = prepared(&pooled, name, bytes)?;
+        let instantiate_pooled = median(runs * 20, || {
+            let sandbox = sandbox(None)?;
+            time(|| in_pool.instantiate_only(sandbox)).map(|(t, _)| t)
         })?;
         plugins.push(PluginRow {
             name,
@@ -61,6 +69,7 @@ pub fn run(runs: usize) -> Result<Results> {
             compile,
             load_cached,
             instantiate,
+            instantiate_pooled,
         });
     }
     let checksum = prepared(
@@ -110,17 +119,18 @@ fn sandbox(mounts: Option<&Mounts>) -> Result<Sandbox> {
 
 pub fn table(results: &Results) -> String {
     let mut out = format!(
-        "{:<10} {:>9} {:>12} {:>14} {:>13}\n",
-        "plugin", "size", "compile", "load (cache)", "instantiate"
+        "{:<10} {:>9} {:>12} {:>14} {:>13} {:>10}\n",
+        "plugin", "size", "compile", "load (cache)", "instantiate", "(pooled)"
     );
     for p in &results.plugins {
         out.push_str(&format!(
-            "{:<10} {:>7.0}KB {:>10.1}ms {:>12.2}ms {:>11.1}µs\n",
+            "{:<10} {:>7.0}KB {:>10.1}ms {:>12.2}ms {:>11.1}µs {:>8.1}µs\n",
             p.name,
             p.size as f64 / 1e3,
             p.compile.as_secs_f64() * 1e3,
             p.load_cached.as_secs_f64() * 1e3,
-            p.instantiate.as_secs_f64() * 1e6
+            p.instantiate.as_secs_f64() * 1e6,
+            p.instantiate_pooled.as_secs_f64() * 1e6
         ));
     }
     out.push_str(&format!(
@@ -138,6 +148,7 @@ pub fn json(results: &Results) -> Value {
             "compile_median_ms": p.compile.as_secs_f64() * 1e3,
             "load_from_cache_median_ms": p.load_cached.as_secs_f64() * 1e3,
             "instantiate_median_us": p.instantiate.as_secs_f64() * 1e6,
+            "instantiate_pooled_median_us": p.instantiate_pooled.as_secs_f64() * 1e6,
         })).collect::<Vec<_>>(),
         "empty_invocation_median_us": results.invocation.as_secs_f64() * 1e6,
     })

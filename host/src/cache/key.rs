@@ -18,8 +18,8 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use crate::artifacts::Record;
-use crate::known_digest::KnownDigest;
 use crate::config::Config;
+use crate::known_digest::KnownDigest;
 use crate::plan::PlannedStage;
 use crate::report::Lane;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use wasmtime::component::Component;
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::compiled_cache::CompiledCache;
 
@@ -24,11 +24,27 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime that compiles every component it loads.
     pub fn new() -> Result<Self> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        // Epoch interruption is how a plugin that never returns is stopped; it costs a
-        // load and compare per loop header, far cheaper than fuel.
-        config.epoch_interruption(true);
+        Runtime::with_config(base_config())
+    }
+
+    /// A runtime with wasmtime's pooling instance allocator, sized for `instances`
+    /// plugins at once of at most `memory_mib` each. xhost itself allocates on demand:
+    /// pooling saves ~15 µs per instantiation (bench/README.md), under 1 ms per build,
+    /// and would fix every plugin's largest memory when the engine is made, before
+    /// `xhost.toml`'s limits are known. `bench/run` measures it against on-demand.
+    pub fn with_pooling(instances: u32, memory_mib: u64) -> Result<Self> {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(instances)
+            .total_core_instances(instances * 8)
+            .total_memories(instances * 2)
+            .total_tables(instances * 8)
+            .max_memory_size((memory_mib as usize) << 20);
+        let mut config = base_config();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        Runtime::with_config(config)
+    }
+
+    fn with_config(config: Config) -> Result<Self> {
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .context("creating the wasmtime engine")?;
@@ -62,6 +78,15 @@ impl Runtime {
             None => Component::new(&self.engine, bytes).map_err(anyhow::Error::from),
         }
     }
+}
+
+fn base_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    // Epoch interruption is how a plugin that never returns is stopped; it costs a
+    // load and compare per loop header, far cheaper than fuel.
+    config.epoch_interruption(true);
+    config
 }
 
 fn start_epoch_ticker(engine: &Engine) {
