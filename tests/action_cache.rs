@@ -45,6 +45,19 @@ fn cache_results(project: &Project) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// Why `stage` ran for `target`, as `artifacts.json` says.
+fn why(project: &Project, target: &str, stage: &str) -> String {
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap())
+            .unwrap();
+    let stages = manifest["cache"]["stages"].as_array().unwrap();
+    let entry = stages
+        .iter()
+        .find(|s| s["target"] == target && s["stage"] == stage)
+        .unwrap_or_else(|| panic!("no {stage} for {target} in {manifest}"));
+    entry["why"].as_str().unwrap_or_default().to_string()
+}
+
 fn misses(project: &Project) -> Vec<(String, String)> {
     cache_results(project)
         .into_iter()
@@ -68,6 +81,7 @@ fn a_second_build_reuses_every_stage_and_publishes_the_same_release() {
         "four stages per target and a checksum: {results:?}"
     );
     assert!(results.values().all(|r| r == "forced"), "{results:?}");
+    assert_eq!(why(&project, "linux/amd64", "compile"), "--no-cache");
     assert!(
         first.stderr.contains("(action cache: 0 hits, 9 misses)"),
         "{}",
@@ -120,6 +134,9 @@ fn a_change_reruns_exactly_the_stages_it_affects() {
         "cmd/hello/nonce.go",
         format!("package main\n\nconst nonce = {nonce:?}\n"),
     );
+    // And no memory of earlier runs' keys, which the reasons for reruns compare with.
+    let state = xhost::paths::project_cache_dir(&cache_dir(), &project.dir.canonicalize().unwrap());
+    let _ = std::fs::remove_dir_all(state.join("last-keys"));
     build(&project, &["--no-cache"]);
 
     // A README is source for the archive and SBOM stages (granted /src), not for
@@ -130,6 +147,13 @@ fn a_change_reruns_exactly_the_stages_it_affects() {
     assert!(rerun.contains(&pair("linux/amd64", "archive")), "{rerun:?}");
     assert!(rerun.contains(&pair("linux/amd64", "compile")), "{rerun:?}");
     assert!(!rerun.contains(&pair("linux/amd64", "strip")), "{rerun:?}");
+    assert_eq!(
+        why(&project, "linux/amd64", "compile"),
+        "changed since the last build: source"
+    );
+    // The archive consumes the rebuilt binary (Go's build id covers its sources).
+    let archive = why(&project, "linux/amd64", "archive");
+    assert!(archive.contains("source"), "{archive}");
 
     // Another target: its own pipeline and the release stage run, nothing else.
     let run = project.xhost(&[
@@ -147,6 +171,10 @@ fn a_change_reruns_exactly_the_stages_it_affects() {
     let mut expected: Vec<_> = stages.iter().map(|s| pair("linux/arm64", s)).collect();
     expected.push(pair("release", "checksum"));
     assert_eq!(misses(&project), expected);
+    assert_eq!(
+        why(&project, "linux/arm64", "compile"),
+        "not built before for this target"
+    );
     run_tool(
         "sha256sum",
         &["-c", "hello_1.0.0_checksums.txt"],

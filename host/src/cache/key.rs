@@ -67,14 +67,14 @@ impl KeyContext {
         }
     }
 
-    /// The key of running `stage` for `lane` over `inputs`.
+    /// The key of running `stage` for `lane` over `inputs`, and the JSON it hashes.
     pub fn key(
         &self,
         config: &Config,
         stage: &PlannedStage,
         lane: &Lane,
         inputs: &[&Record],
-    ) -> Result<String, Uncacheable> {
+    ) -> Result<(String, Value), Uncacheable> {
         let grants = &stage.config.grants;
         if grants.net {
             return Err(Uncacheable::Network);
@@ -139,7 +139,7 @@ impl KeyContext {
                 .collect::<serde_json::Map<_, _>>();
             extra.insert("keys".into(), Value::Object(keys));
         }
-        Ok(crate::digest::sha256_hex(key.to_string().as_bytes()))
+        Ok((crate::digest::sha256_hex(key.to_string().as_bytes()), key))
     }
 
     fn source_digest(&self) -> Result<String, Uncacheable> {

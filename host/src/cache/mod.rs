@@ -6,6 +6,7 @@
 mod actions;
 pub mod gc;
 mod key;
+mod miss_reason;
 mod source_tree;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ pub struct ActionCache {
     /// False with `--no-cache`: every stage runs, and what it makes is still recorded.
     reuse: bool,
     uses: Mutex<Vec<StageUse>>,
+    last_keys: miss_reason::LastKeys,
     /// Held (shared) while the build runs, so `xhost cache gc` waits for it.
     _in_use: Lock,
 }
@@ -66,6 +68,8 @@ pub struct Summary {
 pub struct Lookup {
     key: Option<String>,
     pub hit: Option<Hit>,
+    /// Why the stage runs, when it does (`-v` shows it).
+    pub why: Option<String>,
 }
 
 /// Outputs reused from the cache, and what the plugin logged making them.
@@ -76,14 +80,22 @@ pub struct Hit {
 }
 
 impl ActionCache {
-    /// Opens the action cache under `cache` for a build of `config` publishing to `dist`.
-    pub fn open(cache: &Path, config: &Config, dist: &Path, reuse: bool) -> Result<Self> {
+    /// Opens the action cache under `cache` for a build of `config` publishing to `dist`;
+    /// `project_state` is the project's own area of the cache.
+    pub fn open(
+        cache: &Path,
+        project_state: &Path,
+        config: &Config,
+        dist: &Path,
+        reuse: bool,
+    ) -> Result<Self> {
         let in_use = lock::shared(&gc::lock_path(cache), "`xhost cache gc`")?;
         Ok(ActionCache {
             actions: actions::Actions::open(cache)?,
             keys: KeyContext::new(config, dist, cache),
             reuse,
             uses: Mutex::new(Vec::new()),
+            last_keys: miss_reason::LastKeys::new(project_state.join("last-keys")),
             _in_use: in_use,
         })
     }
@@ -98,9 +110,9 @@ impl ActionCache {
         inputs: &[&Record],
         store: &Store,
     ) -> Lookup {
-        let (key, why) = match self.keys.key(config, stage, lane, inputs) {
-            Ok(key) => (Some(key), None),
-            Err(why) => (None, Some(why.to_string())),
+        let (key, json, why) = match self.keys.key(config, stage, lane, inputs) {
+            Ok((key, json)) => (Some(key), Some(json), None),
+            Err(why) => (None, None, Some(why.to_string())),
         };
         let hit = key
             .as_deref()
@@ -125,13 +137,29 @@ impl ActionCache {
             (Some(_), None) if !self.reuse => CacheResult::Forced,
             (Some(_), None) => CacheResult::Miss,
         };
+        let target = lane_name(lane);
+        let changed = json
+            .as_ref()
+            .map(|json| self.last_keys.compare(&stage.config.name, &target, json));
+        let why = match (result, changed) {
+            (CacheResult::Miss, Some(None)) => Some("not built before for this target".into()),
+            (CacheResult::Miss, Some(Some(parts))) if parts.is_empty() => {
+                Some("its earlier outputs are no longer in the cache".into())
+            }
+            (CacheResult::Miss, Some(Some(parts))) => Some(format!(
+                "changed since the last build: {}",
+                miss_reason::list(&parts)
+            )),
+            (CacheResult::Forced, _) => Some("--no-cache".into()),
+            _ => why,
+        };
         self.uses.lock().expect("cache uses lock").push(StageUse {
             stage: stage.config.name.clone(),
-            target: lane_name(lane),
+            target,
             result,
-            why,
+            why: why.clone(),
         });
-        Lookup { key, hit }
+        Lookup { key, hit, why }
     }
 
     /// Records what a looked-up invocation that ran produced, and what it logged.

@@ -30,7 +30,13 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
 
     let state = build_state::acquire(&cache, &plan.config.root, &dist_dir)?;
     let (work, store) = (&state.work, &state.store);
-    let actions = ActionCache::open(&cache, &plan.config, &dist_dir, !args.no_cache)?;
+    let actions = ActionCache::open(
+        &cache,
+        &state.tool_state,
+        &plan.config,
+        &dist_dir,
+        !args.no_cache,
+    )?;
 
     let project = &plan.config.project;
     let targets: Vec<String> = plan

@@ -16,7 +16,7 @@ use crate::caps::signing::SigningCap;
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::sanitize::sanitize_line;
-use crate::report::{Lane, Reporter, StageOutcome, lane_name};
+use crate::report::{Lane, Level, Reporter, StageOutcome, lane_name};
 use crate::runtime::invoke::Sandbox;
 use crate::sandbox::quota::{Alarm, Quota, Watcher};
 use crate::sandbox::{Mounts, outputs};
@@ -61,6 +61,14 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             },
         );
         return Ok(outputs);
+    }
+    if let Some(why) = lookup.as_ref().and_then(|l| l.why.as_ref()) {
+        cx.reporter.log(
+            lane,
+            &stage.config.name,
+            Level::Debug,
+            &format!("runs: {why}"),
+        );
     }
     let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
     let result = run_in_sandbox(cx, stage, lane, inputs, &log);
