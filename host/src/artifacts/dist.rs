@@ -90,7 +90,7 @@ pub fn publish(
 ) -> Result<()> {
     check_replaceable(dist)?;
     if let Some(published) = already_there(dist, records, memo) {
-        replace_manifest(dist, manifest_json)?;
+        crate::paths::write_atomic(&dist.join(manifest::FILE_NAME), manifest_json.as_bytes())?;
         remember(memo, &published);
         return Ok(());
     }
@@ -168,20 +168,10 @@ fn files_under(dir: &Path, prefix: &str) -> Option<BTreeSet<String>> {
     Some(files)
 }
 
-fn replace_manifest(dist: &Path, manifest_json: &str) -> Result<()> {
-    let temp = dist.join(format!(".{}.{}", manifest::FILE_NAME, std::process::id()));
-    std::fs::write(&temp, manifest_json).with_context(|| format!("writing {}", temp.display()))?;
-    let path = dist.join(manifest::FILE_NAME);
-    std::fs::rename(&temp, &path).with_context(|| format!("replacing {}", path.display()))
-}
-
 /// Remembering is an optimisation: without it the next build publishes in full.
 fn remember(memo: &Path, published: &Published) {
     if let Ok(json) = serde_json::to_vec(published) {
-        let temp = memo.with_extension(format!("tmp-{}", std::process::id()));
-        if std::fs::write(&temp, json).is_ok() {
-            let _ = std::fs::rename(&temp, memo);
-        }
+        let _ = crate::paths::write_atomic(memo, &json);
     }
 }
 
@@ -285,16 +275,12 @@ mod tests {
         );
     }
 
-    #[test]
-    fn publish_replaces_the_whole_directory() {
+    /// A store holding one executable, and its record.
+    fn stored_binary() -> (tempfile::TempDir, Store, Record) {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("store")).unwrap();
         std::fs::write(tmp.path().join("bin"), "binary").unwrap();
         let (sha256, size) = store.ingest(&tmp.path().join("bin")).unwrap();
-        let dist = tmp.path().join("dist");
-        std::fs::create_dir(&dist).unwrap();
-        std::fs::write(dist.join(manifest::FILE_NAME), "{}").unwrap();
-        std::fs::write(dist.join("stale"), "old").unwrap();
         let record = Record {
             path: "x_linux_amd64/x".into(),
             kind: Kind::Binary,
@@ -307,6 +293,16 @@ mod tests {
             plugin: "p".into(),
             plugin_digest: "d".into(),
         };
+        (tmp, store, record)
+    }
+
+    #[test]
+    fn publish_replaces_the_whole_directory() {
+        let (tmp, store, record) = stored_binary();
+        let dist = tmp.path().join("dist");
+        std::fs::create_dir(&dist).unwrap();
+        std::fs::write(dist.join(manifest::FILE_NAME), "{}").unwrap();
+        std::fs::write(dist.join("stale"), "old").unwrap();
         let memo = tmp.path().join("published.json");
         publish(&dist, &store, &[record], "{\"new\":1}\n", &memo).unwrap();
         assert!(!dist.join("stale").exists());
@@ -316,7 +312,11 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".xhost-dist-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".dist.xhost-staging-")
+            })
             .collect();
         assert!(leftovers.is_empty(), "staging directory left behind");
     }
@@ -324,22 +324,7 @@ mod tests {
     #[test]
     fn an_unchanged_release_is_left_in_place_and_a_tampered_one_replaced() {
         use std::os::unix::fs::MetadataExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path().join("store")).unwrap();
-        std::fs::write(tmp.path().join("bin"), "binary").unwrap();
-        let (sha256, size) = store.ingest(&tmp.path().join("bin")).unwrap();
-        let record = Record {
-            path: "x_linux_amd64/x".into(),
-            kind: Kind::Binary,
-            target: None,
-            sha256,
-            size,
-            executable: true,
-            meta: vec![],
-            stage: "s".into(),
-            plugin: "p".into(),
-            plugin_digest: "d".into(),
-        };
+        let (tmp, store, record) = stored_binary();
         let (dist, memo) = (tmp.path().join("dist"), tmp.path().join("published.json"));
         let records = std::slice::from_ref(&record);
         let bin = dist.join("x_linux_amd64/x");

@@ -10,7 +10,6 @@
 //! recently used first.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -23,7 +22,6 @@ const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
 
 pub struct Actions {
     dir: PathBuf,
-    next_temp: AtomicU64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -55,10 +53,7 @@ impl Actions {
     pub fn open(cache: &Path) -> Result<Self> {
         let dir = dir(cache);
         crate::paths::create_dir_all(&dir)?;
-        Ok(Actions {
-            dir,
-            next_temp: AtomicU64::new(0),
-        })
+        Ok(Actions { dir })
     }
 
     /// The outputs recorded under `key`, if all of them are sound in `store`.
@@ -130,11 +125,8 @@ impl Actions {
         let path = self.path(key);
         let parent = path.parent().expect("entries live in a fan-out directory");
         crate::paths::create_dir_all(parent)?;
-        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        let temp = parent.join(format!(".incoming-{}-{n}", std::process::id()));
         let json = serde_json::to_vec(entry).context("encoding an action-cache entry")?;
-        std::fs::write(&temp, json).with_context(|| format!("writing {}", temp.display()))?;
-        std::fs::rename(&temp, &path).with_context(|| format!("storing {}", path.display()))
+        crate::paths::write_atomic(&path, &json)
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -192,23 +184,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_recorded_action_is_found_with_its_outputs() {
+    /// A store and action cache in a fresh directory, with one output recorded under
+    /// `key` (after checking the key was a miss before).
+    fn recorded(key: &str) -> (tempfile::TempDir, Store, Actions, Record) {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("store")).unwrap();
         let actions = Actions::open(tmp.path()).unwrap();
         let out = record(&store, tmp.path(), "binary");
-        let key = "0f".repeat(32);
-        assert!(actions.lookup(&key, &store).is_none());
+        assert!(actions.lookup(key, &store).is_none());
+        let outputs = std::slice::from_ref(&out);
         actions
-            .record(
-                &key,
-                "build",
-                std::slice::from_ref(&out),
-                Vec::new(),
-                &store,
-            )
+            .record(key, "build", outputs, Vec::new(), &store)
             .unwrap();
+        (tmp, store, actions, out)
+    }
+
+    #[test]
+    fn a_recorded_action_is_found_with_its_outputs() {
+        let key = "0f".repeat(32);
+        let (_tmp, store, actions, out) = recorded(&key);
         let entry = actions.lookup(&key, &store).expect("a hit");
         let back = entry
             .outputs
@@ -225,20 +219,8 @@ mod tests {
 
     #[test]
     fn a_damaged_or_missing_output_makes_a_miss() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path().join("store")).unwrap();
-        let actions = Actions::open(tmp.path()).unwrap();
-        let out = record(&store, tmp.path(), "binary");
         let key = "1e".repeat(32);
-        actions
-            .record(
-                &key,
-                "build",
-                std::slice::from_ref(&out),
-                Vec::new(),
-                &store,
-            )
-            .unwrap();
+        let (_tmp, store, actions, out) = recorded(&key);
         let blob = store.path(&out.sha256);
         std::fs::remove_file(&blob).unwrap();
         std::fs::write(&blob, "tampered").unwrap();

@@ -164,12 +164,7 @@ impl KeyContext {
             known.insert(path.to_path_buf(), stamped);
             // Remembering is an optimisation: without it the next build hashes again.
             if let Ok(json) = serde_json::to_vec(&*known) {
-                let temp = self
-                    .programs_file
-                    .with_extension(format!("tmp-{}", std::process::id()));
-                if std::fs::write(&temp, json).is_ok() {
-                    let _ = std::fs::rename(&temp, &self.programs_file);
-                }
+                let _ = crate::paths::write_atomic(&self.programs_file, &json);
             }
         }
         Ok(digest)

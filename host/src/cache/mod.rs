@@ -73,7 +73,6 @@ pub struct Lookup {
 }
 
 /// Outputs reused from the cache, and what the plugin logged making them.
-#[derive(Clone)]
 pub struct Hit {
     pub outputs: Vec<Record>,
     pub log: Vec<(Level, String)>,

@@ -40,10 +40,10 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
     let plugin = &stage.prepared.plugin;
     cx.reporter
         .stage_started(lane, &stage.config.name, &plugin.label);
-    let lookup = cx
+    let mut lookup = cx
         .cache
         .map(|cache| cache.lookup(cx.config, stage, lane, inputs, cx.store));
-    if let Some(hit) = lookup.as_ref().and_then(|l| l.hit.clone()) {
+    if let Some(hit) = lookup.as_mut().and_then(|l| l.hit.take()) {
         for (level, line) in &hit.log {
             // Sanitised when logged; again in case the cache directory was edited.
             cx.reporter

@@ -63,9 +63,7 @@ impl CompiledCache {
         let code = component.serialize().map_err(anyhow::Error::from)?;
         let mut file = Sha256::digest(&code).to_vec();
         file.extend_from_slice(&code);
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&temp, &file).with_context(|| format!("writing {}", temp.display()))?;
-        std::fs::rename(&temp, path).with_context(|| format!("storing {}", path.display()))
+        crate::paths::write_atomic(path, &file)
     }
 }
 
@@ -96,14 +94,20 @@ mod tests {
         (bytes, crate::digest::hex(&Sha256::digest(bytes)))
     }
 
-    #[test]
-    fn a_compiled_component_is_stored_once_and_loaded_back() {
+    /// A cache in a fresh directory holding the compiled checksum plugin, and its entry.
+    fn cached_checksum_plugin() -> (tempfile::TempDir, Runtime, CompiledCache, PathBuf) {
         let root = tempfile::tempdir().unwrap();
         let runtime = Runtime::new().unwrap();
         let cache = CompiledCache::open(root.path(), runtime.engine()).unwrap();
         let (bytes, digest) = plugin();
         cache.component(runtime.engine(), &digest, bytes).unwrap();
         let entry = cache.dir.join(format!("{digest}.cwasm"));
+        (root, runtime, cache, entry)
+    }
+
+    #[test]
+    fn a_compiled_component_is_stored_once_and_loaded_back() {
+        let (_root, runtime, cache, entry) = cached_checksum_plugin();
         let stored = std::fs::read(&entry).unwrap();
         assert_eq!(
             &Sha256::digest(&stored[DIGEST_LEN..])[..],
@@ -114,17 +118,13 @@ mod tests {
 
     #[test]
     fn a_damaged_entry_is_recompiled_not_loaded() {
-        let root = tempfile::tempdir().unwrap();
-        let runtime = Runtime::new().unwrap();
-        let cache = CompiledCache::open(root.path(), runtime.engine()).unwrap();
-        let (bytes, digest) = plugin();
-        cache.component(runtime.engine(), &digest, bytes).unwrap();
-        let entry = cache.dir.join(format!("{digest}.cwasm"));
+        let (_root, runtime, cache, entry) = cached_checksum_plugin();
         let mut stored = std::fs::read(&entry).unwrap();
         let middle = stored.len() / 2;
         stored[middle] ^= 0x40;
         std::fs::write(&entry, &stored).unwrap();
         assert!(cache.load(runtime.engine(), &entry).is_none());
+        let (bytes, digest) = plugin();
         cache.component(runtime.engine(), &digest, bytes).unwrap();
         assert!(
             cache.load(runtime.engine(), &entry).is_some(),
