@@ -222,7 +222,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
         outcomes.push((
             action,
             result
-                .map(|records| records.len())
+                .map(|release| release.records.len())
                 .map_err(|e| format!("{e:#}")),
         ));
     }

@@ -111,7 +111,7 @@ fn sandbox(mounts: Option<&Mounts>) -> Result<Sandbox> {
         wasi: wasi::context(mounts, &log)?,
         limits: Limits::default(),
         exec: ExecCap::denied(log.clone()),
-        signing: SigningCap::new(Default::default(), log.clone()),
+        signing: SigningCap::none(log.clone()),
         log,
         alarm: Arc::default(),
     })

@@ -92,7 +92,7 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
             wasi: wasi::context(Some(&mounts), &log)?,
             limits: Limits::default(),
             exec: ExecCap::denied(log.clone()),
-            signing: SigningCap::new(Default::default(), log.clone()),
+            signing: SigningCap::none(log.clone()),
             log,
             alarm: Arc::default(),
         };

@@ -8,5 +8,11 @@ fn main() -> std::process::ExitCode {
     {
         return xhost::confine::launcher::main(args.collect());
     }
+    // Whatever the process that started xhost left open is not passed on to anything
+    // xhost starts (git, the launcher, programs).
+    if let Err(why) = xhost::confine::process_state::cloexec_inherited() {
+        eprintln!("error: {why}");
+        return std::process::ExitCode::FAILURE;
+    }
     xhost::cli::main()
 }

@@ -57,16 +57,19 @@ pub struct Needs {
     pub signing_keys: u32,
 }
 
+/// What a plugin says of itself is printed (`xhost plugins`, `inspect`, `check`): its
+/// text is made safe to show once, here.
 impl From<PluginInfo> for Info {
     fn from(info: PluginInfo) -> Self {
+        use crate::report::sanitize::{sanitize_line, shown_name};
         Info {
-            name: info.name,
-            version: info.version,
-            summary: info.summary,
+            name: sanitize_line(&info.name),
+            version: sanitize_line(&info.version),
+            summary: sanitize_line(&info.summary),
             release_scope: matches!(info.scope, Scope::Release),
             consumes: info.consumes.into_iter().map(Kind::from).collect(),
             needs: Needs {
-                programs: info.needs.programs,
+                programs: info.needs.programs.iter().map(|p| shown_name(p)).collect(),
                 source: info.needs.source,
                 signing_keys: info.needs.signing_keys,
             },
@@ -89,6 +92,7 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
     let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
     let mut stages = Vec::with_capacity(config.stages.len());
     let keys = load_granted_keys(&config)?;
+    check_provenance_key_is_separate(&config, &keys)?;
     for stage in &config.stages {
         let plugin = load_plugin(runtime, stage, &mut loaded)?;
         let granted = Granted {
@@ -141,6 +145,26 @@ fn load_granted_keys(config: &Config) -> Result<KeyRing> {
         .chain(&config.provenance_key)
         .collect();
     KeyRing::load(config.keys.values().filter(|k| granted.contains(&k.id)))
+}
+
+/// The configuration refuses to grant the provenance key's id to a stage; this
+/// refuses the same key material under another id (two `[signing.keys]` entries reading
+/// one file, say), compared by public key.
+fn check_provenance_key_is_separate(config: &Config, keys: &KeyRing) -> Result<()> {
+    let Some(provenance) = &config.provenance_key else {
+        return Ok(());
+    };
+    for stage in &config.stages {
+        for id in &stage.grants.signing {
+            if keys.same_key(id, provenance) {
+                bail!(
+                    "stage `{}`: signing key `{id}` is the same key as `{provenance}`, which signs the release's provenance ([provenance] key); no stage may hold the provenance key under any name. Give the stage a different key",
+                    stage.name
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Release stages run after every target is done, so listing one before a

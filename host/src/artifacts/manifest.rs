@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Kind, Record};
 use crate::cache::Summary;
+use crate::caps::signing::Signed;
 use crate::config::Project;
 
 /// The manifest's file name at the top of `dist/`.
@@ -22,6 +23,9 @@ struct Manifest<'a> {
     /// What the action cache did for each stage invocation (absent for `plugin run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     cache: Option<&'a Summary>,
+    /// Every signature a plugin had the host make: stage, target, key, and what was
+    /// signed (its SHA-256 and size, and the input artifact when it was one).
+    signatures: &'a [Signed],
 }
 
 #[derive(Serialize)]
@@ -67,6 +71,7 @@ pub fn render(
     records: &[Record],
     unsandboxed_tools: bool,
     cache: Option<&Summary>,
+    signatures: &[Signed],
 ) -> String {
     let manifest = Manifest {
         schema: SCHEMA,
@@ -103,6 +108,7 @@ pub fn render(
             })
             .collect(),
         cache,
+        signatures,
     };
     let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     json.push('\n');

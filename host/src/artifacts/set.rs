@@ -1,5 +1,10 @@
 //! The artifacts of one pipeline so far. A stage's output at a path an artifact
-//! already has replaces it (a stripper rewriting a binary); anything else is added.
+//! already has replaces it (a stripper rewriting a binary) when the stage consumed
+//! that artifact; anything else at an existing path is refused, so a stage cannot
+//! swap out what another made and have checksums, signatures and provenance bless it.
+//! New paths are added.
+
+use std::collections::BTreeSet;
 
 use super::{Kind, Record};
 
@@ -9,6 +14,33 @@ pub struct ArtifactSet {
 }
 
 impl ArtifactSet {
+    /// Adds a stage's outputs; `consumed` are the paths the stage was given as inputs,
+    /// the only ones it may replace. Nothing is added when one output is refused.
+    pub fn admit(
+        &mut self,
+        outputs: Vec<Record>,
+        consumed: &BTreeSet<String>,
+    ) -> Result<(), String> {
+        for output in &outputs {
+            if let Some(existing) = self.records.iter().find(|r| r.path == output.path)
+                && !consumed.contains(&output.path)
+            {
+                return Err(format!(
+                    "stage `{}` wrote `{}`, which stage `{}` made and `{}` did not consume; a stage may replace only artifacts it consumes: give the output another name, or have the stage consume {} artifacts",
+                    output.stage,
+                    output.path,
+                    existing.stage,
+                    output.stage,
+                    existing.kind.name()
+                ));
+            }
+        }
+        for output in outputs {
+            self.upsert(output);
+        }
+        Ok(())
+    }
+
     pub fn upsert(&mut self, record: Record) {
         match self.records.iter_mut().find(|r| r.path == record.path) {
             Some(existing) => *existing = record,

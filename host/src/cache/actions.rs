@@ -15,7 +15,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{Kind, Record, Store};
+use crate::caps::signing::Signed;
 use crate::known_digest::KnownDigest;
+use crate::pipeline::Ran;
 use crate::report::Level;
 
 const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
@@ -32,6 +34,9 @@ pub struct Entry {
     /// What the plugin logged, shown again on a hit as a compiler's warnings would be.
     #[serde(default)]
     pub log: Vec<(Level, String)>,
+    /// The signatures the plugin had the host make.
+    #[serde(default)]
+    pub signed: Vec<Signed>,
 }
 
 /// One output, without its producer (the stage and plugin are the key's).
@@ -95,15 +100,17 @@ impl Actions {
         &self,
         key: &str,
         stage: &str,
-        outputs: &[Record],
+        ran: &Ran,
         log: Vec<(Level, String)>,
         store: &Store,
     ) -> Result<()> {
         let entry = Entry {
             log,
+            signed: ran.signed.clone(),
             schema: ENTRY_SCHEMA.to_string(),
             stage: stage.to_string(),
-            outputs: outputs
+            outputs: ran
+                .outputs
                 .iter()
                 .map(|r| Output {
                     path: r.path.clone(),
@@ -192,9 +199,12 @@ mod tests {
         let actions = Actions::open(tmp.path()).unwrap();
         let out = record(&store, tmp.path(), "binary");
         assert!(actions.lookup(key, &store).is_none());
-        let outputs = std::slice::from_ref(&out);
+        let ran = Ran {
+            outputs: vec![out.clone()],
+            signed: Vec::new(),
+        };
         actions
-            .record(key, "build", outputs, Vec::new(), &store)
+            .record(key, "build", &ran, Vec::new(), &store)
             .unwrap();
         (tmp, store, actions, out)
     }

@@ -16,8 +16,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::artifacts::{Record, Store};
+use crate::caps::signing::Signed;
 use crate::config::Config;
 use crate::lock::{self, Lock};
+use crate::pipeline::Ran;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Level, lane_name};
 
@@ -76,6 +78,8 @@ pub struct Lookup {
 pub struct Hit {
     pub outputs: Vec<Record>,
     pub log: Vec<(Level, String)>,
+    /// The signatures the plugin had made, recorded again in `artifacts.json`.
+    pub signed: Vec<Signed>,
 }
 
 impl ActionCache {
@@ -128,6 +132,7 @@ impl ActionCache {
                 Some(Hit {
                     outputs,
                     log: entry.log,
+                    signed: entry.signed,
                 })
             });
         let result = match (&key, &hit) {
@@ -166,7 +171,7 @@ impl ActionCache {
         &self,
         lookup: &Lookup,
         stage: &PlannedStage,
-        outputs: &[Record],
+        ran: &Ran,
         log: Vec<(Level, String)>,
         store: &Store,
     ) {
@@ -174,7 +179,7 @@ impl ActionCache {
             // A cache that cannot be written costs a rerun next time, nothing more.
             if let Err(e) = self
                 .actions
-                .record(key, &stage.config.name, outputs, log, store)
+                .record(key, &stage.config.name, ran, log, store)
             {
                 eprintln!(
                     "xhost: warning: not caching stage `{}`: {e:#}",

@@ -1,25 +1,77 @@
 //! The `signing` capability: a plugin signs with keys the host holds, by id. Only the
-//! ids granted to its stage resolve; the key bytes never cross into the sandbox.
+//! ids granted to its stage resolve; the key bytes never cross into the sandbox. A
+//! message in a format only the host signs (a DSSE envelope) is refused
+//! ([`crate::keys::domain`]). Every signature is shown at the default log level and
+//! recorded ([`Signed`]) for `artifacts.json`, naming the input it covers when the
+//! message is one.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use wasmtime::component::{HasSelf, Linker};
 
 use super::log::LogSink;
 use crate::keys::Key;
-use crate::report::Level;
+use crate::report::{Lane, Level};
 use crate::runtime::bindings::signing::{self as wit, Algorithm, PublicKeyInfo, SigningError};
+
+/// One signature a plugin had the host make.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Signed {
+    pub stage: String,
+    /// The target of the invocation; none for release stages.
+    pub target: Option<String>,
+    pub key: String,
+    pub algorithm: String,
+    pub message_sha256: String,
+    pub message_size: u64,
+    /// The input artifact whose bytes were the message, when they were.
+    pub artifact: Option<String>,
+}
+
+/// The signatures of one invocation, kept after its store is gone.
+pub type Journal = Arc<Mutex<Vec<Signed>>>;
 
 /// One invocation's `signing` state: the granted keys.
 pub struct SigningCap {
     granted: BTreeMap<String, Arc<Key>>,
+    /// The invocation's inputs by digest, to say which one a message is.
+    inputs: BTreeMap<String, String>,
+    lane: Lane,
+    stage: String,
     log: LogSink,
+    journal: Journal,
 }
 
 impl SigningCap {
-    pub fn new(granted: BTreeMap<String, Arc<Key>>, log: LogSink) -> Self {
-        SigningCap { granted, log }
+    /// `inputs` are the invocation's input artifacts as (sha256, dist path).
+    pub fn new(
+        granted: BTreeMap<String, Arc<Key>>,
+        inputs: impl IntoIterator<Item = (String, String)>,
+        lane: Lane,
+        stage: &str,
+        log: LogSink,
+    ) -> Self {
+        SigningCap {
+            granted,
+            inputs: inputs.into_iter().collect(),
+            lane,
+            stage: stage.to_string(),
+            log,
+            journal: Journal::default(),
+        }
+    }
+
+    /// A capability with no keys (a `describe` call).
+    pub fn none(log: LogSink) -> Self {
+        SigningCap::new(BTreeMap::new(), [], None, "", log)
+    }
+
+    /// Where this invocation's signatures are recorded.
+    pub fn journal(&self) -> Journal {
+        self.journal.clone()
     }
 
     fn key(&self, id: &str) -> Result<&Arc<Key>, SigningError> {
@@ -29,6 +81,33 @@ impl SigningCap {
                 "key `{id}` is not granted to this stage (grants.signing = {granted:?})"
             ))
         })
+    }
+
+    fn record(&self, key: &Key, message: &[u8]) {
+        let sha256 = crate::digest::hex(&Sha256::digest(message));
+        let artifact = self.inputs.get(&sha256).cloned();
+        let what = match &artifact {
+            Some(path) => format!("`{path}`"),
+            None => format!("{} bytes", message.len()),
+        };
+        self.log.message(
+            Level::Notice,
+            &format!(
+                "signed {what} (sha256 {}…) with key `{}` ({})",
+                &sha256[..16],
+                key.id,
+                key.algorithm_name()
+            ),
+        );
+        self.journal.lock().expect("journal lock").push(Signed {
+            stage: self.stage.clone(),
+            target: self.lane.as_ref().map(ToString::to_string),
+            key: key.id.clone(),
+            algorithm: key.algorithm_name().to_string(),
+            message_sha256: sha256,
+            message_size: message.len() as u64,
+            artifact,
+        });
     }
 }
 
@@ -48,22 +127,25 @@ impl wit::Host for SigningCap {
     }
 
     fn sign(&mut self, key_id: String, message: Vec<u8>) -> Result<Vec<u8>, SigningError> {
+        let refused = |log: &LogSink, why: &str| {
+            log.message(Level::Warn, &format!("signing refused: {why}"));
+        };
         let key = self.key(&key_id).inspect_err(|e| {
             if let SigningError::NotGranted(m) = e {
-                self.log
-                    .message(Level::Warn, &format!("signing refused: {m}"));
+                refused(&self.log, m);
             }
         })?;
-        let signature = key.sign(&message);
-        self.log.message(
-            Level::Info,
-            &format!(
-                "signed {} bytes with key `{key_id}` ({})",
-                message.len(),
-                key.algorithm_name()
-            ),
-        );
-        Ok(signature)
+        match key.sign_for_plugin(&message) {
+            Ok(signature) => {
+                self.record(key, &message);
+                Ok(signature)
+            }
+            Err(why) => {
+                let why = format!("key `{key_id}`: {why}");
+                refused(&self.log, &why);
+                Err(SigningError::Failed(why))
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use crate::artifacts::{Store, dist, manifest};
 use crate::cache::ActionCache;
 use crate::config::{self, Overrides};
 use crate::pipeline::Pipeline;
+use crate::report::sanitize::shown_name;
 use crate::report::{self, Lane, human_size};
 use crate::runtime::Runtime;
 use crate::{build_state, paths, plan, provenance};
@@ -67,9 +68,10 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         cache: Some(&actions),
     };
     let started = std::time::SystemTime::now();
-    let records = pipeline.run();
+    let release = pipeline.run();
     reporter.finish();
-    let mut records = records?;
+    let release = release?;
+    let mut records = release.records;
     if let Some(key) = &plan.provenance_key {
         records.push(attest(&plan, &records, started, key, store, work.path())?);
         records.sort_by(|a, b| a.path.cmp(&b.path));
@@ -81,6 +83,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         &records,
         unsandboxed,
         Some(&cache_use),
+        &release.signed,
     );
     dist::publish(
         &dist_dir,
@@ -91,11 +94,13 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     )?;
     let mut out = std::io::stdout().lock();
     for record in &records {
+        // Names were checked when the plugin returned them; the cache they may come
+        // from is a file on disk, so they are shown safely all the same.
         writeln!(
             out,
             "{:>10}  {}",
             human_size(record.size),
-            dist_dir.join(&record.path).display()
+            shown_name(&dist_dir.join(&record.path).display().to_string())
         )?;
     }
     writeln!(

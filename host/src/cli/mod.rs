@@ -241,9 +241,11 @@ pub fn main() -> ExitCode {
             ExitCode::from(crate::interrupt::exit_code().unwrap_or(130))
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            // Errors quote plugins, file names and release contents: never raw.
+            let shown = |text: String| crate::report::sanitize::sanitize_text(&text);
+            eprintln!("error: {}", shown(error.to_string()));
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", shown(cause.to_string()));
             }
             ExitCode::FAILURE
         }

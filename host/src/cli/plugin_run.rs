@@ -17,6 +17,7 @@ use crate::config::{
 };
 use crate::digest::sha256_hex;
 use crate::pipeline::Pipeline;
+use crate::report::sanitize::shown_name;
 use crate::runtime::Runtime;
 use crate::target::Target;
 use crate::{build_state, paths, plan, report};
@@ -64,7 +65,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         None => vec![None],
     };
     reporter.build_started(&lanes);
-    let records = Pipeline {
+    let release = Pipeline {
         plan: &plan,
         store,
         work: work.path(),
@@ -77,13 +78,24 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     }
     .run();
     reporter.finish();
-    let outputs: Vec<Record> = records?.into_iter().filter(|r| r.stage == STAGE).collect();
+    let release = release?;
+    let outputs: Vec<Record> = release
+        .records
+        .into_iter()
+        .filter(|r| r.stage == STAGE)
+        .collect();
 
     dist::publish(
         &args.out,
         store,
         &outputs,
-        &manifest::render(&plan.config.project, &outputs, unsandboxed, None),
+        &manifest::render(
+            &plan.config.project,
+            &outputs,
+            unsandboxed,
+            None,
+            &release.signed,
+        ),
         &state.tool_state.join("published.json"),
     )?;
     let mut out = std::io::stdout().lock();
@@ -93,7 +105,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
             "{:<10} {:>10}  {}",
             record.kind.name(),
             record.size,
-            args.out.join(&record.path).display()
+            shown_name(&args.out.join(&record.path).display().to_string())
         )?;
     }
     eprintln!(

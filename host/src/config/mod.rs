@@ -254,7 +254,7 @@ impl Resolver<'_> {
             None => None,
         };
         let stages = match parsed.stages {
-            Some(stages) => self.stages(stages, limits, &keys)?,
+            Some(stages) => self.stages(stages, limits, &keys, parsed.provenance.key.as_ref())?,
             None => {
                 self.note(
                     "stages",
@@ -607,6 +607,7 @@ impl Resolver<'_> {
         sections: Vec<StageSection>,
         limits: Limits,
         keys: &BTreeMap<String, KeySource>,
+        provenance_key: Option<&Spanned<String>>,
     ) -> Result<Vec<StageConfig>, ConfigError> {
         if sections.is_empty() {
             return Err(ConfigError::Plain(format!(
@@ -640,6 +641,18 @@ impl Resolver<'_> {
                             "grants.signing: no key `{}` is defined; add [signing.keys.{}]",
                             key.get_ref(),
                             key.get_ref()
+                        ),
+                    ));
+                }
+                // The host's provenance signature is the release's root of trust: a stage
+                // holding its key could sign a statement of its own choosing.
+                if let Some(provenance) = provenance_key.filter(|p| p.get_ref() == key.get_ref()) {
+                    return Err(self.at(
+                        key.span(),
+                        format!(
+                            "stage `{name}`: grants.signing: key `{}` signs the release's provenance ([provenance] key, line {}); no stage may be granted it. Define another key for the stage's signatures",
+                            key.get_ref(),
+                            self.line_of(provenance.span())
                         ),
                     ));
                 }
@@ -748,6 +761,14 @@ impl Resolver<'_> {
 
     fn at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
         ConfigError::At(Located::new(self.file, self.source, span, message))
+    }
+
+    /// The 1-based line of `span` in the file.
+    fn line_of(&self, span: Range<usize>) -> usize {
+        self.source[..span.start.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 }
 

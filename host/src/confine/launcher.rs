@@ -10,12 +10,13 @@ use std::process::ExitCode;
 use rustix::process::{Signal, geteuid, getppid, set_parent_process_death_signal};
 
 use super::{
-    MESSAGE_PREFIX, Policy, SETUP_FAILED, ToolLimits, landlock_rules, namespaces, new_root, rlimits,
+    MESSAGE_PREFIX, Policy, SETUP_FAILED, ToolLimits, landlock_rules, namespaces, new_root,
+    process_state, rlimits, seccomp,
 };
 
 /// Entry point; `args` are the arguments after the subcommand.
 pub fn main(args: Vec<OsString>) -> ExitCode {
-    match run(args) {
+    match process_state::close_inherited().and_then(|()| run(args)) {
         Ok(code) => code,
         Err(why) => {
             eprintln!("{MESSAGE_PREFIX}{why}");
@@ -76,7 +77,9 @@ fn confine_and_run(
     })
 }
 
-/// The program's last steps before exec, as PID 1 of the new namespace.
+/// The program's last steps before exec, as PID 1 of the new namespace. The keyring
+/// is joined as the final user, so the new keyring is that user's; seccomp comes
+/// last, since it denies calls the steps before it make.
 fn in_child(policy: &Policy, as_root: bool) -> Result<(), String> {
     set_parent_process_death_signal(Some(Signal::KILL)).map_err(|e| format!("prctl: {e}"))?;
     new_root::finish()?;
@@ -85,7 +88,12 @@ fn in_child(policy: &Policy, as_root: bool) -> Result<(), String> {
     if as_root {
         namespaces::become_nobody().map_err(|e| format!("dropping root: {e}"))?;
     }
-    Ok(())
+    process_state::fresh_session_keyring()?;
+    process_state::reset_signals()?;
+    process_state::reset_process()?;
+    // The standard library's own exec-error pipe is close-on-exec already.
+    process_state::cloexec_inherited()?;
+    seccomp::install()
 }
 
 /// The launcher dies with the xhost thread that started it, so a killed build leaves
@@ -154,5 +162,47 @@ fn check_inside() -> Result<ExitCode, String> {
     {
         return Err("the host network is reachable".into());
     }
+    check_process_state()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The inherited state the launcher resets, seen from inside.
+fn check_process_state() -> Result<(), String> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("reading /proc/self/status: {e}"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string()
+    };
+    if field("Seccomp") != "2" {
+        return Err("no seccomp filter is in force".into());
+    }
+    if field("SigBlk").trim_start_matches('0') != "" {
+        return Err(format!("signals are blocked ({})", field("SigBlk")));
+    }
+    if rustix::system::uname().nodename().to_bytes() != namespaces::HOSTNAME.as_bytes() {
+        return Err("the host name is the runner's".into());
+    }
+    // What is left open: stdin/stdout/stderr, and the directory being listed.
+    let open = std::fs::read_dir("/proc/self/fd")
+        .map_err(|e| format!("listing /proc/self/fd: {e}"))?
+        .count();
+    if open > 4 {
+        return Err(format!("{open} descriptors are open; 3 were expected"));
+    }
+    if std::path::Path::new("/proc/keys").exists() {
+        return Err("/proc shows more than the sandbox's processes (/proc/keys)".into());
+    }
+    // unshare(0) changes nothing; only the filter makes it fail.
+    // SAFETY: a plain system call with no flags and no pointers.
+    #[allow(unsafe_code)]
+    let rc = unsafe { libc::syscall(libc::SYS_unshare, 0) };
+    if rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM) {
+        return Err("the seccomp filter lets unshare through".into());
+    }
+    Ok(())
 }

@@ -4,14 +4,17 @@
 //! so the host does not set up a sandbox in a `pre_exec` hook. It runs itself instead:
 //! `xhost __sandbox-exec POLICY PROGRAM ARGS…` ([`launcher`]) is a fresh single-threaded
 //! process that
-//! 1. enters new namespaces: user (when not root), mount, PID, and network unless the
-//!    stage grants `net` ([`namespaces`]);
-//! 2. pivots into a new root holding only the policy's paths, bind-mounted read-only or
+//! 1. closes every descriptor it inherited above stderr ([`process_state`]);
+//! 2. enters new namespaces: user (when not root), mount, PID, IPC, UTS, cgroup, and
+//!    network unless the stage grants `net` ([`namespaces`]);
+//! 3. pivots into a new root holding only the policy's paths, bind-mounted read-only or
 //!    writable ([`new_root`]), so nothing else of the machine even has a name;
-//! 3. starts the program as PID 1 of the new PID namespace, which first mounts a
-//!    `/proc` showing only the sandbox, sets resource limits ([`rlimits`]), restricts
-//!    itself with Landlock ([`landlock_rules`]) and, when xhost runs as root, becomes
-//!    `nobody`.
+//! 4. starts the program as PID 1 of the new PID namespace, which first mounts a
+//!    `/proc` showing only the sandbox's processes, sets resource limits ([`rlimits`]),
+//!    restricts itself with Landlock ([`landlock_rules`]), becomes `nobody` when xhost
+//!    runs as root, resets what it would inherit (a fresh session keyring, default
+//!    signal actions and an empty mask, umask, personality, a session of its own:
+//!    [`process_state`]) and installs the seccomp filter ([`seccomp`]) last.
 //!
 //! Killing the launcher (the host kills its process group on timeout) kills the program
 //! by its parent-death signal, and with PID 1 every process in the namespace, including
@@ -22,7 +25,9 @@ pub mod launcher;
 mod namespaces;
 mod new_root;
 pub mod probe_memo;
+pub mod process_state;
 mod rlimits;
+pub mod seccomp;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,9 @@
 //! New namespaces for the launcher and its child: user when xhost is not root (to be
 //! allowed to make the others), mount (for the new root), PID (so the whole tree dies
-//! with its first process, and `kill` cannot name anything outside), and network unless
-//! granted (only a downed loopback, no route anywhere).
+//! with its first process, and `kill` cannot name anything outside), IPC, UTS (a host
+//! name of its own, not the runner's), cgroup (its cgroup shows as `/`, not the
+//! runner's path), and network unless granted (only a downed loopback, no route
+//! anywhere).
 
 use rustix::process::{Gid, Uid, geteuid, getgid, getuid};
 use rustix::thread::UnshareFlags;
@@ -20,12 +22,22 @@ pub fn enter(network: bool) -> Result<(), String> {
         write_proc("uid_map", &format!("{uid} {uid} 1"))?;
         write_proc("gid_map", &format!("{gid} {gid} 1"))?;
     }
-    let mut flags = UnshareFlags::NEWNS | UnshareFlags::NEWPID | UnshareFlags::NEWIPC;
+    let mut flags = UnshareFlags::NEWNS
+        | UnshareFlags::NEWPID
+        | UnshareFlags::NEWIPC
+        | UnshareFlags::NEWUTS
+        | UnshareFlags::NEWCGROUP;
     if !network {
         flags |= UnshareFlags::NEWNET;
     }
-    unshare(flags).map_err(|e| format!("cannot create mount/PID/network namespaces: {e}"))
+    unshare(flags)
+        .map_err(|e| format!("cannot create mount/PID/IPC/UTS/cgroup/network namespaces: {e}"))?;
+    rustix::system::sethostname(HOSTNAME.as_bytes())
+        .map_err(|e| format!("naming the sandbox's host: {e}"))
 }
+
+/// The host name programs see.
+pub const HOSTNAME: &str = "xhost-sandbox";
 
 /// In the child, before exec: drop root for the unprivileged user, which also empties
 /// its capability sets.

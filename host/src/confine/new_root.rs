@@ -66,15 +66,17 @@ pub fn enter(policy: &Policy) -> Result<(), String> {
 }
 
 /// In the child, PID 1 of the new PID namespace: mounts a `/proc` listing only the
-/// sandbox, then drops the old root and seals `/` read-only. The proc mount comes
-/// first because a user namespace may only mount proc while a full one is visible.
+/// sandbox's processes (`subset=pid`: none of the kernel-wide files such as
+/// `/proc/keys`, `/proc/kallsyms` or `/proc/sys`), then drops the old root and seals `/`
+/// read-only. The proc mount comes first because a user namespace may only mount proc
+/// while a full one is visible.
 pub fn finish() -> Result<(), String> {
     mount(
         "proc",
         "/proc",
         "proc",
         MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
-        None::<&std::ffi::CStr>,
+        c"subset=pid",
     )
     .map_err(|e| format!("mounting /proc: {e}"))?;
     unmount(OLD_ROOT, UnmountFlags::DETACH).map_err(|e| format!("detaching the old root: {e}"))?;

@@ -1,7 +1,10 @@
 //! Signing keys held by the host. They are loaded before any build work, from a file
 //! outside the project or an environment variable, and only ever used through
-//! [`Key::sign`]: no key byte is handed to a plugin, written to a file or logged.
+//! [`Key::sign_for_plugin`] (which refuses the host's own formats, see [`domain`]) and
+//! [`Key::sign_envelope`]: no key byte is handed to a plugin, written to a file or
+//! logged.
 
+pub mod domain;
 mod formats;
 
 use std::collections::BTreeMap;
@@ -57,7 +60,20 @@ impl Key {
         }
     }
 
-    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+    /// Signs `message` for a plugin, unless it is in a format only the host signs.
+    pub fn sign_for_plugin(&self, message: &[u8]) -> Result<Vec<u8>, &'static str> {
+        match domain::reserved_for_host(message) {
+            Some(why) => Err(why),
+            None => Ok(self.sign(message)),
+        }
+    }
+
+    /// The host's DSSE signature: over the pre-authentication encoding of `payload`.
+    pub fn sign_envelope(&self, payload_type: &str, payload: &[u8]) -> Vec<u8> {
+        self.sign(&domain::pae(payload_type, payload))
+    }
+
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
         match &self.secret {
             Secret::EcdsaP256(key) => {
                 use p256::ecdsa::signature::Signer;
@@ -117,6 +133,14 @@ impl KeyRing {
             keys.insert(source.id.clone(), Arc::new(key));
         }
         Ok(KeyRing { keys })
+    }
+
+    /// Whether ids `a` and `b` name the same key pair (by public key).
+    pub fn same_key(&self, a: &str, b: &str) -> bool {
+        match (self.keys.get(a), self.keys.get(b)) {
+            (Some(a), Some(b)) => a.public().spki_der == b.public().spki_der,
+            _ => false,
+        }
     }
 
     /// The keys with the given ids (all of which were loaded).

@@ -12,7 +12,7 @@ use crate::artifacts::{Kind, Record, Store};
 use crate::cache::ActionCache;
 use crate::caps::exec::{ExecCap, Places};
 use crate::caps::log::LogSink;
-use crate::caps::signing::SigningCap;
+use crate::caps::signing::{Signed, SigningCap};
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::sanitize::sanitize_line;
@@ -34,8 +34,14 @@ pub struct Env<'a> {
     pub cache: Option<&'a ActionCache>,
 }
 
+/// What an invocation made: its outputs, and the signatures it had the host make.
+pub struct Ran {
+    pub outputs: Vec<Record>,
+    pub signed: Vec<Signed>,
+}
+
 /// Runs `stage` for `lane` over `inputs`; returns the records of its outputs.
-pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> Result<Vec<Record>> {
+pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> Result<Ran> {
     let started = Instant::now();
     let plugin = &stage.prepared.plugin;
     cx.reporter
@@ -49,7 +55,6 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             cx.reporter
                 .log(lane, &stage.config.name, *level, &sanitize_line(line));
         }
-        let outputs = hit.outputs;
         cx.reporter.stage_finished(
             lane,
             &stage.config.name,
@@ -57,10 +62,13 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
                 ok: true,
                 cached: true,
                 elapsed: started.elapsed(),
-                artifacts: outputs.len(),
+                artifacts: hit.outputs.len(),
             },
         );
-        return Ok(outputs);
+        return Ok(Ran {
+            outputs: hit.outputs,
+            signed: hit.signed,
+        });
     }
     if let Some(why) = lookup.as_ref().and_then(|l| l.why.as_ref()) {
         cx.reporter.log(
@@ -73,8 +81,8 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
     let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
     let result = run_in_sandbox(cx, stage, lane, inputs, &log);
     let _ = std::fs::remove_dir_all(cx.dir);
-    if let (Some(cache), Some(lookup), Ok(outputs)) = (cx.cache, &lookup, &result) {
-        cache.record(lookup, stage, outputs, log.lines(), cx.store);
+    if let (Some(cache), Some(lookup), Ok(ran)) = (cx.cache, &lookup, &result) {
+        cache.record(lookup, stage, ran, log.lines(), cx.store);
     }
     cx.reporter.stage_finished(
         lane,
@@ -83,7 +91,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             ok: result.is_ok(),
             cached: false,
             elapsed: started.elapsed(),
-            artifacts: result.as_ref().map_or(0, Vec::len),
+            artifacts: result.as_ref().map_or(0, |ran| ran.outputs.len()),
         },
     );
     result.map_err(|e| {
@@ -108,7 +116,7 @@ fn run_in_sandbox(
     lane: &Lane,
     inputs: &[&Record],
     log: &LogSink,
-) -> Result<Vec<Record>> {
+) -> Result<Ran> {
     let source = stage
         .config
         .grants
@@ -133,12 +141,20 @@ fn run_in_sandbox(
         stage.config.grants.net,
         log.clone(),
     );
+    let signing = SigningCap::new(
+        stage.keys.clone(),
+        inputs.iter().map(|r| (r.sha256.clone(), r.path.clone())),
+        lane.clone(),
+        &stage.config.name,
+        log.clone(),
+    );
+    let journal = signing.journal();
     let sandbox = Sandbox {
         wasi: crate::sandbox::wasi::context(Some(&mounts), log)?,
         limits: stage.config.limits,
         log: log.clone(),
         exec,
-        signing: SigningCap::new(stage.keys.clone(), log.clone()),
+        signing,
         alarm: alarm.clone(),
     };
     let limits = &stage.config.limits;
@@ -160,10 +176,12 @@ fn run_in_sandbox(
         .map_err(|reason| anyhow::anyhow!("{reason}; the plugin was stopped"))?;
     let artifacts = result?;
     let outputs = outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)?;
-    outputs
+    let outputs = outputs
         .into_iter()
         .map(|output| record_output(cx, stage, lane, output))
-        .collect()
+        .collect::<Result<_>>()?;
+    let signed = std::mem::take(&mut *journal.lock().expect("journal lock"));
+    Ok(Ran { outputs, signed })
 }
 
 fn record_output(
@@ -207,6 +225,14 @@ fn record_output(
     if path == crate::artifacts::manifest::FILE_NAME {
         anyhow::bail!(
             "returned `{}`, a name xhost reserves for its own manifest",
+            output.artifact.path
+        );
+    }
+    // Only the host writes the provenance; a plugin's file under its name would stand in
+    // for it (or be replaced by it) in the release.
+    if path == crate::provenance::file_name(&cx.config.project) {
+        anyhow::bail!(
+            "returned `{}`, a name xhost reserves for the release's provenance",
             output.artifact.path
         );
     }

@@ -4,6 +4,9 @@
 mod invocation;
 mod job;
 
+pub use invocation::Ran;
+
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +15,7 @@ use anyhow::{Result, anyhow};
 
 use crate::artifacts::{ArtifactSet, Record, Store};
 use crate::cache::ActionCache;
+use crate::caps::signing::Signed;
 use crate::plan::{Plan, PlannedStage};
 use crate::report::{Lane, Reporter};
 use crate::target::Target;
@@ -33,29 +37,51 @@ pub struct Pipeline<'a> {
     pub cache: Option<&'a ActionCache>,
 }
 
+/// What a whole run made.
+pub struct Release {
+    /// Every artifact, in path order.
+    pub records: Vec<Record>,
+    /// Every signature plugins had the host make, sorted.
+    pub signed: Vec<Signed>,
+}
+
 /// Set once any target fails, so the others stop before their next stage.
 struct Cancel(AtomicBool);
 
+/// What one run keeps while stages run on several threads.
+#[derive(Default)]
+struct RunState {
+    /// Numbers invocation directories.
+    sequence: AtomicUsize,
+    /// Every signature plugins had the host make, in any order.
+    signed: Mutex<Vec<Signed>>,
+}
+
 impl Pipeline<'_> {
-    /// Runs the whole plan; returns every artifact, in path order.
-    pub fn run(&self) -> Result<Vec<Record>> {
-        let sequence = AtomicUsize::new(0);
-        let mut all = self.run_targets(&sequence)?;
+    /// Runs the whole plan.
+    pub fn run(&self) -> Result<Release> {
+        let state = RunState::default();
+        let records = self.run_stages(&state)?;
+        let mut signed = state.signed.into_inner().expect("signatures lock");
+        signed.sort();
+        Ok(Release { records, signed })
+    }
+
+    /// Every stage, targets first; returns every artifact, in path order.
+    fn run_stages(&self, state: &RunState) -> Result<Vec<Record>> {
+        let mut all = self.run_targets(state)?;
         for record in self.seed.iter().filter(|r| r.target.is_none()) {
             all.upsert(record.clone());
         }
         let release = self.plan.release().collect::<Vec<_>>();
         for stage in release {
-            let inputs = all.select(&stage.info.consumes);
-            let outputs = self.invoke(stage, &None, &inputs, &sequence)?;
-            for record in outputs {
-                all.upsert(record);
-            }
+            let (outputs, consumed) = self.run_stage(stage, &None, &all, state)?;
+            all.admit(outputs, &consumed).map_err(anyhow::Error::msg)?;
         }
         Ok(all.into_sorted())
     }
 
-    fn run_targets(&self, sequence: &AtomicUsize) -> Result<ArtifactSet> {
+    fn run_targets(&self, state: &RunState) -> Result<ArtifactSet> {
         let targets = &self.plan.config.targets;
         let next = AtomicUsize::new(0);
         let cancel = Cancel(AtomicBool::new(false));
@@ -70,7 +96,7 @@ impl Pipeline<'_> {
                         if index >= targets.len() || cancel.0.load(Ordering::SeqCst) {
                             break;
                         }
-                        let result = self.run_target(&targets[index], sequence, &cancel);
+                        let result = self.run_target(&targets[index], state, &cancel);
                         if result.is_err() {
                             cancel.0.store(true, Ordering::SeqCst);
                         }
@@ -108,7 +134,7 @@ impl Pipeline<'_> {
     fn run_target(
         &self,
         target: &Target,
-        sequence: &AtomicUsize,
+        state: &RunState,
         cancel: &Cancel,
     ) -> Result<ArtifactSet> {
         let lane = Some(target.clone());
@@ -124,15 +150,24 @@ impl Pipeline<'_> {
             if cancel.0.load(Ordering::SeqCst) {
                 return Err(Cancelled.into());
             }
-            let outputs = {
-                let inputs = set.select(&stage.info.consumes);
-                self.invoke(stage, &lane, &inputs, sequence)?
-            };
-            for record in outputs {
-                set.upsert(record);
-            }
+            let (outputs, consumed) = self.run_stage(stage, &lane, &set, state)?;
+            set.admit(outputs, &consumed).map_err(anyhow::Error::msg)?;
         }
         Ok(set)
+    }
+
+    /// Runs `stage` on the artifacts of `set` it consumes; returns its outputs and the
+    /// paths it consumed (those it may replace).
+    fn run_stage(
+        &self,
+        stage: &PlannedStage,
+        lane: &Lane,
+        set: &ArtifactSet,
+        state: &RunState,
+    ) -> Result<(Vec<Record>, BTreeSet<String>)> {
+        let inputs = set.select(&stage.info.consumes);
+        let consumed = inputs.iter().map(|r| r.path.clone()).collect();
+        Ok((self.invoke(stage, lane, &inputs, state)?, consumed))
     }
 
     fn invoke(
@@ -140,10 +175,10 @@ impl Pipeline<'_> {
         stage: &PlannedStage,
         lane: &Lane,
         inputs: &[&Record],
-        sequence: &AtomicUsize,
+        state: &RunState,
     ) -> Result<Vec<Record>> {
         crate::interrupt::check()?;
-        let n = sequence.fetch_add(1, Ordering::SeqCst);
+        let n = state.sequence.fetch_add(1, Ordering::SeqCst);
         let slug = lane
             .as_ref()
             .map_or_else(|| "release".to_string(), Target::slug);
@@ -158,7 +193,13 @@ impl Pipeline<'_> {
             reporter: self.reporter.clone(),
             cache: self.cache,
         };
-        invocation::run(&env, stage, lane, inputs)
+        let ran = invocation::run(&env, stage, lane, inputs)?;
+        state
+            .signed
+            .lock()
+            .expect("signatures lock")
+            .extend(ran.signed);
+        Ok(ran.outputs)
     }
 }
 

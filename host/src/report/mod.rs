@@ -32,6 +32,9 @@ pub enum Level {
     Trace,
     Debug,
     Info,
+    /// The host's own word on what a plugin did that the user should always see (each
+    /// signature it had made); plugins cannot log at this level.
+    Notice,
     Warn,
     Error,
 }
@@ -42,6 +45,7 @@ impl Level {
             Level::Trace => "trace",
             Level::Debug => "debug",
             Level::Info => "info",
+            Level::Notice => "note",
             Level::Warn => "warning",
             Level::Error => "error",
         }
@@ -80,10 +84,11 @@ pub trait Reporter: Send + Sync {
 }
 
 /// The reporter for this process: live on a terminal, plain lines otherwise.
-/// `verbosity` 0 shows warnings and errors from plugins, 1 adds info/debug, 2 trace.
+/// `verbosity` 0 shows warnings and errors from plugins and the host's notes, 1 adds
+/// info/debug, 2 trace.
 pub fn for_stderr(verbosity: u8) -> Arc<dyn Reporter> {
     let threshold = match verbosity {
-        0 => Level::Warn,
+        0 => Level::Notice,
         1 => Level::Debug,
         _ => Level::Trace,
     };

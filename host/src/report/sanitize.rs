@@ -1,5 +1,10 @@
-//! Makes untrusted text safe to print: plugin logs must not drive the terminal
-//! (escape sequences) or the CI system (workflow commands).
+//! Makes untrusted text safe to print: plugin logs, plugin errors, artifact names and
+//! the files of a release being verified must not drive the terminal (escape
+//! sequences), break a line where none is (U+2028/U+2029), read differently from what
+//! they say (bidi controls and other invisible format characters), or drive the CI
+//! system (workflow commands).
+
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Longest line kept, in characters; the rest is cut with a marker.
 pub const MAX_LINE_CHARS: usize = 4096;
@@ -21,8 +26,12 @@ pub fn sanitize_line(line: &str) -> String {
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\t' => push(&mut out, &mut kept, ' '),
             c if c.is_control() => {}
-            // Bidirectional overrides can make a line display differently from what it says.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            // Shown as what they are, so a reader sees something was there.
+            c if is_invisible(c) => {
+                for shown in escaped(c).chars() {
+                    push(&mut out, &mut kept, shown);
+                }
+            }
             c => push(&mut out, &mut kept, c),
         }
         if kept >= MAX_LINE_CHARS {
@@ -35,6 +44,50 @@ pub fn sanitize_line(line: &str) -> String {
         out.insert_str(0, NEUTRALISED);
     }
     out
+}
+
+/// Characters that change how text around them displays without showing themselves:
+/// format characters (bidi embeddings, overrides and isolates, marks, zero-width
+/// joiners and spaces, …) and the line and paragraph separators, which some
+/// terminals, editors and CI log viewers render as line breaks.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
+}
+
+/// Whether a name (an artifact path, a file in a release) may be shown and used as it
+/// is: no control characters and nothing [`is_invisible`].
+pub fn is_plain_name(name: &str) -> bool {
+    !name.chars().any(|c| c.is_control() || is_invisible(c))
+}
+
+/// A name as it can be printed: control and invisible characters shown as `<U+XXXX>`.
+pub fn shown_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || is_invisible(c) {
+            out.push_str(&escaped(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every line of untrusted multi-line text, sanitised.
+pub fn sanitize_text(text: &str) -> String {
+    text.split('\n')
+        .map(sanitize_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn escaped(c: char) -> String {
+    format!("<U+{:04X}>", c as u32)
 }
 
 fn push(out: &mut String, kept: &mut usize, c: char) {
@@ -85,7 +138,39 @@ mod tests {
         assert_eq!(sanitize_line("\u{1b}]8;;http://x\u{1b}\\link"), "link");
         assert_eq!(sanitize_line("a\rb\u{8}c\td"), "abc d");
         assert_eq!(sanitize_line("\u{9b}2Jx"), "x");
-        assert_eq!(sanitize_line("\u{202e}evil"), "evil");
+    }
+
+    #[test]
+    fn shows_invisible_characters() {
+        assert_eq!(sanitize_line("\u{202e}evil"), "<U+202E>evil");
+        assert_eq!(sanitize_line("a\u{2028}b\u{2029}c"), "a<U+2028>b<U+2029>c");
+        assert_eq!(
+            sanitize_line("x\u{200f}\u{2066}\u{feff}y"),
+            "x<U+200F><U+2066><U+FEFF>y"
+        );
+        assert_eq!(sanitize_line("plain ünïcödé 名前"), "plain ünïcödé 名前");
+        assert_eq!(
+            sanitize_text("one\n\u{1b}[2Jtwo\n::error::x"),
+            format!("one\ntwo\n{NEUTRALISED}::error::x")
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_plain_name("hello_1.0.0_linux_amd64.tar.gz"));
+        assert!(is_plain_name("名前/ünï.txt"));
+        for bad in [
+            "a\u{2028}b",
+            "evil\u{202e}zip.exe",
+            "x\u{200b}",
+            "\u{61c}a",
+            "a\u{85}b",
+            "a\tb",
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+        }
+        assert_eq!(shown_name("evil\u{202e}piz.exe"), "evil<U+202E>piz.exe");
+        assert_eq!(shown_name("a\u{1b}[31m"), "a<U+001B>[31m");
     }
 
     #[test]

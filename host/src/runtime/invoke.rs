@@ -139,7 +139,7 @@ impl Prepared {
                 ..Limits::default()
             },
             exec: ExecCap::denied(log.clone()),
-            signing: SigningCap::new(Default::default(), log.clone()),
+            signing: SigningCap::none(log.clone()),
             log,
             alarm: Arc::default(),
         };

@@ -46,7 +46,10 @@ pub fn collect(out_root: &Path, artifacts: Vec<Artifact>) -> Result<Vec<Output>,
 /// `/out/a/b` → `a/b`, refusing anything that is not a plain path below `/out`.
 pub fn relative_to_out(path: &str) -> Result<String, String> {
     let rel = path.strip_prefix("/out/").ok_or_else(|| {
-        format!("returned artifact path `{path}`, which is not under /out; plugins return files they wrote to /out/…")
+        format!(
+            "returned artifact path `{}`, which is not under /out; plugins return files they wrote to /out/…",
+            crate::report::sanitize::shown_name(path)
+        )
     })?;
     let parts: Vec<&str> = rel.split('/').collect();
     let bad = parts.len() > 16
@@ -55,11 +58,13 @@ pub fn relative_to_out(path: &str) -> Result<String, String> {
                 || *p == "."
                 || *p == ".."
                 || p.len() > 255
-                || p.chars().any(|c| c.is_control() || c == '\\')
+                || p.contains('\\')
+                || !crate::report::sanitize::is_plain_name(p)
         });
     if bad {
         return Err(format!(
-            "returned artifact path `{path}` is not a plain relative path under /out (no `.`/`..`/empty parts, backslashes or control characters)"
+            "returned artifact path `{}` is not a plain relative path under /out (no `.`/`..`/empty parts, backslashes, control characters, line or paragraph separators, bidi controls or other invisible format characters)",
+            crate::report::sanitize::shown_name(path)
         ));
     }
     Ok(rel.to_string())
@@ -125,6 +130,11 @@ mod tests {
             "/out/",
             "/in/x",
             "/out/a\\b",
+            "/out/a\u{2028}b",
+            "/out/p\u{2029}",
+            "/out/evil\u{202e}zg.exe",
+            "/out/x\u{200b}y",
+            "/out/\u{1b}[2J",
         ] {
             assert!(relative_to_out(bad).is_err(), "{bad} accepted");
         }
