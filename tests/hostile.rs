@@ -18,6 +18,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::{Project, Run, sha256, snapshot, test_plugin};
 
+/// Characters that display as something else: bidi controls, zero-width and other
+/// format characters, line and paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}')
+}
+
 /// A secret in the environment of every attacked `xhost`; no plugin or program may see it.
 const CANARY: &str = "xhost-canary-7f3a91";
 /// Attacks run at once (each is a separate `xhost` process).
@@ -36,9 +42,64 @@ struct Attack {
     config: &'static str,
     /// Text stderr must contain.
     expect: &'static [&'static str],
+    /// How xhost is started: what it inherits from its parent.
+    launch: Launch,
+    /// Project-level tables (signing keys, provenance), with `{key}` filled in.
+    project: &'static str,
+    /// `[[stage]]` tables before and after the attack's, with `{probe_sha}` filled in.
+    before: &'static str,
+    after: &'static str,
+    /// The stage the error must name.
+    failing: &'static str,
+}
+
+impl Attack {
+    fn launched(mut self, launch: Launch) -> Self {
+        self.launch = launch;
+        self
+    }
+
+    fn in_project(mut self, tables: &'static str) -> Self {
+        self.project = tables;
+        self
+    }
+
+    fn after_stage(mut self, before: &'static str) -> Self {
+        self.before = before;
+        self
+    }
+
+    fn before_stage(mut self, after: &'static str, failing: &'static str) -> Self {
+        self.after = after;
+        self.failing = failing;
+        self
+    }
+}
+
+/// What xhost's parent process hands it, as a CI runner or a wrapper script might.
+#[derive(Clone, Copy, PartialEq)]
+enum Launch {
+    Plain,
+    /// Descriptor 7 open on a secret file.
+    Descriptor,
+    /// A session keyring holding a secret key (`user` type, `xhost-test-key`).
+    SessionKey,
+    /// The secret on stdin.
+    Stdin,
+    /// A terminal (a pty from `script`) as stdin, stdout and stderr.
+    Terminal,
+    /// SIGHUP and SIGUSR1 ignored, SIGUSR2 blocked.
+    Signals,
+    /// umask 000.
+    Umask,
 }
 
 const SH: &str = "grants = { exec = [\"sh\"], source = true }";
+
+/// A signing key (`release`) outside the project, and provenance signed with it.
+const RELEASE_KEY: &str = "[signing.keys.release]\nfile = \"{key}\"\n";
+const PROVENANCE_BY_RELEASE_KEY: &str =
+    "[signing.keys.release]\nfile = \"{key}\"\n\n[provenance]\nkey = \"release\"\n";
 
 fn attacks() -> Vec<Attack> {
     let a = |name, layer, plugin, stage, config, expect| Attack {
@@ -48,7 +109,13 @@ fn attacks() -> Vec<Attack> {
         stage,
         config,
         expect,
+        launch: Launch::Plain,
+        project: "",
+        before: "",
+        after: "",
+        failing: "attack",
     };
+    let syscall = |name, layer, call, expect| a(name, layer, "exec-probe", SH, call, expect);
     vec![
         // The plugin itself, in the wasm sandbox.
         a(
@@ -468,6 +535,239 @@ fn attacks() -> Vec<Attack> {
             "action = \"run\"\nprogram = \"go\"\nargs = [\"build\", \"-o\", \"{out}\", \"-toolexec=/bin/sh -c 'echo pwned > {outside} && exec \\\"$0\\\" \\\"$@\\\"'\", \".\"]",
             &["blocked: running go", "exit Some(1)"],
         ),
+        // What a program inherits from xhost and from whatever started xhost.
+        a(
+            "tool reads a descriptor xhost inherited from its parent",
+            "xhost marks inherited descriptors close-on-exec; the launcher closes them",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat <&7\"",
+            &["blocked: the script", "Bad file descriptor"],
+        )
+        .launched(Launch::Descriptor),
+        a(
+            "tool reads a key from the session keyring xhost runs in",
+            "seccomp denies keyring calls; a fresh session keyring; no /proc/keys",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"python3 syscalls.py keyring\"",
+            &[
+                "keyring: request_key: Operation not permitted",
+                "/proc/keys: No such file",
+            ],
+        )
+        .launched(Launch::SessionKey),
+        a(
+            "tool reads xhost's stdin",
+            "programs get /dev/null as stdin",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"if grep -q '{canary_pattern}'; then echo leaked; exit 0; fi; echo 'stdin held nothing' >&2; exit 1\"",
+            &["blocked: the script", "stdin held nothing"],
+        )
+        .launched(Launch::Stdin),
+        a(
+            "tool types into xhost's terminal (TIOCSTI, /dev/tty)",
+            "no /dev/tty in the new root, a session of its own, seccomp denies TIOCSTI",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"python3 syscalls.py terminal\"",
+            &[
+                "/dev/tty: No such file",
+                "TIOCSTI on fd 0: Operation not permitted",
+            ],
+        )
+        .launched(Launch::Terminal),
+        a(
+            "tool inherits ignored and blocked signals from the runner",
+            "the launcher resets every signal action and the mask",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"if grep -qE '^Sig(Ign|Blk):\\\\s+0*[1-9a-f]' /proc/self/status; then grep Sig /proc/self/status; exit 0; fi; echo 'signals: default actions, none blocked' >&2; exit 1\"",
+            &["signals: default actions, none blocked"],
+        )
+        .launched(Launch::Signals),
+        a(
+            "tool inherits the runner's umask 000 (world-writable caches)",
+            "the launcher sets umask 022",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"u=$(umask); if [ $u != 0022 ]; then echo umask $u; exit 0; fi; echo umask $u >&2; exit 1\"",
+            &["blocked: the script", "umask 0022"],
+        )
+        .launched(Launch::Umask),
+        a(
+            "tool learns the runner's host name and cgroup",
+            "UTS and cgroup namespaces",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"if uname -n | grep -qx '{hostname}' || grep -qF '{cgroup}' /proc/self/cgroup; then echo found; exit 0; fi; echo host $(uname -n) >&2; exit 1\"",
+            &["blocked: the script", "host xhost-sandbox"],
+        ),
+        a(
+            "tool reads kernel-wide /proc files (keys, kallsyms, sys)",
+            "/proc mounted with subset=pid",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat /proc/keys /proc/kallsyms /proc/sys/kernel/hostname\"",
+            &["blocked: the script", "/proc/keys: No such file"],
+        ),
+        a(
+            "plugin looks for inherited state (preopens, working directory, terminals)",
+            "WASI: only its mounts, nothing of the host process",
+            "probe",
+            "",
+            "action = \"inherited\"",
+            &["blocked: looking for inherited state"],
+        ),
+        // Kernel surface, through real system calls.
+        syscall(
+            "tool sets up io_uring",
+            "seccomp: io_uring_setup",
+            "action = \"script\"\nscript = \"python3 syscalls.py io_uring_setup\"",
+            &["io_uring_setup: Operation not permitted"],
+        ),
+        syscall(
+            "tool opens a perf event on itself",
+            "seccomp: perf_event_open",
+            "action = \"script\"\nscript = \"python3 syscalls.py perf_event_open\"",
+            &["perf_event_open: Operation not permitted"],
+        ),
+        syscall(
+            "tool creates a BPF map",
+            "seccomp: bpf (also kernel.unprivileged_bpf_disabled)",
+            "action = \"script\"\nscript = \"python3 syscalls.py bpf\"",
+            &["bpf: Operation not permitted"],
+        ),
+        syscall(
+            "tool creates a userfaultfd",
+            "seccomp: userfaultfd",
+            "action = \"script\"\nscript = \"python3 syscalls.py userfaultfd\"",
+            &["userfaultfd: Operation not permitted"],
+        ),
+        syscall(
+            "tool attaches ptrace to another process of the sandbox",
+            "seccomp: ptrace",
+            "action = \"script\"\nscript = \"python3 syscalls.py ptrace\"",
+            &["ptrace: Operation not permitted"],
+        ),
+        syscall(
+            "tool creates a user namespace (unshare)",
+            "seccomp: unshare",
+            "action = \"script\"\nscript = \"python3 syscalls.py unshare\"",
+            &["unshare: Operation not permitted"],
+        ),
+        syscall(
+            "tool creates a user namespace with clone(CLONE_NEWUSER)",
+            "seccomp: clone with CLONE_NEW* flags",
+            "action = \"script\"\nscript = \"python3 syscalls.py clone\"",
+            &["clone: Operation not permitted"],
+        ),
+        syscall(
+            "tool creates a user namespace with clone3",
+            "seccomp: clone3 (ENOSYS)",
+            "action = \"script\"\nscript = \"python3 syscalls.py clone3\"",
+            &["clone3: Function not implemented"],
+        ),
+        syscall(
+            "tool calls keyctl through the x32 ABI",
+            "seccomp: x32 numbers denied too (and kernels without x32)",
+            "action = \"script\"\nscript = \"python3 syscalls.py x32\"",
+            &["blocked: the script", "x32: "],
+        ),
+        // Signing as an oracle.
+        a(
+            "plugin has the host sign a forged DSSE envelope",
+            "signing refuses DSSE pre-authentication encodings for plugins",
+            "signer-probe",
+            "grants = { signing = [\"release\"] }",
+            "granted = \"release\"\naction = \"forge-dsse\"",
+            &[
+                "blocked: signing a forged DSSE envelope",
+                "only xhost itself signs",
+            ],
+        )
+        .in_project(RELEASE_KEY),
+        a(
+            "a plugin without grants gets a forged DSSE envelope signed by the sign stage",
+            "signing refuses DSSE pre-authentication encodings for plugins",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"forged_checksums.txt\"\nkind = \"checksum\"\ncontent = \"DSSEv1 28 application/vnd.in-toto+json 2 {}\"",
+            &["signing refused", "DSSE pre-authentication encoding"],
+        )
+        .in_project(RELEASE_KEY)
+        .before_stage(
+            "[[stage]]\nname = \"sign\"\nplugin = \"builtin:sign\"\ngrants = { signing = [\"release\"] }\n[stage.config]\nkeys = [\"release\"]\n",
+            "sign",
+        ),
+        a(
+            "the provenance key granted to a stage",
+            "config: the provenance key is never granted",
+            "signer-probe",
+            "grants = { signing = [\"release\"] }",
+            "granted = \"release\"\naction = \"forge-dsse\"",
+            &["key `release` signs the release's provenance"],
+        )
+        .in_project(PROVENANCE_BY_RELEASE_KEY),
+        a(
+            "the provenance key granted under a second id",
+            "plan: no stage key may equal the provenance key",
+            "signer-probe",
+            "grants = { signing = [\"copy\"] }",
+            "granted = \"copy\"\naction = \"forge-dsse\"",
+            &["signing key `copy` is the same key as `release`"],
+        )
+        .in_project(
+            "[signing.keys.release]\nfile = \"{key}\"\n\n[signing.keys.copy]\nfile = \"{key}\"\n\n[provenance]\nkey = \"release\"\n",
+        ),
+        a(
+            "plugin publishes a file at the provenance's path",
+            "output checks: the name is reserved for the host",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"victim_1.0.0.intoto.jsonl\"\nkind = \"archive\"\ncontent = \"{}\"",
+            &["a name xhost reserves for the release's provenance"],
+        ),
+        // Replacing what another stage made.
+        a(
+            "a stage replaces an archive it did not consume",
+            "pipeline: only consumers may replace an artifact",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"victim_1.0.0_linux_amd64.tar.gz\"\nkind = \"archive\"\ncontent = \"evil\"",
+            &[
+                "stage `attack` wrote `victim_1.0.0_linux_amd64.tar.gz`, which stage `maker` made and `attack` did not consume",
+            ],
+        )
+        .after_stage(
+            "[[stage]]\nname = \"maker\"\nplugin = \"probe.wasm\"\nsha256 = \"{probe_sha}\"\n[stage.config]\naction = \"write\"\nfile = \"victim_1.0.0_linux_amd64.tar.gz\"\nkind = \"archive\"\ncontent = \"genuine\"\n",
+        ),
+        // Names that read as something else.
+        a(
+            "plugin names an output with a line separator (U+2028)",
+            "output checks: no line/paragraph separators or format characters",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"notes\\u2028evil.txt\"",
+            &["is not a plain relative path", "notes<U+2028>evil.txt"],
+        ),
+        a(
+            "plugin names an output with a bidi override (U+202E)",
+            "output checks: no line/paragraph separators or format characters",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"invoice\\u202Etxt.exe\"",
+            &["is not a plain relative path", "invoice<U+202E>txt.exe"],
+        ),
+        a(
+            "plugin's error message carries escapes and a paragraph separator",
+            "errors are sanitised when printed",
+            "probe",
+            "",
+            "action = \"fail-with\"\nmessage = \"\\u001b]0;pwned\\u0007\\u001b[2Jfailed\\u2029::error::forged\"",
+            &["failed<U+2029>::error::forged"],
+        ),
     ]
 }
 
@@ -485,6 +785,13 @@ struct Scene {
     other: PathBuf,
     port: u16,
     outside_root: PathBuf,
+    /// A file holding the canary, outside every project.
+    secret: PathBuf,
+    /// A P-256 signing key outside every project.
+    key: PathBuf,
+    /// The machine's host name, and the longest cgroup path xhost itself is in.
+    hostname: String,
+    cgroup: String,
 }
 
 #[test]
@@ -560,11 +867,79 @@ fn scene() -> Scene {
         .port();
     let outside_root = root.join("outside");
     std::fs::create_dir_all(&outside_root).unwrap();
+    let secret = root.join("secret.txt");
+    std::fs::write(&secret, format!("{CANARY}\n")).unwrap();
+    let key = root.join("release.pem");
+    support::run_script(
+        &root,
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out release.pem 2>/dev/null",
+    );
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    // Where the machine shows none (every cgroup at `/`), a path nobody is in.
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup")
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.splitn(3, ':').nth(2))
+        .max_by_key(|path| path.len())
+        .filter(|path| path.len() > 1)
+        .unwrap_or("/xhost-no-such-cgroup")
+        .to_string();
     Scene {
         home,
         other,
         port,
         outside_root,
+        secret,
+        key,
+        hostname,
+        cgroup,
+    }
+}
+
+/// Starts `xhost` in a session keyring holding `xhost-test-key` (the canary), as a
+/// CI agent keeping credentials in the kernel keyring would.
+const IN_SESSION_KEYRING: &str = r#"
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+if libc.syscall(250, 1, b"xhost-hostile") < 0:  # KEYCTL_JOIN_SESSION_KEYRING
+    sys.exit("joining a session keyring: " + os.strerror(ctypes.get_errno()))
+secret = os.environ["XHOST_TEST_CANARY"].encode()
+if libc.syscall(248, b"user", b"xhost-test-key", secret, len(secret), -3) < 0:  # add_key to @s
+    sys.exit("adding the key: " + os.strerror(ctypes.get_errno()))
+os.execvp(sys.argv[1], sys.argv[1:])
+"#;
+
+/// Starts `xhost` with SIGHUP and SIGUSR1 ignored and SIGUSR2 blocked.
+const WITH_SIGNALS_IGNORED: &str = r#"
+import os, signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+os.execvp(sys.argv[1], sys.argv[1:])
+"#;
+
+/// The program (and arguments) xhost is started through, for `launch`.
+fn wrapper(launch: Launch, scene: &Scene) -> Vec<String> {
+    let secret = scene.secret.display().to_string();
+    let strings = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
+    match launch {
+        Launch::Plain => strings(&["env"]),
+        Launch::Descriptor => strings(&["bash", "-c", "exec 7<\"$0\"; exec \"$@\"", &secret]),
+        Launch::SessionKey => strings(&["python3", "-c", IN_SESSION_KEYRING]),
+        Launch::Stdin => strings(&["bash", "-c", "exec \"$@\" < \"$0\"", &secret]),
+        // `script` gives xhost a pseudo-terminal; stdout and stderr both go through it.
+        Launch::Terminal => strings(&[
+            "bash",
+            "-c",
+            "exec script -qefc \"$(printf '%q ' \"$@\")\" /dev/null",
+            "terminal",
+        ]),
+        Launch::Signals => strings(&["python3", "-c", WITH_SIGNALS_IGNORED]),
+        Launch::Umask => strings(&["bash", "-c", "umask 000; exec \"$@\"", "umask"]),
     }
 }
 
@@ -578,6 +953,8 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
     let outside = scene.outside_root.join(&slug);
     let config = attack
         .config
+        .replace("{hostname}", &scene.hostname)
+        .replace("{cgroup}", &scene.cgroup)
         .replace("{home}", &scene.home.display().to_string())
         .replace("{other}", &scene.other.display().to_string())
         .replace("{src}", &project.dir.display().to_string())
@@ -593,16 +970,23 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
                 &CANARY[CANARY.len() - 1..]
             ),
         );
-    write_project(&project, attack, &config);
+    write_project(&project, attack, &config, scene);
     let source_before = source_snapshot(&project);
     let dist_before = project.seed_dist();
-    let run = project.xhost_with(
+    let mut run = project.xhost_via(
+        &wrapper(attack.launch, scene),
         &["build", "."],
         &[
             ("HOME", scene.home.to_str().unwrap()),
             ("XHOST_TEST_CANARY", CANARY),
+            // Plain lines even on a terminal, so the output can be read back.
+            ("XHOST_PLAIN", "1"),
         ],
     );
+    if attack.launch == Launch::Terminal {
+        // The terminal carried both streams, with its line endings.
+        run.stderr = std::mem::take(&mut run.stdout).replace('\r', "");
+    }
     let mut failures = check(&run, attack);
     if snapshot(&project.dist()) != dist_before {
         failures.push("the previous dist/ changed".into());
@@ -625,19 +1009,29 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
     }
 }
 
-fn write_project(project: &Project, attack: &Attack, config: &str) {
+fn write_project(project: &Project, attack: &Attack, config: &str, scene: &Scene) {
+    for plugin in ["probe", "exec-probe", "signer-probe"] {
+        std::fs::copy(test_plugin(plugin), project.path(&format!("{plugin}.wasm"))).unwrap();
+    }
     let wasm = test_plugin(attack.plugin);
     let file = format!("{}.wasm", attack.plugin);
-    std::fs::copy(&wasm, project.path(&file)).unwrap();
     project.write("go.mod", "module example.com/victim\n\ngo 1.21\n");
     project.write("main.go", "package main\n\nfunc main() {}\n");
+    project.write("syscalls.py", include_str!("support/syscalls.py"));
+    let fill = |text: &str| {
+        text.replace("{key}", &scene.key.display().to_string())
+            .replace("{probe_sha}", &sha256(&test_plugin("probe")))
+    };
     project.write(
         "xhost.toml",
         format!(
-            "[project]\nname = \"victim\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
-             [[stage]]\nname = \"attack\"\nplugin = \"{file}\"\nsha256 = \"{}\"\n{}\n\n[stage.config]\n{config}\n",
+            "[project]\nname = \"victim\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n{}\n{}\n\
+             [[stage]]\nname = \"attack\"\nplugin = \"{file}\"\nsha256 = \"{}\"\n{}\n\n[stage.config]\n{config}\n\n{}",
+            fill(attack.project),
+            fill(attack.before),
             sha256(&wasm),
-            attack.stage
+            attack.stage,
+            fill(attack.after),
         ),
     );
 }
@@ -648,8 +1042,17 @@ fn check(run: &Run, attack: &Attack) -> Vec<String> {
     if run.code != Some(1) {
         failures.push(format!("exit code {:?}, expected 1", run.code));
     }
-    if !run.stderr.contains("stage `attack`") {
-        failures.push("the error does not name the stage".into());
+    if !run.stderr.contains(&format!("stage `{}`", attack.failing)) {
+        failures.push(format!(
+            "the error does not name stage `{}`",
+            attack.failing
+        ));
+    }
+    // Whatever a plugin or program said, nothing reaches the terminal raw.
+    if let Some(c) = (run.stderr.chars().chain(run.stdout.chars()))
+        .find(|c| (c.is_control() && *c != '\n') || is_invisible(*c))
+    {
+        failures.push(format!("the output holds {c:?} raw"));
     }
     if run.stderr.contains("ESCAPED") {
         failures.push("the probe got through".into());

@@ -17,7 +17,8 @@ struct Keys {
 }
 
 impl Keys {
-    /// A P-256 key (cosign) by openssl and an unencrypted minisign key by minisign.
+    /// P-256 keys by openssl (cosign for the stage, provenance for the host) and an
+    /// unencrypted minisign key by minisign.
     fn new(name: &str) -> Keys {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("keys-{name}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -26,6 +27,8 @@ impl Keys {
             &dir,
             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cosign.key 2>/dev/null\n\
              openssl pkey -in cosign.key -pubout -out cosign.pub\n\
+             openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out provenance.key 2>/dev/null\n\
+             openssl pkey -in provenance.key -pubout -out provenance.pub\n\
              minisign -G -W -f -p mini.pub -s mini.key > /dev/null",
         );
         Keys { dir }
@@ -43,7 +46,8 @@ fn signed_project(name: &str, keys: &Keys, extra_stages: &str) -> Project {
         "xhost.toml",
         format!(
             "[project]\nname = \"hello-deps\"\nversion = \"2.0.0\"\n\n[build]\nmain = \"./cmd/hello-deps\"\n{TARGETS}\n\n\
-             [signing.keys.cosign]\nfile = \"{}\"\n\n[signing.keys.mini]\nfile = \"{}\"\n\n[provenance]\nkey = \"cosign\"\n\n\
+             [signing.keys.cosign]\nfile = \"{}\"\n\n[signing.keys.mini]\nfile = \"{}\"\n\n\
+             [signing.keys.provenance]\nfile = \"{}\"\n\n[provenance]\nkey = \"provenance\"\n\n\
              [[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"go\"], source = true }}\n\n\
              [[stage]]\nname = \"strip\"\nplugin = \"builtin:strip\"\n\n\
              [[stage]]\nname = \"sbom\"\nplugin = \"builtin:sbom\"\ngrants = {{ source = true }}\n\n\
@@ -53,6 +57,7 @@ fn signed_project(name: &str, keys: &Keys, extra_stages: &str) -> Project {
              [stage.config]\nkeys = [\"cosign\", \"mini\"]\n\n{extra_stages}",
             keys.path("cosign.key"),
             keys.path("mini.key"),
+            keys.path("provenance.key"),
         ),
     );
     project
@@ -246,6 +251,7 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
     .unwrap();
     let cosign_pub = keys.path("cosign.pub");
     let mini_pub = keys.path("mini.pub");
+    let provenance_pub = keys.path("provenance.pub");
 
     // The native tools, on the real file and on a copy with one byte changed.
     let check = |file: &str| {
@@ -283,7 +289,7 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
             "-c",
             DSSE_CHECK,
             "hello-deps_2.0.0.intoto.jsonl",
-            &cosign_pub,
+            &provenance_pub,
         ],
         &dist,
     );
@@ -298,13 +304,18 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
             &cosign_pub,
             "--key",
             &mini_pub,
+            "--key",
+            &provenance_pub,
+            "--require",
+            "provenance",
         ])
     };
     let run = verify(&dist);
     run.assert_ok();
     assert!(
-        run.stdout
-            .contains("3 signatures, 1 provenance attestations checked; all good"),
+        run.stdout.contains(
+            "1 checksums files, 3 signatures, 1 provenance attestations checked (every file covered by the keys given); all good"
+        ),
         "{}",
         run.stdout
     );

@@ -115,6 +115,20 @@ impl Project {
         Run::from(command.output().unwrap())
     }
 
+    /// Runs `xhost ARGS` through `wrapper` (a program and its arguments, to which the
+    /// xhost executable and `args` are appended), as a CI runner or script would.
+    pub fn xhost_via(&self, wrapper: &[String], args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(&wrapper[0]);
+        command
+            .args(&wrapper[1..])
+            .arg(env!("CARGO_BIN_EXE_xhost"))
+            .args(args)
+            .current_dir(&self.dir);
+        user_env(&mut command);
+        command.envs(env.iter().copied());
+        Run::from(command.output().unwrap())
+    }
+
     /// Puts a previous release in `dist/` (a manifest and a marker) to check it survives.
     pub fn seed_dist(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         self.write("dist/artifacts.json", "{\"schema\":\"previous\"}\n");

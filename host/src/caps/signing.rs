@@ -6,8 +6,10 @@
 //! message is one.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use blake2::Blake2b512;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wasmtime::component::{HasSelf, Linker};
@@ -27,8 +29,20 @@ pub struct Signed {
     pub algorithm: String,
     pub message_sha256: String,
     pub message_size: u64,
-    /// The input artifact whose bytes were the message, when they were.
+    /// The input artifact whose bytes were the message, when they were…
     pub artifact: Option<String>,
+    /// …or whose digest it was: `blake2b-512` (what minisign signs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prehash: Option<String>,
+}
+
+/// An input of the invocation, to say which one a message is.
+pub struct Input {
+    pub sha256: String,
+    /// Its path in `dist/`.
+    pub path: String,
+    /// Its bytes, in the store.
+    pub file: PathBuf,
 }
 
 /// The signatures of one invocation, kept after its store is gone.
@@ -37,8 +51,8 @@ pub type Journal = Arc<Mutex<Vec<Signed>>>;
 /// One invocation's `signing` state: the granted keys.
 pub struct SigningCap {
     granted: BTreeMap<String, Arc<Key>>,
-    /// The invocation's inputs by digest, to say which one a message is.
-    inputs: BTreeMap<String, String>,
+    /// The invocation's inputs, to say which one a message is.
+    inputs: Vec<Input>,
     lane: Lane,
     stage: String,
     log: LogSink,
@@ -46,17 +60,16 @@ pub struct SigningCap {
 }
 
 impl SigningCap {
-    /// `inputs` are the invocation's input artifacts as (sha256, dist path).
     pub fn new(
         granted: BTreeMap<String, Arc<Key>>,
-        inputs: impl IntoIterator<Item = (String, String)>,
+        inputs: Vec<Input>,
         lane: Lane,
         stage: &str,
         log: LogSink,
     ) -> Self {
         SigningCap {
             granted,
-            inputs: inputs.into_iter().collect(),
+            inputs,
             lane,
             stage: stage.to_string(),
             log,
@@ -66,7 +79,7 @@ impl SigningCap {
 
     /// A capability with no keys (a `describe` call).
     pub fn none(log: LogSink) -> Self {
-        SigningCap::new(BTreeMap::new(), [], None, "", log)
+        SigningCap::new(BTreeMap::new(), Vec::new(), None, "", log)
     }
 
     /// Where this invocation's signatures are recorded.
@@ -83,12 +96,29 @@ impl SigningCap {
         })
     }
 
+    /// The input `message` is, or is the BLAKE2b-512 digest of.
+    fn which_input(&self, message: &[u8], sha256: &str) -> (Option<String>, Option<String>) {
+        if let Some(input) = self.inputs.iter().find(|i| i.sha256 == sha256) {
+            return (Some(input.path.clone()), None);
+        }
+        if message.len() == 64 {
+            for input in &self.inputs {
+                let digest = std::fs::read(&input.file).map(Blake2b512::digest);
+                if digest.is_ok_and(|d| d.as_slice() == message) {
+                    return (Some(input.path.clone()), Some("blake2b-512".into()));
+                }
+            }
+        }
+        (None, None)
+    }
+
     fn record(&self, key: &Key, message: &[u8]) {
         let sha256 = crate::digest::hex(&Sha256::digest(message));
-        let artifact = self.inputs.get(&sha256).cloned();
-        let what = match &artifact {
-            Some(path) => format!("`{path}`"),
-            None => format!("{} bytes", message.len()),
+        let (artifact, prehash) = self.which_input(message, &sha256);
+        let what = match (&artifact, &prehash) {
+            (Some(path), None) => format!("`{path}`"),
+            (Some(path), Some(hash)) => format!("the {hash} digest of `{path}`"),
+            _ => format!("{} bytes", message.len()),
         };
         self.log.message(
             Level::Notice,
@@ -107,6 +137,7 @@ impl SigningCap {
             message_sha256: sha256,
             message_size: message.len() as u64,
             artifact,
+            prehash,
         });
     }
 }

@@ -73,7 +73,12 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let release = release?;
     let mut records = release.records;
     if let Some(key) = &plan.provenance_key {
-        records.push(attest(&plan, &records, started, key, store, work.path())?);
+        let run = provenance::Run {
+            started,
+            finished: std::time::SystemTime::now(),
+            unsandboxed_tools: unsandboxed,
+        };
+        records.push(attest(&plan, &records, &run, key, store, work.path())?);
         records.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
@@ -123,16 +128,12 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
 fn attest(
     plan: &crate::plan::Plan,
     records: &[crate::artifacts::Record],
-    started: std::time::SystemTime,
+    run: &provenance::Run,
     key: &crate::keys::Key,
     store: &Store,
     work: &std::path::Path,
 ) -> Result<crate::artifacts::Record> {
-    let run = provenance::Run {
-        started,
-        finished: std::time::SystemTime::now(),
-    };
-    let bytes = provenance::attest(plan, records, &run, key)?;
+    let bytes = provenance::attest(plan, records, run, key)?;
     let file = work.join("provenance.intoto.jsonl");
     std::fs::write(&file, bytes)?;
     let (sha256, size) = store.ingest(&file)?;

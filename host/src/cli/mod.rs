@@ -70,9 +70,21 @@ struct VerifyArgs {
     /// The release directory.
     #[arg(default_value = "dist")]
     dist: PathBuf,
-    /// A public key (PEM P-256 or Ed25519, or a minisign public key). Repeatable.
+    /// A public key (PEM P-256 or Ed25519, or a minisign public key). Repeatable. With
+    /// keys, every file must be covered by a signature from one of them (directly, or
+    /// through a signed checksums file, attestation or archive), and every key must
+    /// have signed something.
     #[arg(long = "key", value_name = "PUB")]
     keys: Vec<PathBuf>,
+    /// Fail unless the release has this: `provenance` (an attestation that verifies).
+    /// Repeatable.
+    #[arg(long = "require", value_name = "WHAT", value_enum)]
+    require: Vec<Required>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Required {
+    Provenance,
 }
 
 #[derive(Subcommand)]

@@ -104,18 +104,41 @@ pub fn fresh_session_keyring() -> Result<(), String> {
 /// SIGTERM or SIGHUP (`nohup`, some CI agents) must not make programs unkillable
 /// by the signals xhost or the kernel send.
 pub fn reset_signals() -> Result<(), String> {
-    // SAFETY: setting default dispositions and an empty mask has no memory effects;
-    // glibc's reserved real-time signals reject the change, which is fine.
+    // The kernel's `struct sigaction` with SIG_DFL, no flags and an empty mask is all
+    // zeroes, whichever order an architecture puts its fields in (x86-64 has a
+    // restorer field, arm64 none). The system call itself is used because the C
+    // library refuses the real-time signals it reserves (32, 33), which a parent may
+    // have set to ignored all the same.
+    let default_action = [0u64; 4];
+    for signal in 1..=libc::SIGRTMAX() {
+        if signal == libc::SIGKILL || signal == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: the action is a valid, zeroed kernel sigaction that outlives the
+        // call; no old action is asked for.
+        #[allow(unsafe_code)]
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                default_action.as_ptr(),
+                std::ptr::null_mut::<libc::c_void>(),
+                8usize,
+            )
+        };
+        if rc != 0 {
+            return Err(format!(
+                "resetting signal {signal}: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    // SAFETY: an empty mask, no old mask asked for.
     #[allow(unsafe_code)]
     unsafe {
-        for signal in 1..=libc::SIGRTMAX() {
-            if signal != libc::SIGKILL && signal != libc::SIGSTOP {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-        }
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut none);
-        if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        if libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) != 0 {
             return Err(format!(
                 "clearing the signal mask: {}",
                 std::io::Error::last_os_error()

@@ -36,8 +36,9 @@ const NAMESPACE_FLAGS: [libc::c_int; 8] = [
 ];
 
 /// `ioctl` requests that push input into, or rewrite, a terminal.
-const TERMINAL_INJECTION: [libc::c_ulong; 2] =
-    [libc::TIOCSTI as libc::c_ulong, 0x541C /* TIOCLINUX */];
+// TIOCSTI's type differs between C libraries (an int on musl).
+#[allow(clippy::unnecessary_cast)]
+const TERMINAL_INJECTION: [u64; 2] = [libc::TIOCSTI as u64, 0x541C /* TIOCLINUX */];
 
 /// Added to a system call's number in the x32 ABI.
 #[cfg(target_arch = "x86_64")]
@@ -199,14 +200,7 @@ fn namespace_clones() -> Result<Vec<SeccompRule>, String> {
 fn terminal_injection() -> Result<Vec<SeccompRule>, String> {
     TERMINAL_INJECTION
         .iter()
-        .map(|request| {
-            condition(
-                1,
-                SeccompCmpArgLen::Dword,
-                SeccompCmpOp::Eq,
-                *request as u64,
-            )
-        })
+        .map(|request| condition(1, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, *request))
         .collect()
 }
 

@@ -12,7 +12,7 @@ use crate::artifacts::{Kind, Record, Store};
 use crate::cache::ActionCache;
 use crate::caps::exec::{ExecCap, Places};
 use crate::caps::log::LogSink;
-use crate::caps::signing::{Signed, SigningCap};
+use crate::caps::signing::{Input, Signed, SigningCap};
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::report::sanitize::sanitize_line;
@@ -143,7 +143,14 @@ fn run_in_sandbox(
     );
     let signing = SigningCap::new(
         stage.keys.clone(),
-        inputs.iter().map(|r| (r.sha256.clone(), r.path.clone())),
+        inputs
+            .iter()
+            .map(|r| Input {
+                sha256: r.sha256.clone(),
+                path: r.path.clone(),
+                file: cx.store.path(&r.sha256),
+            })
+            .collect(),
         lane.clone(),
         &stage.config.name,
         log.clone(),

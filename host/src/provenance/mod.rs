@@ -14,10 +14,13 @@ use crate::config::Project;
 use crate::keys::Key;
 use crate::plan::Plan;
 
-/// When the build ran.
+/// How the build ran.
 pub struct Run {
     pub started: SystemTime,
     pub finished: SystemTime,
+    /// Native programs ran outside the tool sandbox (`--allow-unsandboxed-tools`); said
+    /// in the signed statement, since `artifacts.json` is not signed.
+    pub unsandboxed_tools: bool,
 }
 
 /// The provenance file's name in `dist/`.

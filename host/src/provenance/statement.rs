@@ -48,6 +48,7 @@ pub fn build(plan: &Plan, records: &[Record], run: &Run) -> Result<Value> {
                 "internalParameters": {
                     "stages": stages,
                     "sourceDateEpoch": config.project.source_date_epoch,
+                    "unsandboxedTools": run.unsandboxed_tools,
                 },
                 "resolvedDependencies": dependencies(plan)?,
             },

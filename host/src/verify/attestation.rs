@@ -1,40 +1,67 @@
-//! The provenance attestation: each line a DSSE envelope whose signature (over PAE)
-//! verifies with a given key, whose statement's subjects are every other file of the
-//! release with the digest it has on disk.
+//! Provenance attestations, known by their content (DSSE envelopes, one per line) or
+//! their `.intoto.jsonl` name: every envelope's signature (over PAE) must verify with
+//! a given key, and every subject must be a file of the release with its digest.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::collections::BTreeMap;
 
-use anyhow::Result;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::{PublicKeys, Report};
-use crate::artifacts::manifest;
+use super::PublicKeys;
+use crate::keys::domain;
 use crate::provenance::dsse;
 
-pub fn check(
-    name: &str,
-    file: &Path,
-    actual: &BTreeMap<String, (String, u64)>,
-    keys: &PublicKeys,
-    report: &mut Report,
-) -> Result<()> {
-    report.attestations += 1;
-    let text = std::fs::read_to_string(file)?;
-    for (number, line) in text.lines().enumerate() {
-        if let Err(why) = envelope(name, line, actual, keys) {
-            report.fail(name, format!("line {}: {why}", number + 1));
-        }
+/// What a verified attestation vouches for.
+pub struct Attested {
+    /// The keys that verified its envelopes.
+    pub keys: Vec<usize>,
+    /// Its subjects that are files of the release with the digest it names.
+    pub subjects: Vec<String>,
+    /// Subjects that are missing or differ: failures, though the rest still stand.
+    pub problems: Vec<String>,
+    /// No key was given that could check the signatures: the subjects were compared
+    /// (integrity) but nothing is authenticated.
+    pub unchecked: bool,
+}
+
+/// Whether a file is an attestation: named like one, or holding a DSSE envelope.
+pub fn is_attestation(name: &str, bytes: &[u8]) -> bool {
+    if name.ends_with(".intoto.jsonl") {
+        return true;
     }
-    Ok(())
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    serde_json::from_slice::<serde_json::Value>(first)
+        .is_ok_and(|v| v.get("payloadType").is_some() && v.get("signatures").is_some())
+}
+
+pub fn check(
+    bytes: &[u8],
+    files: &BTreeMap<String, (String, u64)>,
+    keys: &PublicKeys,
+) -> Result<Attested, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let mut attested = Attested {
+        keys: Vec::new(),
+        subjects: Vec::new(),
+        problems: Vec::new(),
+        unchecked: !keys.has_dsse(),
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return Err("holds no envelope".into());
+    }
+    for (number, line) in lines.iter().enumerate() {
+        envelope(line, files, keys, &mut attested)
+            .map_err(|why| format!("envelope {}: {why}", number + 1))?;
+    }
+    Ok(attested)
 }
 
 fn envelope(
-    name: &str,
     line: &str,
-    actual: &BTreeMap<String, (String, u64)>,
+    files: &BTreeMap<String, (String, u64)>,
     keys: &PublicKeys,
+    attested: &mut Attested,
 ) -> Result<(), String> {
     let envelope: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
@@ -47,63 +74,40 @@ fn envelope(
     let payload = BASE64
         .decode(envelope["payload"].as_str().unwrap_or_default())
         .map_err(|e| format!("payload not base64: {e}"))?;
-    let pae = dsse::pae(dsse::PAYLOAD_TYPE, &payload);
-    let signatures = envelope["signatures"]
+    let pae = domain::pae(dsse::PAYLOAD_TYPE, &payload);
+    let key = envelope["signatures"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let verified = signatures.iter().any(|s| {
-        BASE64
-            .decode(s["sig"].as_str().unwrap_or_default())
-            .is_ok_and(|sig| verifies(&sig, &pae, keys))
-    });
-    if !verified {
-        return Err(if keys.p256.is_empty() && keys.ed25519.is_empty() {
-            "no P-256 or Ed25519 public key given (--key) to check its signature".into()
-        } else {
-            "the DSSE signature does not verify with any key given".into()
-        });
+        .into_iter()
+        .flatten()
+        .filter_map(|s| BASE64.decode(s["sig"].as_str().unwrap_or_default()).ok())
+        .find_map(|sig| keys.dsse(&sig, &pae));
+    if key.is_none() && keys.has_dsse() {
+        return Err("the DSSE signature does not verify with any key given".into());
     }
     let statement: serde_json::Value =
         serde_json::from_slice(&payload).map_err(|e| format!("statement not JSON: {e}"))?;
-    let mut covered = BTreeSet::new();
-    for subject in statement["subject"].as_array().cloned().unwrap_or_default() {
-        let path = subject["name"].as_str().unwrap_or_default().to_string();
-        let digest = subject["digest"]["sha256"].as_str().unwrap_or_default();
-        match actual.get(&path) {
-            None => return Err(format!("subject {path} is missing")),
-            Some((sha256, _)) if sha256 != digest => {
-                return Err(format!("subject {path}: sha256 differs from the file's"));
-            }
-            Some(_) => {}
-        }
-        covered.insert(path);
-    }
-    let uncovered: Vec<&String> = actual
-        .keys()
-        .filter(|p| *p != name && *p != manifest::FILE_NAME && !covered.contains(*p))
-        .collect();
-    if !uncovered.is_empty() {
+    if statement["_type"] != "https://in-toto.io/Statement/v1" {
         return Err(format!(
-            "not among its subjects: {}",
-            uncovered
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "statement type {} is not in-toto v1",
+            statement["_type"]
         ));
     }
+    let subjects = statement["subject"]
+        .as_array()
+        .ok_or("the statement has no subjects")?;
+    for subject in subjects {
+        let path = subject["name"].as_str().unwrap_or_default();
+        let digest = subject["digest"]["sha256"].as_str().unwrap_or_default();
+        match files.get(path) {
+            None => attested
+                .problems
+                .push(format!("subject {path} is missing from the release")),
+            Some((sha256, _)) if sha256 != digest => attested
+                .problems
+                .push(format!("subject {path}: sha256 differs from the file's")),
+            Some(_) => attested.subjects.push(path.to_string()),
+        }
+    }
+    attested.keys.extend(key);
     Ok(())
-}
-
-fn verifies(signature: &[u8], message: &[u8], keys: &PublicKeys) -> bool {
-    use p256::ecdsa::signature::Verifier;
-    let ecdsa = p256::ecdsa::Signature::from_der(signature)
-        .is_ok_and(|sig| keys.p256.iter().any(|k| k.verify(message, &sig).is_ok()));
-    let ed25519 = ed25519_dalek::Signature::from_slice(signature).is_ok_and(|sig| {
-        keys.ed25519
-            .iter()
-            .any(|k| k.verify_strict(message, &sig).is_ok())
-    });
-    ecdsa || ed25519
 }

@@ -1,51 +1,50 @@
-//! Signature files next to what they sign: cosign `.sig` (base64 DER ECDSA P-256 over
-//! SHA-256), sigstore bundles v0.3 (`.sigstore.json`) and minisign `.minisig`.
+//! Signature files next to what they sign, known by their names: cosign `.sig`
+//! (base64 DER ECDSA P-256 over SHA-256), sigstore bundles v0.3 (`.sigstore.json`) and
+//! minisign `.minisig`.
 
-use std::path::Path;
-
-use anyhow::Result;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use sha2::{Digest, Sha256};
 
-use super::{PublicKeys, Report};
+use super::PublicKeys;
+use crate::keys::domain;
 
-pub fn check(dist: &Path, name: &str, keys: &PublicKeys, report: &mut Report) -> Result<()> {
-    report.signatures += 1;
-    let (signed, kind) = match [".sigstore.json", ".sig", ".minisig"]
-        .iter()
-        .find_map(|suffix| name.strip_suffix(suffix).map(|s| (s, *suffix)))
-    {
-        Some(found) => found,
-        None => {
-            report.fail(name, "a signature of an unknown format");
-            return Ok(());
-        }
-    };
-    let Ok(message) = std::fs::read(dist.join(signed)) else {
-        report.fail(name, format!("signs {signed}, which is missing"));
-        return Ok(());
-    };
-    let text = std::fs::read_to_string(dist.join(name))?;
-    let outcome = match kind {
-        ".sig" => cosign(&text, &message, keys),
-        ".sigstore.json" => bundle(&text, &message, keys),
-        _ => minisig(&text, &message, keys),
-    };
-    if let Err(why) = outcome {
-        report.fail(name, why);
-    }
-    Ok(())
+/// The suffixes of signature files.
+pub const SUFFIXES: [&str; 3] = [".sigstore.json", ".sig", ".minisig"];
+
+/// The file a signature file signs, if `name` is one.
+pub fn signed_file(name: &str) -> Option<&str> {
+    SUFFIXES.iter().find_map(|suffix| name.strip_suffix(suffix))
 }
 
-fn cosign(text: &str, message: &[u8], keys: &PublicKeys) -> Result<(), String> {
+/// Checks signature file `name` (text `text`) over `message`, the bytes of the file it
+/// signs; returns the key that verified it.
+pub fn check(name: &str, text: &str, message: &[u8], keys: &PublicKeys) -> Result<usize, String> {
+    // Only the host signs pre-authentication encodings; a file made of one, "signed",
+    // would be an attestation's signature passed off as a file's.
+    if domain::reserved_for_host(message).is_some() {
+        return Err(format!(
+            "signs a DSSE pre-authentication encoding, which is never a release file: {} was taken from an attestation",
+            name
+        ));
+    }
+    if name.ends_with(".sigstore.json") {
+        bundle(text, message, keys)
+    } else if name.ends_with(".minisig") {
+        minisig(text, message, keys)
+    } else {
+        cosign(text, message, keys)
+    }
+}
+
+fn cosign(text: &str, message: &[u8], keys: &PublicKeys) -> Result<usize, String> {
     let der = BASE64
         .decode(text.trim())
         .map_err(|e| format!("not base64: {e}"))?;
     ecdsa(&der, message, keys)
 }
 
-fn bundle(text: &str, message: &[u8], keys: &PublicKeys) -> Result<(), String> {
+fn bundle(text: &str, message: &[u8], keys: &PublicKeys) -> Result<usize, String> {
     let json: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     if json["mediaType"] != "application/vnd.dev.sigstore.bundle.v0.3+json" {
@@ -67,44 +66,21 @@ fn bundle(text: &str, message: &[u8], keys: &PublicKeys) -> Result<(), String> {
     ecdsa(&der, message, keys)
 }
 
-fn ecdsa(der: &[u8], message: &[u8], keys: &PublicKeys) -> Result<(), String> {
-    use p256::ecdsa::signature::Verifier;
-    if keys.p256.is_empty() {
+fn ecdsa(der: &[u8], message: &[u8], keys: &PublicKeys) -> Result<usize, String> {
+    if !keys.has_p256() {
         return Err("no P-256 public key given (--key) to check it with".into());
     }
-    let signature = p256::ecdsa::Signature::from_der(der)
-        .map_err(|e| format!("not a DER ECDSA signature: {e}"))?;
-    if keys
-        .p256
-        .iter()
-        .any(|key| key.verify(message, &signature).is_ok())
-    {
-        Ok(())
-    } else {
-        Err("the signature does not verify with any P-256 key given".into())
-    }
+    p256::ecdsa::Signature::from_der(der).map_err(|e| format!("not a DER ECDSA signature: {e}"))?;
+    keys.ecdsa(der, message)
+        .ok_or_else(|| "the signature does not verify with any P-256 key given".into())
 }
 
-fn minisig(text: &str, message: &[u8], keys: &PublicKeys) -> Result<(), String> {
-    if keys.minisign.is_empty() {
+fn minisig(text: &str, message: &[u8], keys: &PublicKeys) -> Result<usize, String> {
+    if !keys.has_minisign() {
         return Err("no minisign public key given (--key) to check it with".into());
     }
     let signature = minisign::SignatureBox::from_string(text)
         .map_err(|e| format!("not a minisign signature: {e}"))?;
-    let verified = keys.minisign.iter().any(|key| {
-        minisign::verify(
-            key,
-            &signature,
-            std::io::Cursor::new(message),
-            true,
-            false,
-            false,
-        )
-        .is_ok()
-    });
-    if verified {
-        Ok(())
-    } else {
-        Err("the signature does not verify with any minisign key given".into())
-    }
+    keys.minisign(&signature, message)
+        .ok_or_else(|| "the signature does not verify with any minisign key given".into())
 }

@@ -15,6 +15,16 @@ struct Config {
     action: String,
     #[serde(default)]
     port: u16,
+    /// For `write`: the file under `/out`, its kind and its text.
+    #[serde(default)]
+    file: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    content: String,
+    /// For `fail-with`: the error message.
+    #[serde(default)]
+    message: String,
 }
 
 struct Probe;
@@ -54,6 +64,9 @@ impl Stage for Probe {
             "huge-list" => huge_list(),
             "trap-mid-write" => trap_mid_write(),
             "sleep-forever" => sleep_forever(),
+            "write" => write(&config),
+            "fail-with" => Err(StageError::failed(config.message)),
+            "inherited" => inherited(),
             other => Err(StageError::InvalidConfig(format!(
                 "unknown action `{other}`"
             ))),
@@ -170,6 +183,59 @@ fn env_args() -> Result<Vec<Artifact>, StageError> {
     blocked(
         "environment, arguments and stdin",
         format!("all empty (stdin read: {read:?})"),
+    )
+}
+
+/// Writes one file of the configured name, kind and content and returns it: how a
+/// plugin publishes whatever it likes (a replacement, a forged envelope, a name).
+fn write(config: &Config) -> Result<Vec<Artifact>, StageError> {
+    let kind = match config.kind.as_str() {
+        "binary" => ArtifactKind::Binary,
+        "archive" => ArtifactKind::Archive,
+        "checksum" => ArtifactKind::Checksum,
+        "signature" => ArtifactKind::Signature,
+        "provenance" => ArtifactKind::Provenance,
+        _ => ArtifactKind::Other,
+    };
+    let path = format!("/out/{}", config.file);
+    std::fs::write(&path, &config.content)
+        .map_err(|e| StageError::failed(format!("writing {path}: {e}")))?;
+    Ok(vec![Artifact::output(&config.file, kind, None)])
+}
+
+/// Everything a plugin could have inherited from the host process, looked for with
+/// the WASI interfaces themselves: preopens beyond its mounts, a working directory,
+/// a terminal on any standard stream, environment, arguments.
+fn inherited() -> Result<Vec<Artifact>, StageError> {
+    let preopens: Vec<String> = wasip2::filesystem::preopens::get_directories()
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect();
+    let cwd = wasip2::cli::environment::initial_cwd();
+    let terminals = [
+        wasip2::cli::terminal_stdin::get_terminal_stdin().is_some(),
+        wasip2::cli::terminal_stdout::get_terminal_stdout().is_some(),
+        wasip2::cli::terminal_stderr::get_terminal_stderr().is_some(),
+    ];
+    let env = wasip2::cli::environment::get_environment();
+    let args = wasip2::cli::environment::get_arguments();
+    let mut sorted = preopens.clone();
+    sorted.sort();
+    if sorted != ["/in", "/out"]
+        || cwd.is_some()
+        || terminals.contains(&true)
+        || !env.is_empty()
+        || !args.is_empty()
+    {
+        return escaped(&format!(
+            "inherited preopens {preopens:?}, cwd {cwd:?}, terminals {terminals:?}, env {env:?}, args {args:?}"
+        ));
+    }
+    blocked(
+        "looking for inherited state",
+        format!(
+            "preopens {preopens:?} only, no working directory, no terminal, no environment or arguments"
+        ),
     )
 }
 

@@ -13,6 +13,10 @@ use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageErro
 struct Config {
     /// The key id the stage was granted.
     granted: String,
+    /// `hunt` (the default) gathers everything it can reach; `forge-dsse` asks the
+    /// host to sign a provenance statement of the plugin's choosing.
+    #[serde(default)]
+    action: Option<String>,
 }
 
 struct SignerProbe;
@@ -27,6 +31,9 @@ impl Stage for SignerProbe {
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
         let config: Config = xhost_plugin_sdk::config(&job)?;
+        if config.action.as_deref() == Some("forge-dsse") {
+            return forge_dsse(&config.granted);
+        }
         let mut loot = Vec::new();
         for root in [
             "/",
@@ -80,6 +87,30 @@ impl Stage for SignerProbe {
             ArtifactKind::Other,
             None,
         )])
+    }
+}
+
+/// The DSSE pre-authentication encoding of an in-toto statement claiming a file the
+/// build never made, handed to the host to sign: with the signature, anyone could
+/// write an envelope `xhost verify` would take for the release's provenance.
+fn forge_dsse(key: &str) -> Result<Vec<Artifact>, StageError> {
+    let statement = format!(
+        "{{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{{\"name\":\"backdoor.tar.gz\",\"digest\":{{\"sha256\":\"{}\"}}}}],\"predicateType\":\"https://slsa.dev/provenance/v1\",\"predicate\":{{}}}}",
+        "0".repeat(64)
+    );
+    let kind = "application/vnd.in-toto+json";
+    let pae = format!(
+        "DSSEv1 {} {kind} {} {statement}",
+        kind.len(),
+        statement.len()
+    );
+    match signing::sign(key, pae.as_bytes()) {
+        Ok(_) => Err(StageError::failed(
+            "ESCAPED: the host signed a forged DSSE envelope",
+        )),
+        Err(e) => Err(StageError::failed(format!(
+            "blocked: signing a forged DSSE envelope: {e}"
+        ))),
     }
 }
 
