@@ -350,3 +350,53 @@ fn the_sandbox_probe_passes_for_root_and_unprivileged_users() {
         ]));
     }
 }
+
+/// What xhost's parent left open is not passed on to the programs xhost starts itself:
+/// `git` (reading the commit) sees only stdin, stdout and stderr, though xhost was
+/// started with descriptor 7 open on a file.
+#[test]
+fn xhost_passes_no_inherited_descriptor_to_its_own_children() {
+    let project = project_with("fd-hygiene", "probe", "");
+    let fake = project.path("fake-bin");
+    std::fs::create_dir_all(&fake).unwrap();
+    let record = project.path("git-saw.txt");
+    let real_git = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::fs::write(
+        fake.join("git"),
+        format!(
+            "#!/bin/sh\nls /proc/self/fd > {}\nexec {} \"$@\"\n",
+            record.display(),
+            real_git.trim()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(fake.join("git"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = project.xhost_via(
+        &[
+            "bash".into(),
+            "-c".into(),
+            "exec 7<\"$0\"; exec \"$@\"".into(),
+            project.path("go.mod").display().to_string(),
+        ],
+        &["check", "."],
+        &[("PATH", &path)],
+    );
+    run.assert_ok();
+    let seen = std::fs::read_to_string(&record).expect("xhost did not run git");
+    let fds: Vec<&str> = seen.split_whitespace().collect();
+    // 0–2, and the directory `ls` itself opened to list them.
+    assert_eq!(fds, ["0", "1", "2", "3"], "git saw descriptors {fds:?}");
+}
