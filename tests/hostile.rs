@@ -1080,7 +1080,10 @@ impl SignedRelease {
         let kind = envelope["payloadType"].as_str().unwrap();
         let mut pae = format!("DSSEv1 {} {kind} {} ", kind.len(), payload.len()).into_bytes();
         pae.extend_from_slice(&payload);
-        let signature = envelope["signatures"][0]["sig"].as_str().unwrap().to_string();
+        let signature = envelope["signatures"][0]["sig"]
+            .as_str()
+            .unwrap()
+            .to_string();
         (pae, signature)
     }
 

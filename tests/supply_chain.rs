@@ -281,6 +281,88 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
         ),
     );
 
+    // cosign itself: the blob signature, the bundle and the provenance attestation (no
+    // transparency log: these are keys, not Fulcio certificates); a changed file fails.
+    let cosign = support::dev_tool("cosign");
+    let cosign = cosign.to_str().unwrap();
+    let archive = "hello-deps_2.0.0_linux_amd64.tar.gz";
+    for args in [
+        vec![
+            "verify-blob",
+            "--key",
+            &cosign_pub,
+            "--signature",
+            &format!("{sums}.sig"),
+            "--insecure-ignore-tlog",
+            sums,
+        ],
+        vec![
+            "verify-blob",
+            "--key",
+            &cosign_pub,
+            "--bundle",
+            &format!("{sums}.sigstore.json"),
+            "--insecure-ignore-tlog",
+            sums,
+        ],
+        vec![
+            "verify-blob-attestation",
+            "--key",
+            &provenance_pub,
+            "--signature",
+            "hello-deps_2.0.0.intoto.jsonl",
+            "--type",
+            "slsaprovenance1",
+            "--insecure-ignore-tlog",
+            archive,
+        ],
+    ] {
+        let output = std::process::Command::new(cosign)
+            .args(&args)
+            .current_dir(&dist)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && said.contains("Verified OK"),
+            "cosign {args:?}: {said}"
+        );
+    }
+    std::fs::write(project.dir.join(archive), b"not the archive").unwrap();
+    let tampered_archive = project.dir.join(archive).display().to_string();
+    for args in [
+        vec![
+            "verify-blob",
+            "--key",
+            &cosign_pub,
+            "--signature",
+            &format!("{sums}.sig"),
+            "--insecure-ignore-tlog",
+            tampered.to_str().unwrap(),
+        ],
+        vec![
+            "verify-blob-attestation",
+            "--key",
+            &provenance_pub,
+            "--signature",
+            "hello-deps_2.0.0.intoto.jsonl",
+            "--type",
+            "slsaprovenance1",
+            "--insecure-ignore-tlog",
+            &tampered_archive,
+        ],
+    ] {
+        let output = std::process::Command::new(cosign)
+            .args(&args)
+            .current_dir(&dist)
+            .output()
+            .unwrap();
+        assert!(
+            !output.status.success(),
+            "cosign accepted a changed file: {args:?}"
+        );
+    }
+
     // The DSSE envelope: its signature over PAE verifies with openssl, and every other
     // file of the release is a subject with its true digest.
     let provenance = run_tool(

@@ -48,6 +48,23 @@ pub fn sha256(path: &Path) -> String {
     xhost::digest::sha256_file(path).unwrap().0
 }
 
+/// A checker `scripts/setup` builds (cosign): from PATH, else from where setup puts it.
+pub fn dev_tool(name: &str) -> PathBuf {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let tools = std::env::var_os("XHOST_DEV_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".cache/xhost-dev"));
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .chain([tools.join("bin")])
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("these tests need {name}; run ./scripts/test, which builds it"))
+}
+
 /// The directory holding a Go ≥ 1.21 `go`: `$XHOST_TEST_GO_BIN`, else from PATH.
 pub fn go_bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("XHOST_TEST_GO_BIN") {
