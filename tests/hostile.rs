@@ -568,7 +568,7 @@ fn attacks() -> Vec<Attack> {
         .launched(Launch::Stdin),
         a(
             "tool types into xhost's terminal (TIOCSTI, /dev/tty)",
-            "no /dev/tty in the new root, a session of its own, seccomp denies TIOCSTI",
+            "no /dev/tty in the new root, no terminal descriptor, seccomp denies TIOCSTI",
             "exec-probe",
             SH,
             "action = \"script\"\nscript = \"python3 syscalls.py terminal\"",

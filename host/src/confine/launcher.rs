@@ -87,6 +87,8 @@ fn in_child(policy: &Policy, as_root: bool) -> Result<(), String> {
     landlock_rules::restrict(policy, &[PathBuf::from("/proc")])?;
     if as_root {
         namespaces::become_nobody().map_err(|e| format!("dropping root: {e}"))?;
+        // Changing the user clears the parent-death signal; set it again.
+        set_parent_process_death_signal(Some(Signal::KILL)).map_err(|e| format!("prctl: {e}"))?;
     }
     process_state::fresh_session_keyring()?;
     process_state::reset_signals()?;

@@ -13,8 +13,8 @@
 //!    `/proc` showing only the sandbox's processes, sets resource limits ([`rlimits`]),
 //!    restricts itself with Landlock ([`landlock_rules`]), becomes `nobody` when xhost
 //!    runs as root, resets what it would inherit (a fresh session keyring, default
-//!    signal actions and an empty mask, umask, personality, a session of its own:
-//!    [`process_state`]) and installs the seccomp filter ([`seccomp`]) last.
+//!    signal actions and an empty mask, umask, personality: [`process_state`]) and
+//!    installs the seccomp filter ([`seccomp`]) last.
 //!
 //! Killing the launcher (the host kills its process group on timeout) kills the program
 //! by its parent-death signal, and with PID 1 every process in the namespace, including

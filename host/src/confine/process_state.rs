@@ -1,6 +1,6 @@
 //! Process attributes a program would otherwise inherit from whoever started xhost:
 //! open descriptors, the kernel session keyring, signal dispositions and mask, umask,
-//! personality flags, the session and its controlling terminal. Each is reset, not
+//! personality flags. Each is reset, not
 //! trusted; the namespaces, new root, rlimits, Landlock and seccomp handle the rest
 //! (see `docs/SECURITY.md`, "What a program inherits").
 //!
@@ -148,8 +148,12 @@ pub fn reset_signals() -> Result<(), String> {
     Ok(())
 }
 
-/// The umask, the default execution domain (no `setarch -R` turning address-space
-/// randomisation off), and a session of its own with no controlling terminal.
+/// The umask, and the default execution domain (no `setarch -R` turning address-space
+/// randomisation off).
+///
+/// The program stays in the launcher's process group (which the host kills as a
+/// whole) and so in xhost's session; the terminal of that session is out of its reach
+/// all the same: no `/dev/tty` in the new root, no descriptor of it, `TIOCSTI` denied.
 pub fn reset_process() -> Result<(), String> {
     rustix::process::umask(Mode::from_raw_mode(UMASK));
     // SAFETY: personality(PER_LINUX) only changes this process's execution domain.
@@ -160,6 +164,5 @@ pub fn reset_process() -> Result<(), String> {
             std::io::Error::last_os_error()
         ));
     }
-    rustix::process::setsid().map_err(|e| format!("starting a new session: {e}"))?;
     Ok(())
 }
