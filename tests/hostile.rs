@@ -51,6 +51,8 @@ struct Attack {
     after: &'static str,
     /// The stage the error must name.
     failing: &'static str,
+    /// Done to the project after it is written, given the path nothing may write.
+    prepare: Option<fn(&Project, &Path)>,
 }
 
 impl Attack {
@@ -66,6 +68,11 @@ impl Attack {
 
     fn after_stage(mut self, before: &'static str) -> Self {
         self.before = before;
+        self
+    }
+
+    fn prepared(mut self, prepare: fn(&Project, &Path)) -> Self {
+        self.prepare = Some(prepare);
         self
     }
 
@@ -114,6 +121,7 @@ fn attacks() -> Vec<Attack> {
         before: "",
         after: "",
         failing: "attack",
+        prepare: None,
     };
     let syscall = |name, layer, call, expect| a(name, layer, "exec-probe", SH, call, expect);
     vec![
@@ -768,7 +776,38 @@ fn attacks() -> Vec<Attack> {
             "action = \"fail-with\"\nmessage = \"\\u001b]0;pwned\\u0007\\u001b[2Jfailed\\u2029::error::forged\"",
             &["failed<U+2029>::error::forged"],
         ),
+        // xhost's own child processes.
+        a(
+            "a repository whose config runs a program when git reads the commit (gpg.program)",
+            "xhost reads the commit with git plumbing that runs nothing the repository configures",
+            "probe",
+            "",
+            "action = \"fail-with\"\nmessage = \"the build went on\"",
+            &["the build went on"],
+        )
+        .prepared(hostile_repository),
     ]
+}
+
+/// Makes the project a git repository whose HEAD carries a (made-up) signature and
+/// whose config has `git log` verify it with a "gpg" that writes `outside`.
+fn hostile_repository(project: &Project, outside: &Path) {
+    project.write(
+        "fake-gpg",
+        format!("#!/bin/sh\necho pwned > {}\n", outside.display()),
+    );
+    support::run_script(
+        &project.dir,
+        "chmod +x fake-gpg\n\
+         git init -q\n\
+         git add -A\n\
+         git -c user.email=a@example.com -c user.name=a commit -q -m base\n\
+         tree=$(git cat-file commit HEAD | sed -n 's/^tree //p')\n\
+         printf 'tree %s\\nauthor a <a@example.com> 1700000000 +0000\\ncommitter a <a@example.com> 1700000000 +0000\\ngpgsig -----BEGIN PGP SIGNATURE-----\\n \\n AAAA\\n -----END PGP SIGNATURE-----\\n\\nsigned\\n' $tree > .git/signed-commit.txt\n\
+         git update-ref HEAD $(git hash-object -t commit -w .git/signed-commit.txt)\n\
+         git config log.showSignature true\n\
+         git config gpg.program \"$PWD/fake-gpg\"",
+    );
 }
 
 /// What an attack left behind.
@@ -822,20 +861,30 @@ fn every_attack_is_blocked() {
     );
     let rows = rows.into_inner().unwrap();
     let ordered: Vec<&Row> = attacks.iter().map(|a| &rows[a.name]).collect();
-    let table = render(&ordered, 1);
+    report(
+        &ordered,
+        1,
+        "hostile-report.md",
+        "attacks not blocked as expected",
+    );
+}
+
+/// Prints the table of `rows` (numbered from `first`), writes it to `target/<file>`,
+/// and fails listing every row that did not end as expected.
+fn report(rows: &[&Row], first: usize, file: &str, failure: &str) {
+    let table = render(rows, first);
     println!("{table}");
-    let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../hostile-report.md");
-    std::fs::write(&report, &table).unwrap();
-    let failed: Vec<String> = ordered
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("..").join(file),
+        &table,
+    )
+    .unwrap();
+    let failed: Vec<String> = rows
         .iter()
         .filter(|r| !r.failures.is_empty())
         .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
         .collect();
-    assert!(
-        failed.is_empty(),
-        "attacks not blocked as expected:\n{}",
-        failed.join("\n")
-    );
+    assert!(failed.is_empty(), "{failure}:\n{}", failed.join("\n"));
 }
 
 #[test]
@@ -1253,22 +1302,11 @@ fn every_release_tampering_is_caught() {
     }
     let ordered: Vec<&Row> = rows.iter().collect();
     // Numbered after the build attacks, as docs/SECURITY.md lists them.
-    let table = render(&ordered, attacks().len() + 1);
-    println!("{table}");
-    std::fs::write(
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("../hostile-release-report.md"),
-        &table,
-    )
-    .unwrap();
-    let failed: Vec<String> = rows
-        .iter()
-        .filter(|r| !r.failures.is_empty())
-        .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "tampering not caught as expected:\n{}",
-        failed.join("\n")
+    report(
+        &ordered,
+        attacks().len() + 1,
+        "hostile-release-report.md",
+        "tampering not caught as expected",
     );
 }
 
@@ -1394,6 +1432,9 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
             ),
         );
     write_project(&project, attack, &config, scene);
+    if let Some(prepare) = attack.prepare {
+        prepare(&project, &outside);
+    }
     let source_before = source_snapshot(&project);
     let dist_before = project.seed_dist();
     let mut run = project.xhost_via(

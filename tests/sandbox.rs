@@ -295,7 +295,7 @@ fn without_a_tool_sandbox_programs_are_refused_unless_allowed() {
     let refused = xhost_without_namespaces(&project, &["build", "."]);
     refused.assert_fails_with(&[
         "stage `probe` runs native programs (sh), which xhost will not run unconfined",
-        "cannot create mount/PID/network namespaces",
+        "cannot create mount/PID/IPC/UTS/cgroup/network namespaces",
         "--allow-unsandboxed-tools",
     ]);
     assert_eq!(

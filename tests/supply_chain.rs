@@ -232,9 +232,43 @@ print("valid" if errors is None else errors)
 fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
     let keys = Keys::new("sign");
     let project = signed_project("signed", &keys, "");
-    project.xhost(&["build", "."]).assert_ok();
+    let build = project.xhost(&["build", "."]);
+    build.assert_ok();
     let dist = project.dist();
     let sums = "hello-deps_2.0.0_checksums.txt";
+
+    // Every signature the sign stage had made is shown without -v and recorded, naming
+    // what it covers; a build served from the action cache records the same.
+    for note in [
+        format!("note: signed `{sums}`"),
+        "with key `cosign` (ecdsa-p256-sha256)".into(),
+        format!("note: signed the blake2b-512 digest of `{sums}`"),
+        "with key `mini` (ed25519)".into(),
+    ] {
+        assert!(
+            build.stderr.contains(&note),
+            "{note} not shown:\n{}",
+            build.stderr
+        );
+    }
+    let signed = |manifest: &serde_json::Value| manifest["signatures"].clone();
+    let recorded = signed(&read_json(&dist.join("artifacts.json")));
+    let entries = recorded.as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{recorded:#}");
+    let sums_digest = sha256(&dist.join(sums));
+    assert!(entries.iter().any(|e| e["key"] == "cosign"
+        && e["stage"] == "sign"
+        && e["artifact"] == sums
+        && e["message_sha256"] == sums_digest.as_str()));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["key"] == "mini" && e["artifact"] == sums && e["prehash"] == "blake2b-512")
+    );
+    let again = project.xhost(&["build", "."]);
+    again.assert_ok();
+    assert!(again.stderr.contains(" 0 misses)"), "{}", again.stderr);
+    assert_eq!(signed(&read_json(&dist.join("artifacts.json"))), recorded);
     for file in [
         format!("{sums}.sig"),
         format!("{sums}.sigstore.json"),
@@ -286,26 +320,21 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
     let cosign = support::dev_tool("cosign");
     let cosign = cosign.to_str().unwrap();
     let archive = "hello-deps_2.0.0_linux_amd64.tar.gz";
-    for args in [
-        vec![
+    let blob = |how: &str, signature: &str, file: &str| -> Vec<String> {
+        [
             "verify-blob",
             "--key",
             &cosign_pub,
-            "--signature",
-            &format!("{sums}.sig"),
+            how,
+            signature,
             "--insecure-ignore-tlog",
-            sums,
-        ],
-        vec![
-            "verify-blob",
-            "--key",
-            &cosign_pub,
-            "--bundle",
-            &format!("{sums}.sigstore.json"),
-            "--insecure-ignore-tlog",
-            sums,
-        ],
-        vec![
+            file,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let attestation = |file: &str| -> Vec<String> {
+        [
             "verify-blob-attestation",
             "--key",
             &provenance_pub,
@@ -314,52 +343,44 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
             "--type",
             "slsaprovenance1",
             "--insecure-ignore-tlog",
-            archive,
-        ],
-    ] {
+            file,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let run_cosign = |args: &[String]| {
         let output = std::process::Command::new(cosign)
-            .args(&args)
+            .args(args)
             .current_dir(&dist)
             .output()
             .unwrap();
-        let said = String::from_utf8_lossy(&output.stderr);
-        assert!(
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        (
             output.status.success() && said.contains("Verified OK"),
-            "cosign {args:?}: {said}"
-        );
+            said,
+        )
+    };
+    for args in [
+        blob("--signature", &format!("{sums}.sig"), sums),
+        blob("--bundle", &format!("{sums}.sigstore.json"), sums),
+        attestation(archive),
+    ] {
+        let (verified, said) = run_cosign(&args);
+        assert!(verified, "cosign {args:?}: {said}");
     }
     std::fs::write(project.dir.join(archive), b"not the archive").unwrap();
-    let tampered_archive = project.dir.join(archive).display().to_string();
     for args in [
-        vec![
-            "verify-blob",
-            "--key",
-            &cosign_pub,
+        blob(
             "--signature",
             &format!("{sums}.sig"),
-            "--insecure-ignore-tlog",
             tampered.to_str().unwrap(),
-        ],
-        vec![
-            "verify-blob-attestation",
-            "--key",
-            &provenance_pub,
-            "--signature",
-            "hello-deps_2.0.0.intoto.jsonl",
-            "--type",
-            "slsaprovenance1",
-            "--insecure-ignore-tlog",
-            &tampered_archive,
-        ],
+        ),
+        attestation(&project.dir.join(archive).display().to_string()),
     ] {
-        let output = std::process::Command::new(cosign)
-            .args(&args)
-            .current_dir(&dist)
-            .output()
-            .unwrap();
+        let (verified, said) = run_cosign(&args);
         assert!(
-            !output.status.success(),
-            "cosign accepted a changed file: {args:?}"
+            !verified,
+            "cosign accepted a changed file: {args:?}: {said}"
         );
     }
 

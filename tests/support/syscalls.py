@@ -56,25 +56,24 @@ def user_namespace():
     return call(272, ctypes.c_int(0x10000000))  # unshare(CLONE_NEWUSER)
 
 
-def clone_user_namespace():
-    # clone(CLONE_NEWUSER | SIGCHLD): the child, if any, leaves at once.
-    result = call(56, ctypes.c_ulong(0x10000000 | 17), None, None, None, None)
+def reaped(result):
+    """After a fork-like call: the child, if any, leaves at once; the parent waits."""
     if result[0] == 0:
         os._exit(0)
     if result[0] > 0:
         os.waitpid(result[0], 0)
     return result
+
+
+def clone_user_namespace():
+    # clone(CLONE_NEWUSER | SIGCHLD)
+    return reaped(call(56, ctypes.c_ulong(0x10000000 | 17), None, None, None, None))
 
 
 def clone3_user_namespace():
     # struct clone_args { flags = CLONE_NEWUSER, exit_signal = SIGCHLD, … }
     args = ctypes.create_string_buffer(struct.pack("<QQQQQQQ", 0x10000000, 0, 0, 0, 17, 0, 0) + bytes(32))
-    result = call(435, args, ctypes.c_size_t(88))
-    if result[0] == 0:
-        os._exit(0)
-    if result[0] > 0:
-        os.waitpid(result[0], 0)
-    return result
+    return reaped(call(435, args, ctypes.c_size_t(88)))
 
 
 def keyring():

@@ -19,7 +19,7 @@ impl Commit {
             return Commit::default();
         };
         Commit {
-            time: git(dir, &["log", "-1", "--format=%ct", "HEAD"]).and_then(|t| t.parse().ok()),
+            time: git(dir, &["cat-file", "commit", "HEAD"]).and_then(|c| committer_time(&c)),
             tag: git(dir, &["describe", "--tags", "--exact-match", "HEAD"]),
             hash: Some(hash),
         }
@@ -31,6 +31,19 @@ impl Commit {
     }
 }
 
+/// The committer time of a raw commit object (`committer NAME <EMAIL> SECONDS ZONE`).
+fn committer_time(commit: &str) -> Option<u64> {
+    let line = commit
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("committer "))?;
+    line.rsplit(' ').nth(1)?.parse().ok()
+}
+
+/// Runs git in the project. Only plumbing that runs no program the repository's own
+/// configuration names: `git log` would run `gpg.program` for a commit carrying a
+/// signature when `log.showSignature` is set, and a checked-out repository is the
+/// project's to configure (untrusted code, in CI).
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let output = Command::new("git")
         .arg("-C")
@@ -42,4 +55,16 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8(output.stdout).ok()?.trim().to_string();
     (output.status.success() && !text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committer_time_comes_from_the_commit_header() {
+        let commit = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 1 +0000\ncommitter C D <c@d> 1796382947 +0100\ngpgsig -----BEGIN-----\n x\n\ncommitter 5 +0000 in the message\n";
+        assert_eq!(committer_time(commit), Some(1796382947));
+        assert_eq!(committer_time("tree x\n"), None);
+    }
 }
