@@ -53,6 +53,8 @@ pub struct SigningCap {
     granted: BTreeMap<String, Arc<Key>>,
     /// The invocation's inputs, to say which one a message is.
     inputs: Vec<Input>,
+    /// Their BLAKE2b-512 digests, computed the first time a message could be one.
+    blake2b: Vec<std::sync::OnceLock<Option<Vec<u8>>>>,
     lane: Lane,
     stage: String,
     log: LogSink,
@@ -69,6 +71,7 @@ impl SigningCap {
     ) -> Self {
         SigningCap {
             granted,
+            blake2b: inputs.iter().map(|_| std::sync::OnceLock::new()).collect(),
             inputs,
             lane,
             stage: stage.to_string(),
@@ -102,9 +105,12 @@ impl SigningCap {
             return (Some(input.path.clone()), None);
         }
         if message.len() == 64 {
-            for input in &self.inputs {
-                let digest = std::fs::read(&input.file).map(Blake2b512::digest);
-                if digest.is_ok_and(|d| d.as_slice() == message) {
+            for (input, digest) in self.inputs.iter().zip(&self.blake2b) {
+                let digest = digest.get_or_init(|| {
+                    let bytes = std::fs::read(&input.file).ok()?;
+                    Some(Blake2b512::digest(bytes).to_vec())
+                });
+                if digest.as_deref() == Some(message) {
                     return (Some(input.path.clone()), Some("blake2b-512".into()));
                 }
             }

@@ -33,6 +33,9 @@ use anyhow::{Context, Result, bail};
 use crate::artifacts::manifest;
 pub use public_keys::PublicKeys;
 
+/// Files larger than this are not read as possible checksums files or attestations.
+const MAX_READ: u64 = 64 << 20;
+
 /// What a verification must find besides coverage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirement {
@@ -127,8 +130,15 @@ fn check_file(
     coverage: &mut Coverage,
     report: &mut Report,
 ) -> Result<()> {
+    let (_, size) = files[path];
+    let signed = signatures::signed_file(path);
+    // Checksums files, attestations and signatures are small; an archive is not read
+    // here (its digest is already known).
+    if signed.is_none() && size > MAX_READ {
+        return Ok(());
+    }
     let bytes = std::fs::read(dist.join(path)).with_context(|| format!("reading {path}"))?;
-    if let Some(signed) = signatures::signed_file(path) {
+    if let Some(signed) = signed {
         report.signatures += 1;
         let Ok(message) = std::fs::read(dist.join(signed)) else {
             report.fail(path, format!("signs {signed}, which is missing"));
@@ -227,10 +237,12 @@ fn propagate(
                 }
             }
         }
+        // Archives are opened only while some file still needs them.
+        let all_vouched = files.keys().all(|p| coverage.vouched.contains(p));
         let archives: Vec<String> = coverage
             .vouched
             .iter()
-            .filter(|p| !coverage.archive_entries.contains_key(*p))
+            .filter(|p| !all_vouched && !coverage.archive_entries.contains_key(*p))
             .cloned()
             .collect();
         for archive in archives {
