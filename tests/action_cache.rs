@@ -135,8 +135,9 @@ fn a_change_reruns_exactly_the_stages_it_affects() {
         format!("package main\n\nconst nonce = {nonce:?}\n"),
     );
     // And no memory of earlier runs' keys, which the reasons for reruns compare with.
-    let state = xhost::paths::project_cache_dir(&cache_dir(), &project.dir.canonicalize().unwrap());
-    let _ = std::fs::remove_dir_all(state.join("last-keys"));
+    let area = xhost::cache_layout::CacheLayout::at(cache_dir())
+        .project(&project.dir.canonicalize().unwrap());
+    let _ = std::fs::remove_dir_all(area.last_keys());
     build(&project, &["--no-cache"]);
 
     // A README is source for the archive and SBOM stages (granted /src), not for

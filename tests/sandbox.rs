@@ -212,7 +212,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             plan: &plan,
             store: &store,
             work: work.path(),
-            tool_state: work.path().join("tools"),
+            tools: work.path().join("tools"),
             reporter: reporter.clone(),
             jobs: 1,
             seed: Vec::new(),

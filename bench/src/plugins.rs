@@ -40,7 +40,7 @@ const PLUGINS: [&str; 6] = ["go-build", "strip", "sbom", "archive", "checksum", 
 pub fn run(runs: usize) -> Result<Results> {
     let cache = tempfile::tempdir()?;
     let plain = Runtime::new()?;
-    let cached = Runtime::cached(cache.path())?;
+    let cached = Runtime::cached(&xhost::cache_layout::CacheLayout::at(cache.path()))?;
     let pooled = Runtime::with_pooling(16, xhost::config::Limits::default().memory_mib)?;
     let mut plugins = Vec::new();
     for name in PLUGINS {

@@ -1,14 +1,16 @@
-//! What one build holds on the machine: the project's lock (one build of a project at a
-//! time), a scratch directory locked for its life, the shared artifact store and the
-//! project's tool caches. Taking it first clears what crashed builds left behind.
+//! What one build holds on the machine: the cache's gc lock (shared: `xhost cache gc`
+//! waits), the project's lock (one build of a project at a time), a scratch directory
+//! locked for its life, the shared artifact store and the project's area of the cache.
+//! Taking it first clears what crashed builds left behind. Every command that writes
+//! the store takes it (`xhost build`, `xhost plugin run`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use crate::artifacts::{Store, dist};
+use crate::cache_layout::{CacheLayout, ProjectArea};
 use crate::lock::{self, Lock};
-use crate::paths;
 
 /// Name of the lock file inside a scratch directory.
 const WORK_LOCK: &str = ".lock";
@@ -16,27 +18,33 @@ const WORK_LOCK: &str = ".lock";
 pub struct BuildState {
     pub work: WorkDir,
     pub store: Store,
-    /// Per-project directory for native tools' homes and caches.
-    pub tool_state: PathBuf,
-    _project: Lock,
+    /// The project's area of the cache: its programs' homes and caches, what it last
+    /// published, its stages' last keys.
+    pub project: ProjectArea,
+    _project_lock: Lock,
+    _gc_shared: Lock,
 }
 
-/// Waits for any other build of the project at `root` publishing to `dist`, then
-/// clears stale scratch and staging directories and opens the store.
-pub fn acquire(cache: &Path, root: &Path, dist: &Path) -> Result<BuildState> {
-    let tool_state = paths::project_cache_dir(cache, root);
-    paths::create_dir_all(&tool_state)?;
-    let project = lock::wait_for(
-        &tool_state.join("lock"),
+/// Waits for `xhost cache gc` and for any other build of the project at `root`
+/// publishing to `dist`, then clears stale scratch and staging directories and opens
+/// the store.
+pub fn acquire(cache: &CacheLayout, root: &Path, dist: &Path) -> Result<BuildState> {
+    crate::files::create_dir_all(cache.root())?;
+    let gc_shared = lock::shared(&cache.gc_lock(), "`xhost cache gc`")?;
+    let project = cache.project(root);
+    crate::files::create_dir_all(project.dir())?;
+    let project_lock = lock::wait_for(
+        &project.lock(),
         &format!("another xhost build of {}", root.display()),
     )?;
-    remove_stale_work(&cache.join("work"))?;
+    remove_stale_work(&cache.work())?;
     dist::remove_stale_staging(dist)?;
     Ok(BuildState {
-        work: WorkDir::create(&cache.join("work"))?,
-        store: Store::open(cache.join("store"))?,
-        tool_state,
-        _project: project,
+        work: WorkDir::create(&cache.work())?,
+        store: Store::open(cache.store())?,
+        project,
+        _project_lock: project_lock,
+        _gc_shared: gc_shared,
     })
 }
 
@@ -50,7 +58,7 @@ pub struct WorkDir {
 
 impl WorkDir {
     pub fn create(root: &Path) -> Result<Self> {
-        paths::create_dir_all(root)?;
+        crate::files::create_dir_all(root)?;
         let dir = tempfile::Builder::new()
             .prefix("build-")
             .tempdir_in(root)

@@ -90,7 +90,7 @@ pub fn publish(
 ) -> Result<()> {
     check_replaceable(dist)?;
     if let Some(published) = already_there(dist, records, memo) {
-        crate::paths::write_atomic(&dist.join(manifest::FILE_NAME), manifest_json.as_bytes())?;
+        crate::files::write_atomic(&dist.join(manifest::FILE_NAME), manifest_json.as_bytes())?;
         remember(memo, &published);
         return Ok(());
     }
@@ -171,7 +171,7 @@ fn files_under(dir: &Path, prefix: &str) -> Option<BTreeSet<String>> {
 /// Remembering is an optimisation: without it the next build publishes in full.
 fn remember(memo: &Path, published: &Published) {
     if let Ok(json) = serde_json::to_vec(published) {
-        let _ = crate::paths::write_atomic(memo, &json);
+        let _ = crate::files::write_atomic(memo, &json);
     }
 }
 

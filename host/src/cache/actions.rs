@@ -9,7 +9,7 @@
 //! rather than read. A hit touches the entry, so `xhost cache gc` evicts the least
 //! recently used first.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -55,9 +55,9 @@ pub struct Output {
 }
 
 impl Actions {
-    pub fn open(cache: &Path) -> Result<Self> {
-        let dir = dir(cache);
-        crate::paths::create_dir_all(&dir)?;
+    /// The entries in `dir` ([`crate::cache_layout::CacheLayout::actions`]).
+    pub fn open(dir: PathBuf) -> Result<Self> {
+        crate::files::create_dir_all(&dir)?;
         Ok(Actions { dir })
     }
 
@@ -131,19 +131,14 @@ impl Actions {
     fn write(&self, key: &str, entry: &Entry) -> Result<()> {
         let path = self.path(key);
         let parent = path.parent().expect("entries live in a fan-out directory");
-        crate::paths::create_dir_all(parent)?;
+        crate::files::create_dir_all(parent)?;
         let json = serde_json::to_vec(entry).context("encoding an action-cache entry")?;
-        crate::paths::write_atomic(&path, &json)
+        crate::files::write_atomic(&path, &json)
     }
 
     fn path(&self, key: &str) -> PathBuf {
         self.dir.join(&key[..2]).join(format!("{key}.json"))
     }
-}
-
-/// Where the entries live under the cache directory.
-pub fn dir(cache: &Path) -> PathBuf {
-    cache.join("actions")
 }
 
 impl Output {
@@ -172,6 +167,7 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn record(store: &Store, dir: &Path, content: &str) -> Record {
         let file = dir.join("out");
@@ -196,7 +192,7 @@ mod tests {
     fn recorded(key: &str) -> (tempfile::TempDir, Store, Actions, Record) {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("store")).unwrap();
-        let actions = Actions::open(tmp.path()).unwrap();
+        let actions = Actions::open(tmp.path().join("actions")).unwrap();
         let out = record(&store, tmp.path(), "binary");
         assert!(actions.lookup(key, &store).is_none());
         let ran = Ran {
@@ -243,7 +239,7 @@ mod tests {
     fn an_unreadable_entry_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("store")).unwrap();
-        let actions = Actions::open(tmp.path()).unwrap();
+        let actions = Actions::open(tmp.path().join("actions")).unwrap();
         let key = "2d".repeat(32);
         let path = actions.path(&key);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

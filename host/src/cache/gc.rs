@@ -1,11 +1,10 @@
 //! `xhost cache stats` and `xhost cache gc`: what the cache directory holds, and
 //! trimming it to a size.
 //!
-//! The directory: `store/` (artifact bytes by digest), `actions/` (action-cache
-//! entries), `compiled/<engine>/` (compiled plugins), `projects/<id>/` (each project's
-//! lock and its programs' homes and caches, such as Go's build cache) and `work/`
-//! (running builds' scratch). `gc` takes `gc.lock` exclusively, so it waits for
-//! running builds (which hold it shared) and they wait for it.
+//! The parts are those of [`CacheLayout`]: the store, action entries, compiled
+//! plugins, projects' areas (their programs' homes and caches, such as Go's build
+//! cache) and running builds' scratch. `gc` takes the gc lock exclusively, so it waits
+//! for running builds (which hold it shared) and they wait for it.
 //!
 //! Trimming order, cheapest to lose first: store files no entry names; compiled code
 //! for other engines; then, while over the limit, the least recently used action
@@ -18,13 +17,9 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use super::actions::{self, Entry};
+use super::actions::Entry;
+use crate::cache_layout::{CacheLayout, ProjectArea};
 use crate::lock;
-
-/// The file `gc` locks exclusively and builds lock shared.
-pub fn lock_path(cache: &Path) -> PathBuf {
-    cache.join("gc.lock")
-}
 
 /// Sizes of each part of the cache directory.
 #[derive(Debug, Default)]
@@ -58,8 +53,8 @@ impl Usage {
     }
 }
 
-/// Measures the cache directory at `cache`.
-pub fn usage(cache: &Path) -> Result<Usage> {
+/// Measures the cache directory.
+pub fn usage(cache: &CacheLayout) -> Result<Usage> {
     let files = |dir: &Path| -> Result<Part> {
         let mut part = Part::default();
         for (_, size) in list_files(dir)? {
@@ -77,23 +72,23 @@ pub fn usage(cache: &Path) -> Result<Usage> {
         Ok(part)
     };
     let mut actions = Part::default();
-    for fan in list_dirs(&actions::dir(cache))? {
+    for fan in list_dirs(&cache.actions())? {
         let part = files(&fan)?;
         actions.entries += part.entries;
         actions.bytes += part.bytes;
     }
     let mut compiled = Part::default();
-    for engine in list_dirs(&cache.join("compiled"))? {
+    for engine in list_dirs(&cache.compiled())? {
         let part = files(&engine)?;
         compiled.entries += part.entries;
         compiled.bytes += part.bytes;
     }
     Ok(Usage {
-        store: files(&cache.join("store"))?,
+        store: files(&cache.store())?,
         actions,
         compiled,
-        projects: dirs(&cache.join("projects"))?,
-        work: dirs(&cache.join("work"))?,
+        projects: dirs(&cache.projects())?,
+        work: dirs(&cache.work())?,
     })
 }
 
@@ -107,10 +102,10 @@ pub struct Removed {
     pub bytes: u64,
 }
 
-/// Trims the cache at `cache` to at most `max_bytes` (as far as unlocked parts allow);
-/// `engine` names the current compiled-code directory, kept longest.
-pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
-    let _exclusive = lock::wait_for(&lock_path(cache), "running xhost builds")?;
+/// Trims the cache to at most `max_bytes` (as far as unlocked parts allow); `engine`
+/// names the current compiled-code directory, kept longest.
+pub fn collect(cache: &CacheLayout, max_bytes: u64, engine: &str) -> Result<Removed> {
+    let _exclusive = lock::wait_for(&cache.gc_lock(), "running xhost builds")?;
     let mut removed = Removed::default();
     let mut total = usage(cache)?.total();
     let drop_file = |path: &Path, size: u64, removed: &mut Removed| -> Result<()> {
@@ -127,7 +122,7 @@ pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
             *refs.entry(output.sha256.clone()).or_default() += 1;
         }
     }
-    let store = cache.join("store");
+    let store = cache.store();
     let mut sizes: HashMap<String, u64> = HashMap::new();
     for (path, size) in list_files(&store)? {
         let name = file_name(&path);
@@ -138,7 +133,7 @@ pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
             removed.files += 1;
         }
     }
-    for dir in list_dirs(&cache.join("compiled"))? {
+    for dir in list_dirs(&cache.compiled())? {
         if file_name(&dir) != engine {
             removed.bytes += tree_size(&dir);
             remove_tree(&dir)?;
@@ -171,16 +166,16 @@ pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
     }
 
     // Then whole projects' tool caches, least recently built first, never one in use.
-    let mut projects = list_dirs(&cache.join("projects"))?
+    let mut projects = list_dirs(&cache.projects())?
         .into_iter()
-        .map(|dir| (modified(&dir.join("lock")), dir))
+        .map(|dir| (modified(&ProjectArea::at(&dir).lock()), dir))
         .collect::<Vec<_>>();
     projects.sort();
     for (_, dir) in projects {
         if total <= max_bytes {
             break;
         }
-        let Some(_held) = lock::try_lock(&dir.join("lock"))? else {
+        let Some(_held) = lock::try_lock(&ProjectArea::at(&dir).lock())? else {
             continue;
         };
         let size = tree_size(&dir);
@@ -190,7 +185,7 @@ pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
         total = total.saturating_sub(size);
     }
 
-    let current = cache.join("compiled").join(engine);
+    let current = cache.compiled().join(engine);
     if total > max_bytes && current.exists() {
         let size = tree_size(&current);
         remove_tree(&current)?;
@@ -201,9 +196,12 @@ pub fn collect(cache: &Path, max_bytes: u64, engine: &str) -> Result<Removed> {
 }
 
 /// Every action entry with its last use; unreadable ones are removed on the way.
-fn read_entries(cache: &Path, removed: &mut Removed) -> Result<Vec<(PathBuf, SystemTime, Entry)>> {
+fn read_entries(
+    cache: &CacheLayout,
+    removed: &mut Removed,
+) -> Result<Vec<(PathBuf, SystemTime, Entry)>> {
     let mut entries = Vec::new();
-    for fan in list_dirs(&actions::dir(cache))? {
+    for fan in list_dirs(&cache.actions())? {
         for (path, size) in list_files(&fan)? {
             let parsed = std::fs::read(&path)
                 .ok()

@@ -50,9 +50,9 @@ pub enum Uncacheable {
 }
 
 impl KeyContext {
-    /// Keys for a build of `config` publishing to `dist`, with xhost's cache at `cache`.
-    pub fn new(config: &Config, dist: &Path, cache: &Path) -> Self {
-        let programs_file = cache.join("programs.json");
+    /// Keys for a build of `config` publishing to `dist`; programs' digests are kept
+    /// in `programs_file` ([`crate::cache_layout::CacheLayout::programs_file`]).
+    pub fn new(config: &Config, dist: &Path, programs_file: PathBuf) -> Self {
         let programs = std::fs::read(&programs_file)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -164,7 +164,7 @@ impl KeyContext {
             known.insert(path.to_path_buf(), stamped);
             // Remembering is an optimisation: without it the next build hashes again.
             if let Ok(json) = serde_json::to_vec(&*known) {
-                let _ = crate::paths::write_atomic(&self.programs_file, &json);
+                let _ = crate::files::write_atomic(&self.programs_file, &json);
             }
         }
         Ok(digest)

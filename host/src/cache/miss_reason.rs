@@ -27,8 +27,8 @@ impl LastKeys {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
         if last.as_ref() != Some(key) {
             // Remembering is an optimisation: without it the next miss says less.
-            let _ = crate::paths::create_dir_all(&self.dir)
-                .and_then(|()| crate::paths::write_atomic(&file, key.to_string().as_bytes()));
+            let _ = crate::files::create_dir_all(&self.dir)
+                .and_then(|()| crate::files::write_atomic(&file, key.to_string().as_bytes()));
         }
         last.map(|last| changed(&last, key))
     }

@@ -16,9 +16,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::artifacts::{Record, Store};
+use crate::cache_layout::{CacheLayout, ProjectArea};
 use crate::caps::signing::Signed;
 use crate::config::Config;
-use crate::lock::{self, Lock};
 use crate::pipeline::Ran;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Level, lane_name};
@@ -32,8 +32,6 @@ pub struct ActionCache {
     reuse: bool,
     uses: Mutex<Vec<StageUse>>,
     last_keys: miss_reason::LastKeys,
-    /// Held (shared) while the build runs, so `xhost cache gc` waits for it.
-    _in_use: Lock,
 }
 
 /// What the cache did for one stage invocation.
@@ -59,7 +57,7 @@ pub enum CacheResult {
 }
 
 /// The `cache` section of `artifacts.json`, and the build summary's counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub hits: usize,
     pub misses: usize,
@@ -83,23 +81,21 @@ pub struct Hit {
 }
 
 impl ActionCache {
-    /// Opens the action cache under `cache` for a build of `config` publishing to `dist`;
-    /// `project_state` is the project's own area of the cache.
+    /// Opens the action cache for a build of `config` publishing to `dist`. The build
+    /// holds the cache's gc lock (shared) for its whole life ([`crate::build_state`]).
     pub fn open(
-        cache: &Path,
-        project_state: &Path,
+        cache: &CacheLayout,
+        project: &ProjectArea,
         config: &Config,
         dist: &Path,
         reuse: bool,
     ) -> Result<Self> {
-        let in_use = lock::shared(&gc::lock_path(cache), "`xhost cache gc`")?;
         Ok(ActionCache {
-            actions: actions::Actions::open(cache)?,
-            keys: KeyContext::new(config, dist, cache),
+            actions: actions::Actions::open(cache.actions())?,
+            keys: KeyContext::new(config, dist, cache.programs_file()),
             reuse,
             uses: Mutex::new(Vec::new()),
-            last_keys: miss_reason::LastKeys::new(project_state.join("last-keys")),
-            _in_use: in_use,
+            last_keys: miss_reason::LastKeys::new(project.last_keys()),
         })
     }
 

@@ -5,15 +5,15 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cache::gc::{self, Part};
-use crate::paths;
+use crate::cache_layout::CacheLayout;
 use crate::report::human_size;
 use crate::runtime::Runtime;
 
 pub(super) fn stats() -> Result<()> {
-    let cache = paths::cache_dir()?;
+    let cache = CacheLayout::locate()?;
     let usage = gc::usage(&cache)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "xhost cache: {}", cache.display())?;
+    writeln!(out, "xhost cache: {}", cache.root().display())?;
     let rows: [(&str, Part, &str); 5] = [
         ("artifact store", usage.store, "files"),
         ("action cache", usage.actions, "entries"),
@@ -34,7 +34,7 @@ pub(super) fn stats() -> Result<()> {
 }
 
 pub(super) fn gc(max_bytes: u64) -> Result<()> {
-    let cache = paths::cache_dir()?;
+    let cache = CacheLayout::locate()?;
     let engine = Runtime::new()?.compiled_dir_name();
     let removed = gc::collect(&cache, max_bytes, &engine)?;
     let left = gc::usage(&cache)?.total();

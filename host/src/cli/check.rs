@@ -6,18 +6,14 @@ use anyhow::Result;
 
 use super::CheckArgs;
 use crate::config::{self, Overrides};
-use crate::paths;
-use crate::plan;
-use crate::report;
-use crate::runtime::Runtime;
+use crate::session::Session;
 
 pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
     let overrides = Overrides {
         targets: args.project.targets,
     };
     let config = config::load(&args.project.dir, &overrides)?;
-    let runtime = Runtime::cached(&paths::cache_dir()?)?;
-    let plan = plan::plan(config, &runtime, report::for_stderr(verbosity))?;
+    let plan = Session::open(verbosity)?.plan(config)?;
     let config = &plan.config;
     let mut out = std::io::stdout().lock();
     let file = config

@@ -7,7 +7,6 @@ mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
 mod plugins;
-mod tool_sandbox;
 mod verify;
 
 use std::path::PathBuf;

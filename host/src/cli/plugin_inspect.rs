@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use super::InspectArgs;
+use crate::cache_layout::CacheLayout;
 use crate::caps::log::LogSink;
 use crate::digest::sha256_hex;
 use crate::plan::{Info, Needs};
@@ -22,7 +23,7 @@ pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let label = args.file.display().to_string();
-    let runtime = Runtime::cached(&crate::paths::cache_dir()?)?;
+    let runtime = Runtime::cached(&CacheLayout::locate()?)?;
     let analysis = Analysis::of(&runtime, &label, &bytes)?;
     let problem = analysis.problem(&label);
     let described = match &problem {

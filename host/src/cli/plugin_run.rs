@@ -11,16 +11,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::RunArgs;
-use crate::artifacts::{Kind, Record, Store, dist, manifest};
+use crate::artifacts::Kind;
 use crate::config::{
     Build, Config, Grants, KeySource, Limits, PluginRef, Project, StageConfig, canonical_json,
 };
 use crate::digest::sha256_hex;
-use crate::pipeline::Pipeline;
 use crate::report::sanitize::shown_name;
-use crate::runtime::Runtime;
-use crate::target::Target;
-use crate::{build_state, paths, plan, report};
+use crate::session::{ActionCacheUse, Request, Seed, Session};
 
 /// The stage name the plugin runs under.
 const STAGE: &str = "plugin";
@@ -28,76 +25,31 @@ const STAGE: &str = "plugin";
 pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     let plugin = plugin_ref(&args.file)?;
     let config = single_stage_config(&args, plugin)?;
-    dist::check_replaceable(&args.out)?;
+    let seed = args
+        .inputs
+        .iter()
+        .map(|spec| seed(spec))
+        .collect::<Result<Vec<_>>>()?;
     // Authors want to see what their plugin logs.
-    let reporter = report::for_stderr(verbosity.max(1));
-    let cache = paths::cache_dir()?;
-    let runtime = Runtime::cached(&cache)?;
-    let plan = plan::plan(config, &runtime, reporter.clone())?;
-    let unsandboxed =
-        super::tool_sandbox::settle(&plan, &cache, args.tool_sandbox.allow_unsandboxed_tools)?;
-    let release = plan.stages[0].info.release_scope;
-    if !release && args.target.is_none() {
+    let session = Session::open(verbosity.max(1))?;
+    let request = Request {
+        dist: args.out.clone(),
+        jobs: 1,
+        action_cache: ActionCacheUse::Off,
+        allow_unsandboxed_tools: args.tool_sandbox.allow_unsandboxed_tools,
+        seed,
+        seed_target: args.target.clone(),
+        publish_only: Some(STAGE.to_string()),
+    };
+    let prepared = session.prepare(config, request)?;
+    if prepared.plan.per_target().next().is_some() && args.target.is_none() {
         bail!(
             "plugin {} runs per target: pass --target OS/ARCH",
             args.file.display()
         );
     }
-
-    let state = build_state::acquire(&cache, &plan.config.root, &args.out)?;
-    let (work, store) = (&state.work, &state.store);
-    let target = args.target.clone().filter(|_| !release);
-    let seed = args
-        .inputs
-        .iter()
-        .map(|input| {
-            seed_record(
-                input,
-                &plan.config.project.name,
-                target.as_ref(),
-                store,
-                work.path(),
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let lanes = match &target {
-        Some(t) => vec![Some(t.clone())],
-        None => vec![None],
-    };
-    reporter.build_started(&lanes);
-    let release = Pipeline {
-        plan: &plan,
-        store,
-        work: work.path(),
-        tool_state: state.tool_state.clone(),
-        reporter: reporter.clone(),
-        jobs: 1,
-        seed,
-        // A plugin author runs a plugin to see it run.
-        cache: None,
-    }
-    .run();
-    reporter.finish();
-    let release = release?;
-    let outputs: Vec<Record> = release
-        .records
-        .into_iter()
-        .filter(|r| r.stage == STAGE)
-        .collect();
-
-    dist::publish(
-        &args.out,
-        store,
-        &outputs,
-        &manifest::render(
-            &plan.config.project,
-            &outputs,
-            unsandboxed,
-            None,
-            &release.signed,
-        ),
-        &state.tool_state.join("published.json"),
-    )?;
+    let built = session.run(&prepared)?;
+    let outputs = session.publish(&prepared, built)?;
     let mut out = std::io::stdout().lock();
     for record in &outputs {
         writeln!(
@@ -217,44 +169,13 @@ fn key_source(spec: &str) -> Result<(String, KeySource)> {
     Ok((id.to_string(), source))
 }
 
-/// `--input FILE[=KIND]` → an artifact in the store, placed where a stage of this
-/// scope would find it.
-fn seed_record(
-    spec: &str,
-    project: &str,
-    target: Option<&Target>,
-    store: &Store,
-    work: &Path,
-) -> Result<Record> {
+/// `--input FILE[=KIND]`.
+fn seed(spec: &str) -> Result<Seed> {
     let (file, kind) = match spec.rsplit_once('=') {
         Some((file, kind)) => (PathBuf::from(file), parse_kind(kind)?),
         None => (PathBuf::from(spec), Kind::Other),
     };
-    let name = file
-        .file_name()
-        .with_context(|| format!("--input {spec}: not a file name"))?
-        .to_string_lossy()
-        .into_owned();
-    // The store takes ownership of what it ingests: give it a copy.
-    let copy = work.join(format!("input-{}", sha256_hex(spec.as_bytes())));
-    std::fs::copy(&file, &copy).with_context(|| format!("--input {}", file.display()))?;
-    let executable = is_executable(&file);
-    let (sha256, size) = store.ingest(&copy)?;
-    Ok(Record {
-        path: match target {
-            Some(t) => format!("{project}_{}/{name}", t.slug()),
-            None => name,
-        },
-        kind,
-        target: target.cloned(),
-        sha256,
-        size,
-        executable,
-        meta: Vec::new(),
-        stage: "input".to_string(),
-        plugin: "command line".to_string(),
-        plugin_digest: String::new(),
-    })
+    Ok(Seed { file, kind })
 }
 
 fn parse_kind(kind: &str) -> Result<Kind> {
@@ -272,10 +193,4 @@ fn parse_kind(kind: &str) -> Result<Kind> {
     .with_context(|| {
         format!("unknown artifact kind `{kind}`; use binary, archive, checksum, sbom, signature, provenance or other")
     })
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }

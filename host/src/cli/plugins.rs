@@ -7,19 +7,19 @@ use anyhow::{Context, Result};
 
 use crate::caps::log::LogSink;
 use crate::plan::Info;
-use crate::report;
+use crate::runtime::LoadedPlugin;
 use crate::runtime::invoke::Prepared;
-use crate::runtime::{LoadedPlugin, Runtime};
+use crate::session::Session;
 
 pub(super) fn run(verbosity: u8) -> Result<()> {
-    let runtime = Runtime::cached(&crate::paths::cache_dir()?)?;
-    let reporter = report::for_stderr(verbosity);
+    let session = Session::open(verbosity)?;
+    let (runtime, reporter) = (session.runtime(), session.reporter());
     let mut out = std::io::stdout().lock();
     for name in crate::builtin::names() {
         let bytes = crate::builtin::get(name).context("built-in listed but missing")?;
         let label = format!("builtin:{name}");
-        let plugin = Arc::new(LoadedPlugin::load(&runtime, &label, bytes)?);
-        let prepared = Prepared::new(&runtime, plugin.clone(), plugin.wants(), name)?;
+        let plugin = Arc::new(LoadedPlugin::load(runtime, &label, bytes)?);
+        let prepared = Prepared::new(runtime, plugin.clone(), plugin.wants(), name)?;
         let info: Info = prepared
             .describe(LogSink::new(None, name, reporter.clone()))?
             .into();

@@ -11,21 +11,22 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// Whether a probe passed under the current conditions.
-pub fn passed(cache: &Path) -> bool {
-    marker(cache).is_some_and(|m| m.is_file())
+/// Whether a probe passed under the current conditions; passes are kept in `probes`
+/// ([`crate::cache_layout::CacheLayout::probes`]).
+pub fn passed(probes: &Path) -> bool {
+    marker(probes).is_some_and(|m| m.is_file())
 }
 
 /// Records that the probe passed under the current conditions.
-pub fn remember(cache: &Path) {
-    if let Some(marker) = marker(cache) {
+pub fn remember(probes: &Path) {
+    if let Some(marker) = marker(probes) {
         // Failing to remember only means probing again next time.
         let _ = std::fs::create_dir_all(marker.parent().expect("the marker has a directory"))
             .and_then(|()| std::fs::write(&marker, "passed\n"));
     }
 }
 
-fn marker(cache: &Path) -> Option<PathBuf> {
+fn marker(probes: &Path) -> Option<PathBuf> {
     let mut key = Sha256::new();
     let mut add = |bytes: &[u8]| {
         key.update((bytes.len() as u64).to_le_bytes());
@@ -44,7 +45,7 @@ fn marker(cache: &Path) -> Option<PathBuf> {
         let link = std::fs::read_link(format!("/proc/self/ns/{ns}")).ok()?;
         add(link.as_os_str().as_encoded_bytes());
     }
-    for limit in ["user", "mnt", "pid", "net", "ipc"] {
+    for limit in ["user", "mnt", "pid", "net", "ipc", "uts", "cgroup"] {
         let value = std::fs::read(format!("/proc/sys/user/max_{limit}_namespaces"));
         add(&value.unwrap_or_default());
     }
@@ -55,7 +56,7 @@ fn marker(cache: &Path) -> Option<PathBuf> {
         add(&std::fs::read(knob).unwrap_or_default());
     }
     let name = crate::digest::hex(&key.finalize()[..16]);
-    Some(cache.join("probe").join(name))
+    Some(probes.join(name))
 }
 
 #[cfg(test)]

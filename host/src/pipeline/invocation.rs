@@ -27,8 +27,8 @@ pub struct Env<'a> {
     pub store: &'a Store,
     /// The invocation's own directory (created here, removed afterwards).
     pub dir: &'a Path,
-    /// Per-project directory for native tools' homes and caches.
-    pub tool_state: &'a Path,
+    /// The project's programs' homes and caches, one directory per program.
+    pub tools: &'a Path,
     pub reporter: Arc<dyn Reporter>,
     /// The action cache, unless this run does without one (`xhost plugin run`).
     pub cache: Option<&'a ActionCache>,
@@ -130,7 +130,7 @@ fn run_in_sandbox(
     let alarm = Arc::new(Alarm::default());
     let places = Places {
         roots: mounts.roots()?,
-        tool_state: cx.tool_state.join("tools"),
+        tool_state: cx.tools.to_path_buf(),
         tmp: mounts.tmp.clone(),
         alarm: alarm.clone(),
     };

@@ -25,8 +25,8 @@ pub struct Pipeline<'a> {
     pub store: &'a Store,
     /// Scratch directory for invocation directories.
     pub work: &'a Path,
-    /// Per-project directory for native tools' homes and caches.
-    pub tool_state: PathBuf,
+    /// The project's programs' homes and caches, one directory per program.
+    pub tools: PathBuf,
     pub reporter: Arc<dyn Reporter>,
     /// Targets built at once.
     pub jobs: usize,
@@ -189,7 +189,7 @@ impl Pipeline<'_> {
             config: &self.plan.config,
             store: self.store,
             dir: &dir,
-            tool_state: &self.tool_state,
+            tools: &self.tools,
             reporter: self.reporter.clone(),
             cache: self.cache,
         };

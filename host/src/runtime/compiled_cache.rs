@@ -24,9 +24,9 @@ pub struct CompiledCache {
 }
 
 impl CompiledCache {
-    /// The cache for `engine` under `root` (xhost's cache directory).
-    pub fn open(root: &Path, engine: &Engine) -> Result<Self> {
-        let dir = root.join("compiled").join(engine_key(engine));
+    /// The cache for `engine` under `compiled` ([`crate::cache_layout::CacheLayout::compiled`]).
+    pub fn open(compiled: &Path, engine: &Engine) -> Result<Self> {
+        let dir = compiled.join(engine_key(engine));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("creating the compiled-plugin cache {}", dir.display()))?;
         Ok(CompiledCache { dir })
@@ -63,7 +63,7 @@ impl CompiledCache {
         let code = component.serialize().map_err(anyhow::Error::from)?;
         let mut file = Sha256::digest(&code).to_vec();
         file.extend_from_slice(&code);
-        crate::paths::write_atomic(path, &file)
+        crate::files::write_atomic(path, &file)
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::cache_layout::CacheLayout;
 use anyhow::{Context, Result};
-use std::path::Path;
 use std::sync::Arc;
 
 use wasmtime::component::Component;
@@ -55,10 +55,13 @@ impl Runtime {
         })
     }
 
-    /// A runtime keeping compiled components in `cache` (xhost's cache directory).
-    pub fn cached(cache: &Path) -> Result<Self> {
+    /// A runtime keeping compiled components in xhost's cache.
+    pub fn cached(cache: &CacheLayout) -> Result<Self> {
         let mut runtime = Runtime::new()?;
-        runtime.compiled = Some(Arc::new(CompiledCache::open(cache, &runtime.engine)?));
+        runtime.compiled = Some(Arc::new(CompiledCache::open(
+            &cache.compiled(),
+            &runtime.engine,
+        )?));
         Ok(runtime)
     }
 

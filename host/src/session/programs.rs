@@ -5,26 +5,25 @@
 
 use anyhow::{Context, Result};
 
-use std::path::Path;
-
+use crate::cache_layout::CacheLayout;
 use crate::confine::{self, Mode, probe_memo};
 use crate::plan::Plan;
 
 /// Whether programs run unconfined (only ever true with the user's consent).
-/// A pass is remembered in `cache` (see `confine::probe_memo`).
-pub(super) fn settle(plan: &Plan, cache: &Path, allow_unsandboxed: bool) -> Result<bool> {
+/// A pass is remembered in the cache (see `confine::probe_memo`).
+pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) -> Result<bool> {
     let Some(stage) = plan.stages.iter().find(|s| !s.tools.is_empty()) else {
         return Ok(false);
     };
     let launcher =
         std::env::current_exe().context("finding the xhost executable for the tool sandbox")?;
-    if probe_memo::passed(cache) {
+    if probe_memo::passed(&cache.probes()) {
         confine::set_mode(Mode::Confined { launcher });
         return Ok(false);
     }
     match confine::probe(&launcher) {
         Ok(()) => {
-            probe_memo::remember(cache);
+            probe_memo::remember(&cache.probes());
             confine::set_mode(Mode::Confined { launcher });
             Ok(false)
         }

@@ -1,33 +1,10 @@
-//! Where xhost keeps its own state: the cache directory and per-project areas in it.
+//! Writing xhost's own files safely: replaced atomically, directories made with the
+//! path in the error. (Where those files live is [`crate::cache_layout`].)
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
-
-use crate::digest::sha256_hex;
-
-/// The cache directory: `$XHOST_CACHE_DIR`, else `$XDG_CACHE_HOME/xhost`, else
-/// `$HOME/.cache/xhost`.
-pub fn cache_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("XHOST_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("xhost"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|d| !d.is_empty())
-        .context("cannot find a cache directory: set XHOST_CACHE_DIR (or HOME)")?;
-    Ok(PathBuf::from(home).join(".cache").join("xhost"))
-}
-
-/// Per-project area of the cache (native tool homes and caches). Keyed by the
-/// project's canonical path so projects never share tool caches.
-pub fn project_cache_dir(cache: &Path, project_root: &Path) -> PathBuf {
-    let id = sha256_hex(project_root.as_os_str().as_encoded_bytes());
-    cache.join("projects").join(&id[..16])
-}
 
 /// Writes `bytes` to `path` under a temporary name beside it, then renames it into
 /// place: a reader, or a build killed half-way, sees the old file or the new one, never

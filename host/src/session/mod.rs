@@ -1,0 +1,266 @@
+//! A session: what every command that plans or builds goes through, so each runs the
+//! same steps with the same locks.
+//!
+//! open (cache layout, engine with its compiled-plugin cache, reporter) → `prepare`
+//! (nothing touched yet: `dist/` checked, configuration planned, the tool sandbox
+//! settled) → `run` (the project's and the cache's locks, the action cache, the
+//! pipeline, the provenance) → `publish` (the release swapped into `dist/`). `xhost
+//! build`, `xhost plugin run` and `xhost check` are thin files over it.
+
+mod programs;
+mod seed;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+pub use seed::Seed;
+
+use crate::artifacts::{Kind, Record, dist, manifest};
+use crate::build_state::{self, BuildState};
+use crate::cache::{ActionCache, Summary};
+use crate::cache_layout::CacheLayout;
+use crate::caps::signing::Signed;
+use crate::config::Config;
+use crate::keys::Key;
+use crate::pipeline::Pipeline;
+use crate::plan::{self, Plan};
+use crate::provenance;
+use crate::report::{Lane, Reporter};
+use crate::runtime::Runtime;
+
+/// The machine-wide parts every command shares.
+pub struct Session {
+    cache: CacheLayout,
+    runtime: Runtime,
+    reporter: Arc<dyn Reporter>,
+}
+
+/// What a build is asked to do.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Where the release is published.
+    pub dist: PathBuf,
+    /// Targets built at once.
+    pub jobs: usize,
+    pub action_cache: ActionCacheUse,
+    /// Run programs unconfined where the tool sandbox is unavailable (said loudly and
+    /// recorded), instead of refusing.
+    pub allow_unsandboxed_tools: bool,
+    /// Files that exist before the first stage…
+    pub seed: Vec<Seed>,
+    /// …belonging to this target when the plan has per-target stages (else to the
+    /// release).
+    pub seed_target: Option<crate::target::Target>,
+    /// Publish only this stage's outputs (`xhost plugin run`); all when none.
+    pub publish_only: Option<String>,
+}
+
+/// How a build uses the action cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionCacheUse {
+    /// Reuse earlier outputs and record new ones.
+    Reuse,
+    /// Run every stage, still recording what it made (`--no-cache`).
+    Refresh,
+    /// Neither (`xhost plugin run`: an author runs a plugin to see it run).
+    Off,
+}
+
+/// A build ready to run: planned, with the tool sandbox settled.
+pub struct Prepared {
+    pub plan: Plan,
+    request: Request,
+    /// Programs run unconfined (with the user's consent).
+    unsandboxed_tools: bool,
+}
+
+/// A release made and held in the store, not yet published; holds the build's locks.
+pub struct Built {
+    pub records: Vec<Record>,
+    pub signed: Vec<Signed>,
+    /// What the action cache did; none without one.
+    pub cache: Option<Summary>,
+    state: BuildState,
+}
+
+impl Session {
+    /// A session on the cache xhost finds from its environment, reporting at
+    /// `verbosity` (0: warnings, errors and notes; 1: and plugins' info/debug; 2: all).
+    pub fn open(verbosity: u8) -> Result<Session> {
+        let cache = CacheLayout::locate()?;
+        let runtime = Runtime::cached(&cache)?;
+        Ok(Session::with(
+            cache,
+            runtime,
+            crate::report::for_stderr(verbosity),
+        ))
+    }
+
+    /// A session on given parts (tests, benchmarks).
+    pub fn with(cache: CacheLayout, runtime: Runtime, reporter: Arc<dyn Reporter>) -> Session {
+        Session {
+            cache,
+            runtime,
+            reporter,
+        }
+    }
+
+    pub fn cache(&self) -> &CacheLayout {
+        &self.cache
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    pub fn reporter(&self) -> Arc<dyn Reporter> {
+        self.reporter.clone()
+    }
+
+    /// Every plugin loaded, checked, linked and described; every tool and key found.
+    pub fn plan(&self, config: Config) -> Result<Plan> {
+        plan::plan(config, &self.runtime, self.reporter.clone())
+    }
+
+    /// Everything that can fail before work starts: `dist/` must be replaceable, the
+    /// plan complete, and programs confinable (or their confinement waived).
+    pub fn prepare(&self, config: Config, request: Request) -> Result<Prepared> {
+        // Before any work: a build that could not publish is a build wasted.
+        dist::check_replaceable(&request.dist)?;
+        let plan = self.plan(config)?;
+        let unsandboxed_tools =
+            programs::settle(&plan, &self.cache, request.allow_unsandboxed_tools)?;
+        Ok(Prepared {
+            plan,
+            request,
+            unsandboxed_tools,
+        })
+    }
+
+    /// Runs every stage of `prepared` under the build's locks, and attests the release
+    /// when the configuration names a provenance key.
+    pub fn run(&self, prepared: &Prepared) -> Result<Built> {
+        let (plan, request) = (&prepared.plan, &prepared.request);
+        let state = build_state::acquire(&self.cache, &plan.config.root, &request.dist)?;
+        let action_cache = match request.action_cache {
+            ActionCacheUse::Off => None,
+            reuse => Some(ActionCache::open(
+                &self.cache,
+                &state.project,
+                &plan.config,
+                &request.dist,
+                reuse == ActionCacheUse::Reuse,
+            )?),
+        };
+        let per_target = plan.per_target().next().is_some();
+        let seed_target = request.seed_target.as_ref().filter(|_| per_target);
+        let seed = request
+            .seed
+            .iter()
+            .map(|s| {
+                s.ingest(
+                    &plan.config.project.name,
+                    seed_target,
+                    &state.store,
+                    state.work.path(),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.reporter.build_started(&lanes(plan));
+        let pipeline = Pipeline {
+            plan,
+            store: &state.store,
+            work: state.work.path(),
+            tools: state.project.tools(),
+            reporter: self.reporter.clone(),
+            jobs: request.jobs,
+            seed,
+            cache: action_cache.as_ref(),
+        };
+        let started = SystemTime::now();
+        let release = pipeline.run();
+        self.reporter.finish();
+        let release = release?;
+        let mut records = release.records;
+        if let Some(key) = &plan.provenance_key {
+            let run = provenance::Run {
+                started,
+                finished: SystemTime::now(),
+                unsandboxed_tools: prepared.unsandboxed_tools,
+            };
+            records.push(attest(plan, &records, &run, key, &state)?);
+            records.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        if let Some(stage) = &request.publish_only {
+            records.retain(|r| &r.stage == stage);
+        }
+        Ok(Built {
+            records,
+            signed: release.signed,
+            cache: action_cache.map(|c| c.summary()),
+            state,
+        })
+    }
+
+    /// Swaps the release into `dist/` (only after everything before succeeded); returns
+    /// what was published.
+    pub fn publish(&self, prepared: &Prepared, built: Built) -> Result<Vec<Record>> {
+        let manifest_json = manifest::render(
+            &prepared.plan.config.project,
+            &built.records,
+            prepared.unsandboxed_tools,
+            built.cache.as_ref(),
+            &built.signed,
+        );
+        dist::publish(
+            &prepared.request.dist,
+            &built.state.store,
+            &built.records,
+            &manifest_json,
+            &built.state.project.published(),
+        )?;
+        Ok(built.records)
+    }
+}
+
+/// A progress lane for each target that has per-target stages, and one for the
+/// release stages.
+fn lanes(plan: &Plan) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = Vec::new();
+    if plan.per_target().next().is_some() {
+        lanes.extend(plan.config.targets.iter().cloned().map(Some));
+    }
+    if plan.release().next().is_some() {
+        lanes.push(None);
+    }
+    lanes
+}
+
+/// Signs provenance over `records` and stores it as the release's attestation.
+fn attest(
+    plan: &Plan,
+    records: &[Record],
+    run: &provenance::Run,
+    key: &Key,
+    state: &BuildState,
+) -> Result<Record> {
+    let bytes = provenance::attest(plan, records, run, key)?;
+    let file = state.work.path().join("provenance.intoto.jsonl");
+    std::fs::write(&file, bytes)?;
+    let (sha256, size) = state.store.ingest(&file)?;
+    Ok(Record {
+        path: provenance::file_name(&plan.config.project),
+        kind: Kind::Provenance,
+        target: None,
+        sha256,
+        size,
+        executable: false,
+        meta: vec![("key".into(), key.id.clone())],
+        stage: "provenance".into(),
+        plugin: "xhost".into(),
+        plugin_digest: String::new(),
+    })
+}
