@@ -1,6 +1,10 @@
-//! Reads the module path from `go.mod`, for the default project name.
+//! What a Go project implies: its name from `go.mod`'s module path, and the default
+//! linker flags of `builtin:go-build`.
 
 use std::path::Path;
+
+/// `-s -w` drops the symbol table and DWARF; `main.version` is what `--version` prints.
+pub const DEFAULT_LDFLAGS: &str = "-s -w -X main.version={{version}}";
 
 /// The `module` path declared in `go.mod` text, if any.
 pub fn module_path(go_mod: &str) -> Option<String> {
