@@ -12,10 +12,10 @@ use xhost::caps::exec::ExecCap;
 use xhost::caps::log::LogSink;
 use xhost::caps::signing::SigningCap;
 use xhost::config::Limits;
+use xhost::plugin_sandbox::{Mounts, outputs, wasi};
 use xhost::report::{Level, PlainReporter, Reporter};
-use xhost::runtime::invoke::{Prepared, Sandbox};
+use xhost::runtime::invoke::{Prepared, StoreParts};
 use xhost::runtime::{LoadedPlugin, Runtime};
-use xhost::sandbox::{Mounts, outputs, wasi};
 
 use crate::timing::{median, time};
 
@@ -55,13 +55,13 @@ pub fn run(runs: usize) -> Result<Results> {
         })?;
         let on_demand = prepared(&cached, name, bytes)?;
         let instantiate = median(runs * 20, || {
-            let sandbox = sandbox(None)?;
-            time(|| on_demand.instantiate_only(sandbox)).map(|(t, _)| t)
+            let parts = store_parts(None)?;
+            time(|| on_demand.instantiate_only(parts)).map(|(t, _)| t)
         })?;
         let in_pool = prepared(&pooled, name, bytes)?;
         let instantiate_pooled = median(runs * 20, || {
-            let sandbox = sandbox(None)?;
-            time(|| in_pool.instantiate_only(sandbox)).map(|(t, _)| t)
+            let parts = store_parts(None)?;
+            time(|| in_pool.instantiate_only(parts)).map(|(t, _)| t)
         })?;
         plugins.push(PluginRow {
             name,
@@ -83,7 +83,7 @@ pub fn run(runs: usize) -> Result<Results> {
         time(|| {
             let mounts = Mounts::create(&dir.path().join("inv"), None)?;
             let artifacts =
-                checksum.run(sandbox(Some(&mounts))?, &crate::stages::job(Vec::new()))?;
+                checksum.run(store_parts(Some(&mounts))?, &crate::stages::job(Vec::new()))?;
             outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)
         })
         .map(|(t, _)| t)
@@ -104,10 +104,10 @@ fn prepared(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Prepared> {
     Prepared::new(runtime, plugin, granted, "bench")
 }
 
-fn sandbox(mounts: Option<&Mounts>) -> Result<Sandbox> {
+fn store_parts(mounts: Option<&Mounts>) -> Result<StoreParts> {
     let reporter: Arc<dyn Reporter> = Arc::new(PlainReporter::new(Level::Error));
     let log = LogSink::new(None, "bench", reporter);
-    Ok(Sandbox {
+    Ok(StoreParts {
         wasi: wasi::context(mounts, &log)?,
         limits: Limits::default(),
         exec: ExecCap::denied(log.clone()),

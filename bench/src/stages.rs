@@ -17,13 +17,13 @@ use xhost::caps::exec::ExecCap;
 use xhost::caps::log::LogSink;
 use xhost::caps::signing::SigningCap;
 use xhost::config::Limits;
+use xhost::plugin_sandbox::{Mounts, outputs, wasi};
 use xhost::report::{Level, PlainReporter, Reporter};
 use xhost::runtime::bindings::types::{
     Artifact, ArtifactKind, BuildSettings, Job, Project, Target,
 };
-use xhost::runtime::invoke::{Prepared, Sandbox};
+use xhost::runtime::invoke::{Prepared, StoreParts};
 use xhost::runtime::{Granted, LoadedPlugin, Runtime};
-use xhost::sandbox::{Mounts, outputs, wasi};
 
 use crate::timing::{median, throughput, time};
 
@@ -88,7 +88,7 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
     let reporter: Arc<dyn Reporter> = Arc::new(PlainReporter::new(Level::Error));
     let (elapsed, count) = time(|| {
         let log = LogSink::new(None, name, reporter);
-        let sandbox = Sandbox {
+        let sandbox = StoreParts {
             wasi: wasi::context(Some(&mounts), &log)?,
             limits: Limits::default(),
             exec: ExecCap::denied(log.clone()),

@@ -4,13 +4,13 @@ fn main() -> std::process::ExitCode {
     let mut args = std::env::args_os().skip(1);
     if args
         .next()
-        .is_some_and(|a| a == xhost::confine::LAUNCHER_COMMAND)
+        .is_some_and(|a| a == xhost::tool_sandbox::LAUNCHER_COMMAND)
     {
-        return xhost::confine::launcher::main(args.collect());
+        return xhost::tool_sandbox::launcher::main(args.collect());
     }
     // Whatever the process that started xhost left open is not passed on to anything
     // xhost starts (git, the launcher, programs).
-    if let Err(why) = xhost::confine::process_state::cloexec_inherited() {
+    if let Err(why) = xhost::tool_sandbox::process_state::cloexec_inherited() {
         eprintln!("error: {why}");
         return std::process::ExitCode::FAILURE;
     }

@@ -14,15 +14,15 @@ use wasmtime::component::{HasSelf, Linker};
 
 pub use super::exec_args::Roots;
 use super::exec_env::{self, Dirs};
-use super::exec_sandbox::{self, Writable};
+use super::exec_policy::{self, Writable};
 use super::log::LogSink;
 use super::process::{self, Spec};
 use super::tools::Tool;
 use crate::config::Limits;
+use crate::plugin_sandbox::quota::Alarm;
 use crate::report::Level;
 use crate::runtime::ProgramTime;
 use crate::runtime::bindings::exec::{self as wit, Arg, Command, ExecError, Output};
-use crate::sandbox::quota::Alarm;
 
 /// Bytes kept of a program's stdout, and of its stderr.
 pub const OUTPUT_CAP: usize = 4 << 20;
@@ -144,7 +144,7 @@ impl ExecCap {
             fresh: vec![roots.output.clone(), self.tmp.clone()],
             kept: vec![home, cache],
         };
-        exec_sandbox::confine(spec, tool, roots, &writable, self.net, &self.limits)
+        exec_policy::confine(spec, tool, roots, &writable, self.net, &self.limits)
     }
 }
 
@@ -165,7 +165,7 @@ impl wit::Host for ExecCap {
         self.time_spent.add(started.elapsed());
         let finished = finished
             .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
-        if let Some(why) = exec_sandbox::setup_failure(&finished) {
+        if let Some(why) = exec_policy::setup_failure(&finished) {
             return Err(ExecError::Unavailable(format!(
                 "`{}`: {why}",
                 command.program

@@ -4,7 +4,7 @@
 pub mod exec;
 mod exec_args;
 mod exec_env;
-mod exec_sandbox;
+mod exec_policy;
 pub mod log;
 mod process;
 pub mod signing;

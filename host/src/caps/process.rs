@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::sandbox::quota::Alarm;
+use crate::plugin_sandbox::quota::Alarm;
 
 /// What to run.
 pub struct Spec {

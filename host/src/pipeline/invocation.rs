@@ -15,11 +15,11 @@ use crate::caps::log::LogSink;
 use crate::caps::signing::{Input, Signed, SigningCap};
 use crate::config::Config;
 use crate::plan::PlannedStage;
+use crate::plugin_sandbox::quota::{Alarm, Quota, Watcher};
+use crate::plugin_sandbox::{Mounts, outputs};
 use crate::report::sanitize::sanitize_line;
 use crate::report::{Lane, Level, Reporter, StageOutcome, lane_name};
-use crate::runtime::invoke::Sandbox;
-use crate::sandbox::quota::{Alarm, Quota, Watcher};
-use crate::sandbox::{Mounts, outputs};
+use crate::runtime::invoke::StoreParts;
 
 /// Where an invocation runs and keeps its files.
 pub struct Env<'a> {
@@ -156,8 +156,8 @@ fn run_in_sandbox(
         log.clone(),
     );
     let journal = signing.journal();
-    let sandbox = Sandbox {
-        wasi: crate::sandbox::wasi::context(Some(&mounts), log)?,
+    let sandbox = StoreParts {
+        wasi: crate::plugin_sandbox::wasi::context(Some(&mounts), log)?,
         limits: stage.config.limits,
         log: log.clone(),
         exec,

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use super::limits::{ProgramTime, plugin_time};
-use crate::sandbox::quota::Alarm;
+use crate::plugin_sandbox::quota::Alarm;
 
 /// How often a blocked call is looked at.
 const LOOK: Duration = Duration::from_millis(100);

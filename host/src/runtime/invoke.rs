@@ -19,7 +19,7 @@ use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
 use crate::config::Limits;
-use crate::sandbox::quota::Alarm;
+use crate::plugin_sandbox::quota::Alarm;
 
 /// A plugin linked for one stage's grants, ready to instantiate many times.
 pub struct Prepared {
@@ -29,7 +29,7 @@ pub struct Prepared {
 }
 
 /// Everything one invocation gets besides its job.
-pub struct Sandbox {
+pub struct StoreParts {
     pub wasi: WasiCtx,
     pub limits: Limits,
     pub log: LogSink,
@@ -131,8 +131,8 @@ impl Prepared {
 
     /// Calls `describe` in a store without mounts.
     pub fn describe(&self, log: LogSink) -> Result<PluginInfo> {
-        let wasi = crate::sandbox::wasi::context(None, &log)?;
-        let sandbox = Sandbox {
+        let wasi = crate::plugin_sandbox::wasi::context(None, &log)?;
+        let sandbox = StoreParts {
             wasi,
             limits: Limits {
                 time_secs: 10,
@@ -156,7 +156,7 @@ impl Prepared {
     }
 
     /// Calls `run(job)` in a fresh store set up from `sandbox`.
-    pub fn run(&self, sandbox: Sandbox, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
+    pub fn run(&self, sandbox: StoreParts, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
         let (mut store, limits, watch) = self.store(sandbox);
         let call = async {
             let bindings = self.pre.instantiate_async(&mut store).await?;
@@ -173,14 +173,14 @@ impl Prepared {
 
     /// Instantiates the plugin in a fresh store set up from `sandbox` and calls nothing:
     /// the fixed cost of every invocation, which `bench/run` measures.
-    pub fn instantiate_only(&self, sandbox: Sandbox) -> Result<()> {
+    pub fn instantiate_only(&self, sandbox: StoreParts) -> Result<()> {
         let (mut store, limits, watch) = self.store(sandbox);
         let call = async { self.pre.instantiate_async(&mut store).await.map(drop) };
         finish(drive(call, &watch.borrow()), &mut store, &limits)
             .with_context(|| format!("instantiating plugin {}", self.plugin.label))
     }
 
-    fn store(&self, sandbox: Sandbox) -> (Store<StoreState>, Limits, Watched) {
+    fn store(&self, sandbox: StoreParts) -> (Store<StoreState>, Limits, Watched) {
         let limits = sandbox.limits;
         let started = Instant::now();
         let watched = Watched {

@@ -8,7 +8,7 @@ use super::limits::MemoryLimiter;
 use crate::caps::exec::ExecCap;
 use crate::caps::log::LogSink;
 use crate::caps::signing::SigningCap;
-use crate::sandbox::quota::Alarm;
+use crate::plugin_sandbox::quota::Alarm;
 
 pub struct StoreState {
     pub wasi: WasiCtx,

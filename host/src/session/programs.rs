@@ -6,11 +6,11 @@
 use anyhow::{Context, Result};
 
 use crate::cache_layout::CacheLayout;
-use crate::confine::{self, Mode, probe_memo};
 use crate::plan::Plan;
+use crate::tool_sandbox::{self, Mode, probe_memo};
 
 /// Whether programs run unconfined (only ever true with the user's consent).
-/// A pass is remembered in the cache (see `confine::probe_memo`).
+/// A pass is remembered in the cache (see `tool_sandbox::probe_memo`).
 pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) -> Result<bool> {
     let Some(stage) = plan.stages.iter().find(|s| !s.tools.is_empty()) else {
         return Ok(false);
@@ -18,13 +18,13 @@ pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) 
     let launcher =
         std::env::current_exe().context("finding the xhost executable for the tool sandbox")?;
     if probe_memo::passed(&cache.probes()) {
-        confine::set_mode(Mode::Confined { launcher });
+        tool_sandbox::set_mode(Mode::Confined { launcher });
         return Ok(false);
     }
-    match confine::probe(&launcher) {
+    match tool_sandbox::probe(&launcher) {
         Ok(()) => {
             probe_memo::remember(&cache.probes());
-            confine::set_mode(Mode::Confined { launcher });
+            tool_sandbox::set_mode(Mode::Confined { launcher });
             Ok(false)
         }
         Err(why) if allow_unsandboxed => {
@@ -33,7 +33,7 @@ pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) 
                  --allow-unsandboxed-tools lets programs granted to plugins read and write anything this user can, \
                  and reach the network. artifacts.json records this build as unsandboxed."
             );
-            confine::set_mode(Mode::Unconfined);
+            tool_sandbox::set_mode(Mode::Unconfined);
             Ok(true)
         }
         Err(why) => Err(why).with_context(|| {

@@ -1,4 +1,4 @@
-//! Puts one `exec` under the tool sandbox ([`crate::confine`]): the policy for this
+//! Puts one `exec` under the tool sandbox ([`crate::tool_sandbox`]): the policy for this
 //! tool and invocation, and the launcher command line that applies it.
 
 use std::os::unix::fs::MetadataExt;
@@ -8,8 +8,8 @@ use super::exec_args::Roots;
 use super::process::{Finished, Spec};
 use super::tools::Tool;
 use crate::config::Limits;
-use crate::confine::{self, Mode, NOBODY, Policy, ToolLimits};
 use crate::runtime::bindings::exec::ExecError;
+use crate::tool_sandbox::{self, Mode, NOBODY, Policy, ToolLimits};
 
 /// What a program may write.
 pub struct Writable {
@@ -29,16 +29,16 @@ pub fn confine(
     net: bool,
     limits: &Limits,
 ) -> Result<Spec, ExecError> {
-    let launcher = match confine::mode() {
+    let launcher = match tool_sandbox::mode() {
         Ok(Mode::Unconfined) => return Ok(spec),
         Ok(Mode::Confined { launcher }) => launcher,
         Err(e) => return Err(ExecError::Unavailable(format!("{e:#}"))),
     };
-    let mut read_only = confine::system_read_only();
+    let mut read_only = tool_sandbox::system_read_only();
     read_only.extend(roots.source.iter().cloned());
     read_only.push(roots.input.clone());
     read_only.push(installation(tool));
-    let mut read_write = confine::system_read_write();
+    let mut read_write = tool_sandbox::system_read_write();
     read_write.extend(writable.fresh.iter().chain(&writable.kept).cloned());
     if rustix::process::geteuid().is_root() {
         // Programs run as `nobody` then; give it what it is meant to write.
@@ -63,7 +63,7 @@ pub fn confine(
             processes: limits.exec_processes,
         },
     };
-    let args = confine::launcher_args(&policy, &spec.program, &spec.args)
+    let args = tool_sandbox::launcher_args(&policy, &spec.program, &spec.args)
         .map_err(|e| ExecError::Unavailable(format!("{e:#}")))?;
     Ok(Spec {
         program: launcher,
@@ -75,13 +75,13 @@ pub fn confine(
 /// The message when the launcher could not set the sandbox up (its own exit status
 /// and message prefix), as opposed to the program failing.
 pub fn setup_failure(finished: &Finished) -> Option<String> {
-    if finished.exit_code != Some(confine::SETUP_FAILED) {
+    if finished.exit_code != Some(tool_sandbox::SETUP_FAILED) {
         return None;
     }
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let reasons: Vec<&str> = stderr
         .lines()
-        .filter_map(|l| l.strip_prefix(confine::MESSAGE_PREFIX))
+        .filter_map(|l| l.strip_prefix(tool_sandbox::MESSAGE_PREFIX))
         .collect();
     (!reasons.is_empty())
         .then(|| format!("the tool sandbox could not start: {}", reasons.join("; ")))
