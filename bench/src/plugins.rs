@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
-use xhost::caps::exec::ExecCap;
-use xhost::caps::log::LogSink;
-use xhost::caps::signing::SigningCap;
+use xhost::caps::{self, Call};
 use xhost::config::Limits;
 use xhost::plugin_sandbox::{Mounts, outputs, wasi};
+use xhost::report::plugin_log::LogSink;
 use xhost::report::{Level, PlainReporter, Reporter};
 use xhost::runtime::invoke::{Prepared, StoreParts};
 use xhost::runtime::{LoadedPlugin, Runtime};
@@ -55,12 +54,12 @@ pub fn run(runs: usize) -> Result<Results> {
         })?;
         let on_demand = prepared(&cached, name, bytes)?;
         let instantiate = median(runs * 20, || {
-            let parts = store_parts(None)?;
+            let parts = store_parts(None, name)?;
             time(|| on_demand.instantiate_only(parts)).map(|(t, _)| t)
         })?;
         let in_pool = prepared(&pooled, name, bytes)?;
         let instantiate_pooled = median(runs * 20, || {
-            let parts = store_parts(None)?;
+            let parts = store_parts(None, name)?;
             time(|| in_pool.instantiate_only(parts)).map(|(t, _)| t)
         })?;
         plugins.push(PluginRow {
@@ -82,8 +81,10 @@ pub fn run(runs: usize) -> Result<Results> {
         let dir = tempfile::tempdir_in(scratch.path())?;
         time(|| {
             let mounts = Mounts::create(&dir.path().join("inv"), None)?;
-            let artifacts =
-                checksum.run(store_parts(Some(&mounts))?, &crate::stages::job(Vec::new()))?;
+            let artifacts = checksum.run(
+                store_parts(Some(&mounts), "checksum")?,
+                &crate::stages::job(Vec::new()),
+            )?;
             outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)
         })
         .map(|(t, _)| t)
@@ -100,21 +101,25 @@ fn prepared(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Prepared> {
         &format!("builtin:{name}"),
         bytes,
     )?);
-    let granted = plugin.wants();
-    Prepared::new(runtime, plugin, granted, "bench")
+    let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
+    Prepared::new(runtime, plugin, "bench", &|linker| {
+        let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
+        caps::link(linker, caps::imported_by(&interfaces))
+    })
 }
 
-fn store_parts(mounts: Option<&Mounts>) -> Result<StoreParts> {
+/// A call's store outside a build: the WASI context of `mounts`, default limits, every
+/// capability refusing.
+pub fn store_parts(mounts: Option<&Mounts>, name: &str) -> Result<StoreParts> {
     let reporter: Arc<dyn Reporter> = Arc::new(PlainReporter::new(Level::Error));
-    let log = LogSink::new(None, "bench", reporter);
-    Ok(StoreParts {
-        wasi: wasi::context(mounts, &log)?,
-        limits: Limits::default(),
-        exec: ExecCap::denied(log.clone()),
-        signing: SigningCap::none(log.clone()),
+    let log = LogSink::new(None, name, reporter);
+    let states = caps::states(&Call::Describe { log: &log })?;
+    Ok(StoreParts::new(
+        wasi::context(mounts, &log)?,
+        Limits::default(),
         log,
-        alarm: Arc::default(),
-    })
+        states,
+    ))
 }
 
 pub fn table(results: &Results) -> String {

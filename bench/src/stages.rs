@@ -13,17 +13,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use xhost::caps::exec::ExecCap;
-use xhost::caps::log::LogSink;
-use xhost::caps::signing::SigningCap;
-use xhost::config::Limits;
-use xhost::plugin_sandbox::{Mounts, outputs, wasi};
-use xhost::report::{Level, PlainReporter, Reporter};
+use xhost::plugin_sandbox::{Mounts, outputs};
 use xhost::runtime::bindings::types::{
     Artifact, ArtifactKind, BuildSettings, Job, Project, Target,
 };
-use xhost::runtime::invoke::{Prepared, StoreParts};
-use xhost::runtime::{Granted, LoadedPlugin, Runtime};
+use xhost::runtime::invoke::Prepared;
+use xhost::runtime::{LoadedPlugin, Runtime};
 
 use crate::timing::{median, throughput, time};
 
@@ -85,18 +80,9 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
     let dir = tempfile::tempdir_in(scratch)?;
     let mounts = Mounts::create(&dir.path().join("inv"), None)?;
     mounts.place_input("hello_linux_amd64/hello", input, true)?;
-    let reporter: Arc<dyn Reporter> = Arc::new(PlainReporter::new(Level::Error));
     let (elapsed, count) = time(|| {
-        let log = LogSink::new(None, name, reporter);
-        let sandbox = StoreParts {
-            wasi: wasi::context(Some(&mounts), &log)?,
-            limits: Limits::default(),
-            exec: ExecCap::denied(log.clone()),
-            signing: SigningCap::none(log.clone()),
-            log,
-            alarm: Arc::default(),
-        };
-        let artifacts = prepared.run(sandbox, &job(vec![hello_binary()]))?;
+        let parts = crate::plugins::store_parts(Some(&mounts), name)?;
+        let artifacts = prepared.run(parts, &job(vec![hello_binary()]))?;
         Ok(outputs::collect(&mounts.output, artifacts)
             .map_err(anyhow::Error::msg)?
             .len())
@@ -114,7 +100,9 @@ fn prepared(runtime: &Runtime, name: &str) -> Result<Prepared> {
         &format!("builtin:{name}"),
         bytes,
     )?);
-    Prepared::new(runtime, plugin, Granted::default(), "bench")
+    Prepared::new(runtime, plugin, "bench", &|linker| {
+        xhost::caps::link(linker, xhost::caps::granted_by(&Default::default()))
+    })
 }
 
 /// The linux/amd64 binary as an input artifact.

@@ -1,23 +1,27 @@
-//! Configuration → a locked plan: every plugin read, digest-checked, compiled, checked
-//! against its stage's grants, linked, and asked to `describe` itself; every granted
-//! program found. Nothing runs on the project until the whole plan is sound.
+//! Configuration → a locked plan: every grant checked against the capabilities, every
+//! plugin read, digest-checked, compiled, checked against its stage's grants, linked,
+//! and asked to `describe` itself; what each grant needs resolved (programs found, keys
+//! loaded). Nothing runs on the project until the whole plan is sound.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
 use crate::artifacts::Kind;
-use crate::caps::log::LogSink;
-use crate::caps::tools::{self, Tool};
+use crate::caps::{self, Call, PlanContext, Provisions};
 use crate::config::{Config, PluginRef, StageConfig};
 use crate::digest::sha256_hex;
 use crate::keys::{Key, KeyRing};
 use crate::report::Reporter;
+use crate::report::plugin_log::LogSink;
 use crate::runtime::bindings::types::{PluginInfo, Scope};
-use crate::runtime::invoke::Prepared;
-use crate::runtime::{Granted, LoadedPlugin, Runtime};
+use crate::runtime::invoke::{Prepared, StoreParts};
+use crate::runtime::{LoadedPlugin, Runtime};
+
+/// The name under which stages are granted signing keys.
+const SIGNING: &str = "signing";
 
 pub struct Plan {
     pub config: Config,
@@ -31,10 +35,8 @@ pub struct PlannedStage {
     pub config: StageConfig,
     pub prepared: Prepared,
     pub info: Info,
-    /// Granted programs, resolved.
-    pub tools: BTreeMap<String, Tool>,
-    /// Granted signing keys, loaded.
-    pub keys: BTreeMap<String, Arc<Key>>,
+    /// What its capabilities resolved (programs found, keys loaded), by capability.
+    pub provisions: Provisions,
 }
 
 /// What the plugin said about itself, in host types.
@@ -89,38 +91,36 @@ impl Plan {
 
 /// Builds the plan for `config`.
 pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> Result<Plan> {
+    for stage in &config.stages {
+        caps::check_grants(&config, stage)?;
+    }
     let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
     let mut stages = Vec::with_capacity(config.stages.len());
     let keys = load_granted_keys(&config)?;
     check_provenance_key_is_separate(&config, &keys)?;
+    let cx = PlanContext {
+        config: &config,
+        keys: &keys,
+    };
     for stage in &config.stages {
         let plugin = load_plugin(runtime, stage, &mut loaded)?;
-        let granted = Granted {
-            exec: !stage.grants.exec.is_empty(),
-            signing: !stage.grants.signing.is_empty(),
-        };
-        let prepared = Prepared::new(runtime, plugin, granted, &stage.name)?;
-        let info: Info = prepared
-            .describe(LogSink::new(None, &stage.name, reporter.clone()))
-            .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?
-            .into();
-        let tools = stage
-            .grants
-            .exec
-            .iter()
-            .map(|name| {
-                Ok((
-                    name.clone(),
-                    tools::resolve(name, &config.tools, &stage.name)?,
-                ))
-            })
-            .collect::<Result<_>>()?;
+        caps::check_imports(
+            &stage.name,
+            &plugin.label,
+            &plugin.interfaces(),
+            &stage.grants,
+        )?;
+        let grants = &stage.grants;
+        let prepared = Prepared::new(runtime, plugin, &stage.name, &|linker| {
+            caps::link(linker, caps::granted_by(grants))
+        })?;
+        let info = describe(&prepared, &stage.name, reporter.clone())
+            .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?;
         stages.push(PlannedStage {
             config: stage.clone(),
             prepared,
             info,
-            tools,
-            keys: keys.subset(&stage.grants.signing),
+            provisions: caps::plan(stage, &cx)?,
         });
     }
     check_order(&stages)?;
@@ -135,14 +135,39 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
     })
 }
 
+/// A plugin on its own (`xhost plugins`, `plugin inspect`): linked with every
+/// capability it imports, asked to describe itself.
+pub fn describe_alone(
+    runtime: &Runtime,
+    plugin: Arc<LoadedPlugin>,
+    name: &str,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Info> {
+    let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
+    let prepared = Prepared::new(runtime, plugin, name, &|linker| {
+        let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
+        caps::link(linker, caps::imported_by(&interfaces))
+    })?;
+    describe(&prepared, name, reporter)
+}
+
+/// Calls `describe()`, with every capability refusing.
+fn describe(prepared: &Prepared, name: &str, reporter: Arc<dyn Reporter>) -> Result<Info> {
+    let log = LogSink::new(None, name, reporter);
+    let states = caps::states(&Call::Describe { log: &log })?;
+    Ok(prepared
+        .describe(StoreParts::describe(log, states)?)?
+        .into())
+}
+
 /// Loads every key some stage is granted, so a missing file, a wrong password or an
 /// unsupported key type stops the build before any work.
 fn load_granted_keys(config: &Config) -> Result<KeyRing> {
-    let granted: std::collections::BTreeSet<&String> = config
+    let granted: std::collections::BTreeSet<String> = config
         .stages
         .iter()
-        .flat_map(|s| &s.grants.signing)
-        .chain(&config.provenance_key)
+        .flat_map(|s| s.grants.names(SIGNING))
+        .chain(config.provenance_key.clone())
         .collect();
     KeyRing::load(config.keys.values().filter(|k| granted.contains(&k.id)))
 }
@@ -155,8 +180,8 @@ fn check_provenance_key_is_separate(config: &Config, keys: &KeyRing) -> Result<(
         return Ok(());
     };
     for stage in &config.stages {
-        for id in &stage.grants.signing {
-            if keys.same_key(id, provenance) {
+        for id in stage.grants.names(SIGNING) {
+            if keys.same_key(&id, provenance) {
                 bail!(
                     "stage `{}`: signing key `{id}` is the same key as `{provenance}`, which signs the release's provenance ([provenance] key); no stage may hold the provenance key under any name. Give the stage a different key",
                     stage.name

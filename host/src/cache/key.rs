@@ -3,12 +3,12 @@
 //!
 //! In every key: the key schema, this xhost (version and executable), the plugin's
 //! digest, the stage name, its config, the project and build settings, the target and
-//! each input's path, kind, target, metadata and digest. For a stage granted `/src`,
-//! the source tree's digest and the project's path; for one granted programs, each
-//! program's path and digest (and the project's path, which they see); for one granted
-//! keys, each key's id and public key. A stage granted `net` has no key: what it
-//! fetches is not among its inputs. Programs' digests are remembered with their stamps
-//! (`known_digest`) in the cache's `programs.json`.
+//! each input's path, kind, target, metadata and digest; then each granted
+//! capability's parts (`crate::caps::Capability::key_parts`): for `/src`, the source
+//! tree's digest and the project's path; for programs, each program's path and digest
+//! (and the project's path, which they see); for keys, each key's id and public key. A
+//! stage granted `net` has no key: what it fetches is not among its inputs. Programs'
+//! digests are remembered with their stamps (`known_digest`) in `programs.json`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -75,10 +75,6 @@ impl KeyContext {
         lane: &Lane,
         inputs: &[&Record],
     ) -> Result<(String, Value), Uncacheable> {
-        let grants = &stage.config.grants;
-        if grants.net {
-            return Err(Uncacheable::Network);
-        }
         let project = &config.project;
         let build = &config.build;
         let mut key = json!({
@@ -108,41 +104,24 @@ impl KeyContext {
                 "sha256": r.sha256,
             })).collect::<Vec<_>>(),
         });
+        // What the stage is granted: each capability adds its parts (the source tree's
+        // digest, programs' digests, public keys), or makes the invocation uncacheable.
         let extra = key.as_object_mut().expect("the key is an object");
-        if grants.source || !stage.tools.is_empty() {
-            extra.insert("root".into(), json!(self.root.display().to_string()));
-        }
-        if grants.source {
-            extra.insert("source".into(), json!(self.source_digest()?));
-        }
-        if !stage.tools.is_empty() {
-            let mut programs = serde_json::Map::new();
-            for (name, tool) in &stage.tools {
-                let digest = self.program_digest(&tool.path)?;
-                programs.insert(
-                    name.clone(),
-                    json!({ "path": tool.path.display().to_string(), "sha256": digest }),
-                );
+        for capability in crate::caps::granted_by(&stage.config.grants) {
+            for (name, value) in capability.key_parts(stage, self)? {
+                extra.insert(name.into(), value);
             }
-            extra.insert("programs".into(), Value::Object(programs));
-        }
-        if !stage.keys.is_empty() {
-            let keys = stage
-                .keys
-                .iter()
-                .map(|(id, key)| {
-                    (
-                        id.clone(),
-                        json!(crate::digest::sha256_hex(&key.public().raw)),
-                    )
-                })
-                .collect::<serde_json::Map<_, _>>();
-            extra.insert("keys".into(), Value::Object(keys));
         }
         Ok((crate::digest::sha256_hex(key.to_string().as_bytes()), key))
     }
 
-    fn source_digest(&self) -> Result<String, Uncacheable> {
+    /// The project directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The source tree's digest, computed once per build.
+    pub fn source_digest(&self) -> Result<String, Uncacheable> {
         self.source
             .get_or_init(|| {
                 super::source_tree::digest(&self.root, &self.not_source)
@@ -152,7 +131,8 @@ impl KeyContext {
             .map_err(Uncacheable::Unreadable)
     }
 
-    fn program_digest(&self, path: &Path) -> Result<String, Uncacheable> {
+    /// A program's digest, remembered with its stamp across builds.
+    pub fn program_digest(&self, path: &Path) -> Result<String, Uncacheable> {
         let mut known = self.programs.lock().expect("program digests lock");
         if let Some(digest) = known.get(path).filter(|k| k.holds_for(path)) {
             return Ok(digest.sha256.clone());

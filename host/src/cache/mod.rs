@@ -23,7 +23,7 @@ use crate::pipeline::Ran;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Level, lane_name};
 
-pub use key::KeyContext;
+pub use key::{KeyContext, Uncacheable};
 
 pub struct ActionCache {
     actions: actions::Actions,

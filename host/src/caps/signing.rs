@@ -1,23 +1,153 @@
-//! The `signing` capability: a plugin signs with keys the host holds, by id. Only the
-//! ids granted to its stage resolve; the key bytes never cross into the sandbox. A
-//! message in a format only the host signs (a DSSE envelope) is refused
-//! ([`crate::keys::domain`]). Every signature is shown at the default log level and
-//! recorded ([`Signed`]) for `artifacts.json`, naming the input it covers when the
-//! message is one.
+//! The `signing` capability: a plugin signs with keys the host holds, by id
+//! (`grants.signing = ["release"]`). Only the ids granted to its stage resolve; the key
+//! bytes never cross into the sandbox. The provenance key is never granted (by id, or
+//! the same key under another: `crate::plan`). A message in a format only the host
+//! signs (a DSSE envelope) is refused ([`crate::keys::domain`]). Every signature is
+//! shown at the default log level and recorded ([`Signed`]) for `artifacts.json`,
+//! naming the input it covers when the message is one. The action key holds the
+//! granted keys' public halves.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use anyhow::Result;
 use blake2::Blake2b512;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::HasSelf;
 
-use super::log::LogSink;
+use super::{Call, Capability, GrantCheck, GrantKind, PlanContext, Provision};
+use crate::cache::{KeyContext, Uncacheable};
+use crate::config::StageConfig;
 use crate::keys::Key;
+use crate::plan::{Needs, PlannedStage};
+use crate::report::plugin_log::LogSink;
 use crate::report::{Lane, Level};
 use crate::runtime::bindings::signing::{self as wit, Algorithm, PublicKeyInfo, SigningError};
+use crate::runtime::state::{CapStates, StoreState};
+
+pub struct Signing;
+
+/// The keys a stage may sign with, loaded when the build was planned.
+#[derive(Default)]
+pub struct SigningKeys(pub BTreeMap<String, Arc<Key>>);
+
+/// The keys `stage` may sign with.
+pub fn keys(stage: &PlannedStage) -> &BTreeMap<String, Arc<Key>> {
+    static NONE: BTreeMap<String, Arc<Key>> = BTreeMap::new();
+    stage
+        .provisions
+        .get::<SigningKeys>()
+        .map_or(&NONE, |k| &k.0)
+}
+
+impl Capability for Signing {
+    fn name(&self) -> &'static str {
+        "signing"
+    }
+
+    fn grant_kind(&self) -> GrantKind {
+        GrantKind::Names("key id")
+    }
+
+    fn interface(&self) -> Option<&'static str> {
+        Some("signing")
+    }
+
+    fn world(&self) -> Option<&'static str> {
+        Some("signer-plugin")
+    }
+
+    fn gives(&self) -> &'static str {
+        "signing with those host-held keys, by id; the plugin never sees a key"
+    }
+
+    fn refusal(&self, stage: &str, plugin: &str) -> String {
+        format!(
+            "stage `{stage}`: plugin {plugin} imports `xhost:plugin/signing` (it signs with host-held keys), but the stage grants no key; if you trust it, define a key under [signing.keys.<id>] and add `grants = {{ signing = [\"<id>\"] }}` to the stage"
+        )
+    }
+
+    fn check_name(&self, id: &str, cx: &GrantCheck) -> Result<(), String> {
+        if !cx.keys.contains_key(id) {
+            return Err(format!("no key `{id}` is defined; add [signing.keys.{id}]"));
+        }
+        // The host's provenance signature is the release's root of trust: a stage
+        // holding its key could sign a statement of its own choosing.
+        if let Some((provenance, line)) = cx.provenance.filter(|(p, _)| *p == id) {
+            return Err(format!(
+                "stage `{}`: key `{provenance}` signs the release's provenance ([provenance] key, line {line}); no stage may be granted it. Define another key for the stage's signatures",
+                cx.stage
+            ));
+        }
+        Ok(())
+    }
+
+    fn plan(&self, stage: &StageConfig, cx: &PlanContext) -> Result<Option<Provision>> {
+        let ids = stage.grants.names(self.name());
+        Ok(Some(Box::new(SigningKeys(cx.keys.subset(&ids)))))
+    }
+
+    fn link(&self, linker: &mut wasmtime::component::Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, HasSelf<SigningCap>>(linker, StoreState::cap::<SigningCap>)
+    }
+
+    fn provide(&self, call: &Call, states: &mut CapStates) -> Result<()> {
+        states.insert(match call {
+            Call::Describe { log } => SigningCap::none((*log).clone()),
+            Call::Run(invocation) => SigningCap {
+                granted: keys(invocation.stage).clone(),
+                blake2b: invocation
+                    .inputs
+                    .iter()
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect(),
+                inputs: invocation
+                    .inputs
+                    .iter()
+                    .map(|r| Input {
+                        sha256: r.sha256.clone(),
+                        path: r.path.clone(),
+                        file: invocation.store.path(&r.sha256),
+                    })
+                    .collect(),
+                lane: invocation.lane.clone(),
+                stage: invocation.stage.config.name.clone(),
+                log: invocation.log.clone(),
+                journal: invocation.signed.clone(),
+            },
+        });
+        Ok(())
+    }
+
+    fn key_parts(
+        &self,
+        stage: &PlannedStage,
+        _keys: &KeyContext,
+    ) -> Result<Vec<(&'static str, Value)>, Uncacheable> {
+        let public = keys(stage)
+            .iter()
+            .map(|(id, key)| {
+                (
+                    id.clone(),
+                    json!(crate::digest::sha256_hex(&key.public().raw)),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>();
+        Ok(vec![("keys", Value::Object(public))])
+    }
+
+    fn snippet(&self, needs: &Needs) -> Option<String> {
+        (needs.signing_keys > 0).then(|| {
+            let ids: Vec<String> = (1..=needs.signing_keys)
+                .map(|i| format!("\"key{i}\""))
+                .collect();
+            format!("signing = [{}]", ids.join(", "))
+        })
+    }
+}
 
 /// One signature a plugin had the host make.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,32 +192,17 @@ pub struct SigningCap {
 }
 
 impl SigningCap {
-    pub fn new(
-        granted: BTreeMap<String, Arc<Key>>,
-        inputs: Vec<Input>,
-        lane: Lane,
-        stage: &str,
-        log: LogSink,
-    ) -> Self {
+    /// A capability with no keys (a `describe` call).
+    fn none(log: LogSink) -> Self {
         SigningCap {
-            granted,
-            blake2b: inputs.iter().map(|_| std::sync::OnceLock::new()).collect(),
-            inputs,
-            lane,
-            stage: stage.to_string(),
+            granted: BTreeMap::new(),
+            inputs: Vec::new(),
+            blake2b: Vec::new(),
+            lane: None,
+            stage: String::new(),
             log,
             journal: Journal::default(),
         }
-    }
-
-    /// A capability with no keys (a `describe` call).
-    pub fn none(log: LogSink) -> Self {
-        SigningCap::new(BTreeMap::new(), Vec::new(), None, "", log)
-    }
-
-    /// Where this invocation's signatures are recorded.
-    pub fn journal(&self) -> Journal {
-        self.journal.clone()
     }
 
     fn key(&self, id: &str) -> Result<&Arc<Key>, SigningError> {
@@ -184,12 +299,4 @@ impl wit::Host for SigningCap {
             }
         }
     }
-}
-
-/// Links `xhost:plugin/signing` to the store's [`SigningCap`].
-pub fn add_to_linker<T: 'static>(
-    linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut SigningCap,
-) -> wasmtime::Result<()> {
-    wit::add_to_linker::<T, HasSelf<SigningCap>>(linker, get)
 }

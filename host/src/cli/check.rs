@@ -60,13 +60,9 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
                 consumes.join(", ")
             }
         )?;
-        let mut grants = vec!["log".to_string()];
-        if stage.config.grants.source {
-            grants.push("source (read-only /src)".into());
-        }
-        for tool in stage.tools.values() {
-            grants.push(format!("exec {} ({})", tool.name, tool.path.display()));
-        }
+        let grants: Vec<String> = crate::caps::granted_by(&stage.config.grants)
+            .map(|c| c.shown(stage))
+            .collect();
         writeln!(out, "      grants    {}", grants.join(", "))?;
         let l = stage.config.limits;
         writeln!(

@@ -10,12 +10,10 @@ use serde_json::json;
 
 use super::InspectArgs;
 use crate::cache_layout::CacheLayout;
-use crate::caps::log::LogSink;
 use crate::digest::sha256_hex;
 use crate::plan::{Info, Needs};
 use crate::report;
-use crate::runtime::contract::{self, Capability};
-use crate::runtime::invoke::Prepared;
+use crate::runtime::contract::{self, Import};
 use crate::runtime::plugin::Analysis;
 use crate::runtime::{LoadedPlugin, Runtime};
 
@@ -65,9 +63,10 @@ fn describe(
     verbosity: u8,
 ) -> Result<(Info, &'static str)> {
     let plugin = Arc::new(LoadedPlugin::load(runtime, label, bytes)?);
-    let prepared = Prepared::new(runtime, plugin.clone(), plugin.wants(), "inspect")?;
-    let info = prepared.describe(LogSink::new(None, "inspect", report::for_stderr(verbosity)))?;
-    Ok((info.into(), plugin.world()))
+    let world = crate::caps::world_of(&plugin.interfaces());
+    let info =
+        crate::plan::describe_alone(runtime, plugin, "inspect", report::for_stderr(verbosity))?;
+    Ok((info, world))
 }
 
 struct Facts<'a> {
@@ -128,25 +127,7 @@ impl Facts<'_> {
     /// The `[[stage]]` table pinning this file with the grants it asks for. The path
     /// is as given; in xhost.toml it is relative to the project directory.
     fn stage_snippet(&self, info: &Info) -> String {
-        let mut grants = Vec::new();
-        if !info.needs.programs.is_empty() {
-            let programs: Vec<String> = info
-                .needs
-                .programs
-                .iter()
-                .map(|p| format!("{p:?}"))
-                .collect();
-            grants.push(format!("exec = [{}]", programs.join(", ")));
-        }
-        if info.needs.source {
-            grants.push("source = true".to_string());
-        }
-        if info.needs.signing_keys > 0 {
-            let ids: Vec<String> = (1..=info.needs.signing_keys)
-                .map(|i| format!("\"key{i}\""))
-                .collect();
-            grants.push(format!("signing = [{}]", ids.join(", ")));
-        }
+        let grants = crate::caps::requested(&info.needs);
         let mut snippet = format!(
             "[[stage]]\nname = \"{}\"\nplugin = {:?}\nsha256 = \"{}\"\n",
             info.name,
@@ -205,13 +186,11 @@ impl Facts<'_> {
     }
 }
 
-fn what_it_gives(capability: &Result<Capability, String>) -> String {
-    match capability {
-        Ok(Capability::Types) => "types".into(),
-        Ok(Capability::Log) => "log (always granted)".into(),
-        Ok(Capability::Exec) => "exec: needs grants.exec".into(),
-        Ok(Capability::Signing) => "signing: needs grants.signing".into(),
-        Ok(Capability::Wasi) => "WASI (confined to the sandbox)".into(),
+fn what_it_gives(import: &Result<Import, String>) -> String {
+    match import {
+        Ok(Import::Types) => "types".into(),
+        Ok(Import::Interface(name)) => crate::caps::import_shown(name),
+        Ok(Import::Wasi) => "WASI (confined to the sandbox)".into(),
         Err(why) => format!("NOT PROVIDED: {why}"),
     }
 }

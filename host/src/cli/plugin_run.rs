@@ -83,12 +83,10 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
     let stage = StageConfig {
         name: STAGE.to_string(),
         plugin,
-        grants: Grants {
-            exec: args.exec.clone(),
-            source: args.source.is_some(),
-            signing: keys.keys().cloned().collect(),
-            net: false,
-        },
+        grants: Grants::default()
+            .with_names("exec", args.exec.iter().cloned())
+            .with_flag("source", args.source.is_some())
+            .with_names("signing", keys.keys().cloned()),
         limits: Limits::default(),
         config_json: stage_config(&args.config)?,
         origin: "command line".to_string(),
@@ -113,8 +111,10 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         tools: BTreeMap::new(),
         keys,
         provenance_key: None,
+        provenance_line: None,
         stages: vec![stage],
         settings: Vec::new(),
+        text: None,
     })
 }
 

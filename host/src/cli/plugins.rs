@@ -5,10 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::caps::log::LogSink;
-use crate::plan::Info;
 use crate::runtime::LoadedPlugin;
-use crate::runtime::invoke::Prepared;
 use crate::session::Session;
 
 pub(super) fn run(verbosity: u8) -> Result<()> {
@@ -19,23 +16,21 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
         let bytes = crate::builtin::get(name).context("built-in listed but missing")?;
         let label = format!("builtin:{name}");
         let plugin = Arc::new(LoadedPlugin::load(runtime, &label, bytes)?);
-        let prepared = Prepared::new(runtime, plugin.clone(), plugin.wants(), name)?;
-        let info: Info = prepared
-            .describe(LogSink::new(None, name, reporter.clone()))?
-            .into();
+        let world = crate::caps::world_of(&plugin.interfaces());
+        let digest = plugin.digest.clone();
+        let info = crate::plan::describe_alone(runtime, plugin, name, reporter.clone())?;
         let scope = if info.release_scope {
             "release"
         } else {
             "per target"
         };
-        let world = plugin.world();
         writeln!(
             out,
             "{label}  {} {}  [{scope}, world {world}]",
             info.name, info.version
         )?;
         writeln!(out, "    {}", info.summary)?;
-        writeln!(out, "    sha256 {}", plugin.digest)?;
+        writeln!(out, "    sha256 {digest}")?;
     }
     Ok(())
 }

@@ -58,11 +58,9 @@ pub fn stages(limits: Limits) -> Vec<StageConfig> {
                 name: stage.plugin.to_string(),
                 sha256: None,
             },
-            grants: Grants {
-                exec: stage.exec.iter().map(|p| p.to_string()).collect(),
-                source: stage.source,
-                ..Grants::default()
-            },
+            grants: Grants::default()
+                .with_names("exec", stage.exec.iter().map(|p| p.to_string()))
+                .with_flag("source", stage.source),
             limits,
             config_json: "{}".to_string(),
             origin: "default pipeline".to_string(),

@@ -34,10 +34,12 @@ pub use error::ConfigError;
 use error::Located;
 pub use go::DEFAULT_LDFLAGS;
 pub use json::canonical_json;
+pub use names::check_program_name;
 use resolver::Resolver;
 use schema::ConfigFile;
 pub use types::{
-    Build, Config, Grants, Limits, Overrides, PluginRef, Project, Setting, StageConfig,
+    Build, Config, Grant, Granted, Grants, Limits, Overrides, PluginRef, Project, Setting,
+    StageConfig,
 };
 
 pub use crate::keys::KeySource;

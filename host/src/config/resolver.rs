@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -39,7 +40,7 @@ impl Resolver<'_> {
         let keys = self.keys(&parsed.signing.keys)?;
         let provenance_key = self.provenance_key(parsed.provenance.key.as_ref(), &keys)?;
         let stages = match parsed.stages {
-            Some(stages) => self.stages(stages, limits, &keys, parsed.provenance.key.as_ref())?,
+            Some(stages) => self.stages(stages, limits)?,
             None => {
                 self.note("stages", &defaults::described(), None);
                 defaults::stages(limits)
@@ -54,9 +55,16 @@ impl Resolver<'_> {
             limits,
             tools,
             keys,
+            provenance_line: parsed
+                .provenance
+                .key
+                .as_ref()
+                .map(|k| self.line_of(k.span())),
             provenance_key,
             stages,
             settings: self.settings,
+            text: (!self.source.is_empty())
+                .then(|| (Arc::from(self.source), self.file.to_path_buf())),
         })
     }
 

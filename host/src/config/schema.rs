@@ -85,22 +85,46 @@ pub struct StageSection {
     pub name: Spanned<String>,
     pub plugin: Spanned<String>,
     pub sha256: Option<Spanned<String>>,
+    /// `grants`: checked against the capabilities by `crate::caps::check_grants`.
     #[serde(default)]
-    pub grants: GrantsSection,
+    pub grants: BTreeMap<Spanned<String>, Spanned<GrantValue>>,
     #[serde(default)]
     pub limits: LimitsSection,
     pub config: Option<toml::Table>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GrantsSection {
-    #[serde(default)]
-    pub exec: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub source: bool,
-    #[serde(default)]
-    pub signing: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub net: bool,
+/// One grant as written: `true`/`false`, or a list of names (each with its span).
+#[derive(Debug)]
+pub enum GrantValue {
+    Flag(bool),
+    Names(Vec<Spanned<String>>),
+}
+
+impl<'de> serde::Deserialize<'de> for GrantValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GrantValue;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`true`, `false` or a list of names")
+            }
+
+            fn visit_bool<E>(self, value: bool) -> Result<GrantValue, E> {
+                Ok(GrantValue::Flag(value))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<GrantValue, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<Spanned<String>>()? {
+                    names.push(name);
+                }
+                Ok(GrantValue::Names(names))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }

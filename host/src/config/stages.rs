@@ -1,21 +1,20 @@
 //! `[[stage]]` tables: names, plugins (built-in or pinned files), grants and limits.
 
-use std::collections::BTreeMap;
-
-use super::error::ConfigError;
-use super::names::{check_name, check_program_name};
-use super::resolver::Resolver;
-use super::schema::{LimitsSection, StageSection};
-use super::{FILE_NAME, Grants, KeySource, Limits, PluginRef, StageConfig, json};
 use toml::Spanned;
 
+use super::error::ConfigError;
+use super::names::check_name;
+use super::resolver::Resolver;
+use super::schema::{GrantValue, LimitsSection, StageSection};
+use super::{FILE_NAME, Grant, Grants, Limits, PluginRef, StageConfig, json};
+
 impl Resolver<'_> {
+    /// The stages as written; their grants are checked against the capabilities when
+    /// the build is planned (`crate::caps::check_grants`).
     pub(super) fn stages(
         &mut self,
         sections: Vec<StageSection>,
         limits: Limits,
-        keys: &BTreeMap<String, KeySource>,
-        provenance_key: Option<&Spanned<String>>,
     ) -> Result<Vec<StageConfig>, ConfigError> {
         if sections.is_empty() {
             return Err(ConfigError::Plain(format!(
@@ -34,37 +33,18 @@ impl Resolver<'_> {
                 ));
             }
             let plugin = self.plugin_ref(&section)?;
-            let mut exec = Vec::new();
-            for program in &section.grants.exec {
-                check_program_name(program.get_ref())
-                    .map_err(|m| self.at(program.span(), format!("grants.exec: {m}")))?;
-                exec.push(program.get_ref().clone());
-            }
-            let mut signing = Vec::new();
-            for key in &section.grants.signing {
-                if !keys.contains_key(key.get_ref()) {
-                    return Err(self.at(
-                        key.span(),
-                        format!(
-                            "grants.signing: no key `{}` is defined; add [signing.keys.{}]",
-                            key.get_ref(),
-                            key.get_ref()
-                        ),
-                    ));
-                }
-                // The host's provenance signature is the release's root of trust: a stage
-                // holding its key could sign a statement of its own choosing.
-                if let Some(provenance) = provenance_key.filter(|p| p.get_ref() == key.get_ref()) {
-                    return Err(self.at(
-                        key.span(),
-                        format!(
-                            "stage `{name}`: grants.signing: key `{}` signs the release's provenance ([provenance] key, line {}); no stage may be granted it. Define another key for the stage's signatures",
-                            key.get_ref(),
-                            self.line_of(provenance.span())
-                        ),
-                    ));
-                }
-                signing.push(key.get_ref().clone());
+            let mut grants = Grants::default();
+            for (key, value) in &section.grants {
+                let grant = match value.get_ref() {
+                    GrantValue::Flag(on) => Grant::Flag(*on),
+                    GrantValue::Names(names) => Grant::Names(
+                        names
+                            .iter()
+                            .map(|n| (n.get_ref().clone(), n.span()))
+                            .collect(),
+                    ),
+                };
+                grants.insert(key.get_ref(), grant, key.span());
             }
             let config_json = match &section.config {
                 Some(table) => json::canonical_json(table),
@@ -73,12 +53,7 @@ impl Resolver<'_> {
             stages.push(StageConfig {
                 name: name.clone(),
                 plugin,
-                grants: Grants {
-                    exec,
-                    source: section.grants.source,
-                    signing,
-                    net: section.grants.net,
-                },
+                grants,
                 limits: self.limits(&section.limits, limits, &format!("stage `{name}` limits:"))?,
                 config_json,
                 origin: self.origin(Some(section.name.span())),

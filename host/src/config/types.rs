@@ -1,8 +1,11 @@
 //! What a resolved configuration holds: every value checked, every default filled in.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::error::{ConfigError, Located};
 use crate::keys::KeySource;
 use crate::target::Target;
 
@@ -24,9 +27,27 @@ pub struct Config {
     pub keys: BTreeMap<String, KeySource>,
     /// `[provenance] key`: the key the host signs provenance with; none: no provenance.
     pub provenance_key: Option<String>,
+    /// The line of `xhost.toml` naming it.
+    pub provenance_line: Option<usize>,
     pub stages: Vec<StageConfig>,
     /// Each setting with where its value came from, for `xhost check --explain`.
     pub settings: Vec<Setting>,
+    /// The file's text and its name as the user wrote it, for errors found later
+    /// (grants are checked when the build is planned).
+    pub text: Option<(Arc<str>, PathBuf)>,
+}
+
+impl Config {
+    /// An error at byte range `span` of `xhost.toml`, showing the line; without a file
+    /// (or a span), a plain message.
+    pub fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+        match &self.text {
+            Some((text, shown)) if span != (0..0) => {
+                ConfigError::At(Located::new(shown, text, span, message))
+            }
+            _ => ConfigError::Plain(message.into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,17 +141,82 @@ impl std::fmt::Display for PluginRef {
     }
 }
 
-/// Capabilities granted to a stage beyond the always-granted `log`.
+/// What a stage's `grants` table gives it, by capability name (`exec`, `source`, …;
+/// the capabilities are `crate::caps::REGISTRY`, which also checks them). Each grant
+/// keeps where it was written, for errors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Grants {
-    /// Native programs the stage may run.
-    pub exec: Vec<String>,
-    /// Read-only access to the source tree at `/src`.
-    pub source: bool,
-    /// Ids of the signing keys the stage may sign with.
-    pub signing: Vec<String>,
-    /// Network access for the programs it runs (none otherwise).
-    pub net: bool,
+pub struct Grants(BTreeMap<String, Granted>);
+
+/// One grant and where it is in `xhost.toml` (`0..0` when it is not from the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Granted {
+    pub value: Grant,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// `name = true` / `false`.
+    Flag(bool),
+    /// `name = ["…"]`, each name with its span.
+    Names(Vec<(String, Range<usize>)>),
+}
+
+impl Grants {
+    /// Whether capability `name` is granted: `true`, or at least one name.
+    pub fn has(&self, name: &str) -> bool {
+        match self.0.get(name).map(|g| &g.value) {
+            Some(Grant::Flag(on)) => *on,
+            Some(Grant::Names(names)) => !names.is_empty(),
+            None => false,
+        }
+    }
+
+    /// The names granted under `name` (programs, key ids), in the order written.
+    pub fn names(&self, name: &str) -> Vec<String> {
+        match self.0.get(name).map(|g| &g.value) {
+            Some(Grant::Names(names)) => names.iter().map(|(n, _)| n.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every grant as written, by capability name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Granted)> {
+        self.0.iter()
+    }
+
+    /// Grants `name` (a flag) where it is not from a file (defaults, the command line).
+    pub fn with_flag(mut self, name: &str, on: bool) -> Self {
+        self.insert(name, Grant::Flag(on), 0..0);
+        self
+    }
+
+    /// Grants `names` under `name` where they are not from a file.
+    pub fn with_names(mut self, name: &str, names: impl IntoIterator<Item = String>) -> Self {
+        let names = names.into_iter().map(|n| (n, 0..0)).collect();
+        self.insert(name, Grant::Names(names), 0..0);
+        self
+    }
+
+    pub fn insert(&mut self, name: &str, value: Grant, span: Range<usize>) {
+        self.0.insert(name.to_string(), Granted { value, span });
+    }
+
+    /// The grants as JSON, for the provenance statement: `{"exec": ["go"], "source": true}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.0
+            .iter()
+            .filter(|(name, _)| self.has(name))
+            .map(|(name, granted)| {
+                let value = match &granted.value {
+                    Grant::Flag(on) => serde_json::Value::Bool(*on),
+                    Grant::Names(_) => serde_json::json!(self.names(name)),
+                };
+                (name.clone(), value)
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
 }
 
 /// A resolved setting and its origin.

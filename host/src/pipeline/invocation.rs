@@ -10,13 +10,13 @@ use anyhow::{Context, Result};
 use super::job;
 use crate::artifacts::{Kind, Record, Store};
 use crate::cache::ActionCache;
-use crate::caps::exec::{ExecCap, Places};
-use crate::caps::log::LogSink;
-use crate::caps::signing::{Input, Signed, SigningCap};
+use crate::caps::signing::{Journal, Signed};
+use crate::caps::{self, Call, Invocation};
 use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::plugin_sandbox::quota::{Alarm, Quota, Watcher};
 use crate::plugin_sandbox::{Mounts, outputs};
+use crate::report::plugin_log::LogSink;
 use crate::report::sanitize::sanitize_line;
 use crate::report::{Lane, Level, Reporter, StageOutcome, lane_name};
 use crate::runtime::invoke::StoreParts;
@@ -117,52 +117,34 @@ fn run_in_sandbox(
     inputs: &[&Record],
     log: &LogSink,
 ) -> Result<Ran> {
-    let source = stage
-        .config
-        .grants
-        .source
-        .then_some(cx.config.root.as_path());
+    let source = caps::source::granted(&stage.config.grants).then_some(cx.config.root.as_path());
     let mounts = Mounts::create(cx.dir, source)?;
-    let shared = stage.tools.is_empty();
+    // A program handed a host path could write to a hard-linked store file.
+    let shared = caps::exec::programs(stage).is_empty();
     for record in inputs {
         mounts.place_input(&record.path, &cx.store.path(&record.sha256), shared)?;
     }
     let alarm = Arc::new(Alarm::default());
-    let places = Places {
+    let invocation = Invocation {
+        stage,
+        lane,
+        inputs,
+        store: cx.store,
         roots: mounts.roots()?,
-        tool_state: cx.tools.to_path_buf(),
+        tools: cx.tools.to_path_buf(),
         tmp: mounts.tmp.clone(),
         alarm: alarm.clone(),
+        log: log.clone(),
+        program_time: Arc::default(),
+        signed: Journal::default(),
     };
-    let exec = ExecCap::new(
-        stage.tools.clone(),
-        places,
-        stage.config.limits,
-        stage.config.grants.net,
-        log.clone(),
-    );
-    let signing = SigningCap::new(
-        stage.keys.clone(),
-        inputs
-            .iter()
-            .map(|r| Input {
-                sha256: r.sha256.clone(),
-                path: r.path.clone(),
-                file: cx.store.path(&r.sha256),
-            })
-            .collect(),
-        lane.clone(),
-        &stage.config.name,
-        log.clone(),
-    );
-    let journal = signing.journal();
-    let sandbox = StoreParts {
+    let parts = StoreParts {
         wasi: crate::plugin_sandbox::wasi::context(Some(&mounts), log)?,
         limits: stage.config.limits,
         log: log.clone(),
-        exec,
-        signing,
         alarm: alarm.clone(),
+        program_time: invocation.program_time.clone(),
+        caps: caps::states(&Call::Run(&invocation))?,
     };
     let limits = &stage.config.limits;
     let quota = Quota {
@@ -175,7 +157,7 @@ fn run_in_sandbox(
         alarm,
     );
     let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
-    let result = stage.prepared.run(sandbox, &job);
+    let result = stage.prepared.run(parts, &job);
     // Over quota is the cause whatever else went wrong (a program killed for it makes
     // the plugin fail in its own words).
     watcher
@@ -187,7 +169,7 @@ fn run_in_sandbox(
         .into_iter()
         .map(|output| record_output(cx, stage, lane, output))
         .collect::<Result<_>>()?;
-    let signed = std::mem::take(&mut *journal.lock().expect("journal lock"));
+    let signed = std::mem::take(&mut *invocation.signed.lock().expect("journal lock"));
     Ok(Ran { outputs, signed })
 }
 

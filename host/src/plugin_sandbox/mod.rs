@@ -7,4 +7,4 @@ pub mod outputs;
 pub mod quota;
 pub mod wasi;
 
-pub use mounts::Mounts;
+pub use mounts::{Mounts, Roots};

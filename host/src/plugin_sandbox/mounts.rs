@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::caps::exec::Roots;
-
 pub struct Mounts {
     pub input: PathBuf,
     pub output: PathBuf,
@@ -62,4 +60,13 @@ impl Mounts {
             output: canonical(&self.output)?,
         })
     }
+}
+
+/// Canonical host directories behind the guest mounts.
+#[derive(Debug, Clone)]
+pub struct Roots {
+    /// `/src`, when the stage is granted `source`.
+    pub source: Option<PathBuf>,
+    pub input: PathBuf,
+    pub output: PathBuf,
 }

@@ -6,7 +6,7 @@ use wasmtime_wasi::p2::pipe::ClosedInputStream;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use super::Mounts;
-use crate::caps::log::{LogSink, Stream};
+use crate::report::plugin_log::{LogSink, Stream};
 
 /// Builds the context; `mounts` is None for calls that get no filesystem (`describe`).
 pub fn context(mounts: Option<&Mounts>, log: &LogSink) -> Result<WasiCtx> {

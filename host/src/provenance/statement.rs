@@ -24,11 +24,7 @@ pub fn build(plan: &Plan, records: &[Record], run: &Run) -> Result<Value> {
             json!({
                 "name": s.config.name,
                 "plugin": s.prepared.plugin.label,
-                "grants": {
-                    "exec": s.config.grants.exec,
-                    "source": s.config.grants.source,
-                    "signing": s.config.grants.signing,
-                },
+                "grants": s.config.grants.to_json(),
             })
         })
         .collect();
@@ -90,7 +86,11 @@ fn dependencies(plan: &Plan) -> Result<Vec<Value>> {
             json!({ "name": "source", "uri": "git+file:.", "digest": { "gitCommit": commit } }),
         );
     }
-    let mut tools: Vec<_> = plan.stages.iter().flat_map(|s| s.tools.values()).collect();
+    let mut tools: Vec<_> = plan
+        .stages
+        .iter()
+        .flat_map(|s| crate::caps::exec::programs(s).values())
+        .collect();
     tools.sort_by(|a, b| a.path.cmp(&b.path));
     tools.dedup_by(|a, b| a.path == b.path);
     for tool in tools {

@@ -2,6 +2,7 @@
 //! the outcome of each stage. A live display on a terminal, plain lines otherwise.
 
 mod plain;
+pub mod plugin_log;
 pub mod sanitize;
 mod terminal;
 

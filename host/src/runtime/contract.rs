@@ -11,17 +11,17 @@ pub const VERSION: &str = "0.1.0";
 /// The interface every plugin must export.
 pub const STAGE_EXPORT: &str = "xhost:plugin/stage@0.1.0";
 
-/// What an imported interface gives a plugin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Capability {
+/// The interfaces of the contract a plugin may import, besides `types`: each is a
+/// capability's (`crate::caps::for_interface`).
+pub const INTERFACES: &[&str] = &["log", "exec", "signing"];
+
+/// What an import is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Import {
     /// Shared type definitions; no functions.
     Types,
-    /// `log`: always granted.
-    Log,
-    /// `exec`: granted by `grants.exec`.
-    Exec,
-    /// `signing`: granted by `grants.signing`.
-    Signing,
+    /// One of [`INTERFACES`]: a capability, linked when the stage is granted it.
+    Interface(String),
     /// A WASI 0.2 interface; always linked, confined by the WASI context
     /// (filesystem limited to the mounts, sockets and name lookup denied).
     Wasi,
@@ -38,7 +38,7 @@ const WASI_PACKAGES: &[&str] = &[
 ];
 
 /// Classifies an import name such as `xhost:plugin/exec@0.1.0` or `wasi:io/streams@0.2.6`.
-pub fn classify(import: &str) -> Result<Capability, String> {
+pub fn classify(import: &str) -> Result<Import, String> {
     if let Some(rest) = import.strip_prefix(&format!("{PACKAGE}/")) {
         let (interface, version) = rest.split_once('@').unwrap_or((rest, ""));
         if version != VERSION {
@@ -47,17 +47,15 @@ pub fn classify(import: &str) -> Result<Capability, String> {
             ));
         }
         return match interface {
-            "types" => Ok(Capability::Types),
-            "log" => Ok(Capability::Log),
-            "exec" => Ok(Capability::Exec),
-            "signing" => Ok(Capability::Signing),
+            "types" => Ok(Import::Types),
+            known if INTERFACES.contains(&known) => Ok(Import::Interface(known.to_string())),
             other => Err(format!(
                 "imports `{import}`: {PACKAGE}@{VERSION} has no interface `{other}`"
             )),
         };
     }
     if WASI_PACKAGES.iter().any(|p| import.starts_with(p)) && wasi_02(import) {
-        return Ok(Capability::Wasi);
+        return Ok(Import::Wasi);
     }
     Err(format!(
         "imports `{import}`, which xhost does not provide to plugins (only {PACKAGE}@{VERSION} and WASI 0.2 cli, clocks, filesystem, io, random and sockets)"
@@ -76,9 +74,10 @@ mod tests {
 
     #[test]
     fn classifies() {
-        assert_eq!(classify("xhost:plugin/exec@0.1.0"), Ok(Capability::Exec));
-        assert_eq!(classify("xhost:plugin/log@0.1.0"), Ok(Capability::Log));
-        assert_eq!(classify("wasi:io/streams@0.2.6"), Ok(Capability::Wasi));
+        let interface = |name: &str| Ok(Import::Interface(name.to_string()));
+        assert_eq!(classify("xhost:plugin/exec@0.1.0"), interface("exec"));
+        assert_eq!(classify("xhost:plugin/log@0.1.0"), interface("log"));
+        assert_eq!(classify("wasi:io/streams@0.2.6"), Ok(Import::Wasi));
         assert!(
             classify("xhost:plugin/log@0.2.0")
                 .unwrap_err()
@@ -90,10 +89,7 @@ mod tests {
                 .contains("does not provide")
         );
         assert!(classify("wasi:io/streams@0.3.0").is_err());
-        assert_eq!(
-            classify("xhost:plugin/signing@0.1.0"),
-            Ok(Capability::Signing)
-        );
+        assert_eq!(classify("xhost:plugin/signing@0.1.0"), interface("signing"));
         assert!(
             classify("xhost:plugin/secrets@0.1.0")
                 .unwrap_err()

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
@@ -13,13 +13,12 @@ use super::bindings::FullPluginPre;
 use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
 use super::drive::{Stopped, Watch, drive};
 use super::limits::{MemoryLimiter, ProgramTime, install_deadline};
-use super::state::StoreState;
-use super::{Granted, LoadedPlugin, Runtime, linker};
-use crate::caps::exec::ExecCap;
-use crate::caps::log::LogSink;
-use crate::caps::signing::SigningCap;
+use super::linker::Link;
+use super::state::{CapStates, StoreState};
+use super::{LoadedPlugin, Runtime, linker};
 use crate::config::Limits;
 use crate::plugin_sandbox::quota::Alarm;
+use crate::report::plugin_log::LogSink;
 
 /// A plugin linked for one stage's grants, ready to instantiate many times.
 pub struct Prepared {
@@ -28,14 +27,44 @@ pub struct Prepared {
     runtime: Runtime,
 }
 
-/// Everything one invocation gets besides its job.
+/// What one call's store is made of, besides its job.
 pub struct StoreParts {
     pub wasi: WasiCtx,
     pub limits: Limits,
     pub log: LogSink,
-    pub exec: ExecCap,
-    pub signing: SigningCap,
     pub alarm: Arc<Alarm>,
+    /// Time spent in native programs, which the time limit does not count.
+    pub program_time: Arc<ProgramTime>,
+    /// The capabilities' states (`crate::caps::states`).
+    pub caps: CapStates,
+}
+
+impl StoreParts {
+    /// Parts with their own alarm and program clock.
+    pub fn new(wasi: WasiCtx, limits: Limits, log: LogSink, caps: CapStates) -> Self {
+        StoreParts {
+            wasi,
+            limits,
+            log,
+            alarm: Arc::default(),
+            program_time: Arc::default(),
+            caps,
+        }
+    }
+
+    /// The parts of a `describe` call: no filesystem, ten seconds, `caps` refusing all.
+    pub fn describe(log: LogSink, caps: CapStates) -> Result<Self> {
+        let limits = Limits {
+            time_secs: 10,
+            ..Limits::default()
+        };
+        Ok(StoreParts::new(
+            crate::plugin_sandbox::wasi::context(None, &log)?,
+            limits,
+            log,
+            caps,
+        ))
+    }
 }
 
 /// Why an invocation produced no artifacts.
@@ -88,28 +117,15 @@ impl fmt::Display for InvokeError {
 impl std::error::Error for InvokeError {}
 
 impl Prepared {
-    /// Links `plugin` for a stage. Refuses a plugin importing a capability the stage
-    /// does not grant, naming the grant to add.
+    /// Links `plugin` for stage `stage` with the interfaces `link` adds (the stage's
+    /// granted capabilities; the plan has refused a plugin importing others).
     pub fn new(
         runtime: &Runtime,
         plugin: Arc<LoadedPlugin>,
-        granted: Granted,
         stage: &str,
+        link: Link,
     ) -> Result<Self> {
-        let wants = plugin.wants();
-        if wants.exec && !granted.exec {
-            bail!(
-                "stage `{stage}`: plugin {} imports `xhost:plugin/exec` (it runs native programs), but the stage grants none; if you trust it, add the programs it needs to the stage in xhost.toml, e.g. `grants = {{ exec = [\"go\"] }}`",
-                plugin.label
-            );
-        }
-        if wants.signing && !granted.signing {
-            bail!(
-                "stage `{stage}`: plugin {} imports `xhost:plugin/signing` (it signs with host-held keys), but the stage grants no key; if you trust it, define a key under [signing.keys.<id>] and add `grants = {{ signing = [\"<id>\"] }}` to the stage",
-                plugin.label
-            );
-        }
-        let linker = linker::for_grants(runtime.engine(), granted)?;
+        let linker = linker::with(runtime.engine(), link)?;
         let pre = linker
             .instantiate_pre(&plugin.component)
             .map_err(anyhow::Error::from)
@@ -129,21 +145,9 @@ impl Prepared {
         })
     }
 
-    /// Calls `describe` in a store without mounts.
-    pub fn describe(&self, log: LogSink) -> Result<PluginInfo> {
-        let wasi = crate::plugin_sandbox::wasi::context(None, &log)?;
-        let sandbox = StoreParts {
-            wasi,
-            limits: Limits {
-                time_secs: 10,
-                ..Limits::default()
-            },
-            exec: ExecCap::denied(log.clone()),
-            signing: SigningCap::none(log.clone()),
-            log,
-            alarm: Arc::default(),
-        };
-        let (mut store, limits, watch) = self.store(sandbox);
+    /// Calls `describe` in a store made of `parts` ([`StoreParts::describe`]).
+    pub fn describe(&self, parts: StoreParts) -> Result<PluginInfo> {
+        let (mut store, limits, watch) = self.store(parts);
         let call = async {
             let bindings = self.pre.instantiate_async(&mut store).await?;
             bindings
@@ -155,9 +159,9 @@ impl Prepared {
         result.with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
     }
 
-    /// Calls `run(job)` in a fresh store set up from `sandbox`.
-    pub fn run(&self, sandbox: StoreParts, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
-        let (mut store, limits, watch) = self.store(sandbox);
+    /// Calls `run(job)` in a fresh store made of `parts`.
+    pub fn run(&self, parts: StoreParts, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
+        let (mut store, limits, watch) = self.store(parts);
         let call = async {
             let bindings = self.pre.instantiate_async(&mut store).await?;
             bindings
@@ -171,32 +175,32 @@ impl Prepared {
         }
     }
 
-    /// Instantiates the plugin in a fresh store set up from `sandbox` and calls nothing:
+    /// Instantiates the plugin in a fresh store made of `parts` and calls nothing:
     /// the fixed cost of every invocation, which `bench/run` measures.
-    pub fn instantiate_only(&self, sandbox: StoreParts) -> Result<()> {
-        let (mut store, limits, watch) = self.store(sandbox);
+    pub fn instantiate_only(&self, parts: StoreParts) -> Result<()> {
+        let (mut store, limits, watch) = self.store(parts);
         let call = async { self.pre.instantiate_async(&mut store).await.map(drop) };
         finish(drive(call, &watch.borrow()), &mut store, &limits)
             .with_context(|| format!("instantiating plugin {}", self.plugin.label))
     }
 
-    fn store(&self, sandbox: StoreParts) -> (Store<StoreState>, Limits, Watched) {
-        let limits = sandbox.limits;
+    fn store(&self, parts: StoreParts) -> (Store<StoreState>, Limits, Watched) {
+        let limits = parts.limits;
         let started = Instant::now();
         let watched = Watched {
             started,
             limit: Duration::from_secs(limits.time_secs),
-            programs: sandbox.exec.time_spent.clone(),
-            alarm: sandbox.alarm.clone(),
+            programs: parts.program_time.clone(),
+            alarm: parts.alarm.clone(),
         };
         let state = StoreState {
-            wasi: sandbox.wasi,
+            wasi: parts.wasi,
             table: Default::default(),
             memory: MemoryLimiter::new((limits.memory_mib as usize) << 20),
-            log: sandbox.log,
-            exec: sandbox.exec,
-            signing: sandbox.signing,
-            alarm: sandbox.alarm,
+            log: parts.log,
+            alarm: parts.alarm,
+            program_time: parts.program_time,
+            caps: parts.caps,
         };
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|s| &mut s.memory);

@@ -85,7 +85,7 @@ const ALARM_TICKS: u64 = 10;
 pub fn install_deadline(store: &mut Store<StoreState>, started: Instant, limit: Duration) {
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |ctx| {
-        let used = plugin_time(started, &ctx.data().exec.time_spent);
+        let used = plugin_time(started, &ctx.data().program_time);
         if used >= limit || ctx.data().alarm.raised().is_some() || crate::interrupt::requested() {
             return Ok(UpdateDeadline::Interrupt);
         }

@@ -14,5 +14,4 @@ pub mod state;
 
 pub use engine::Runtime;
 pub use limits::ProgramTime;
-pub use linker::Granted;
 pub use plugin::LoadedPlugin;

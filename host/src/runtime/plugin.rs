@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use wasmtime::component::Component;
 
 use super::Runtime;
-use super::contract::{self, Capability};
+use super::contract::{self, Import};
 use crate::digest::sha256_hex;
 
 /// A compiled plugin component, ready to be linked for a stage.
@@ -14,8 +14,8 @@ pub struct LoadedPlugin {
     /// SHA-256 of the component bytes.
     pub digest: String,
     pub component: Component,
-    /// Names of the interfaces it imports, with what each gives it.
-    pub imports: Vec<(String, Capability)>,
+    /// Names of the interfaces it imports, with what each is.
+    pub imports: Vec<(String, Import)>,
 }
 
 /// What a component imports and exports, judged against the contract but not refused.
@@ -23,8 +23,8 @@ pub struct Analysis {
     /// SHA-256 of the component bytes.
     pub digest: String,
     pub component: Component,
-    /// Each import with what it gives, or why this host cannot provide it.
-    pub imports: Vec<(String, Result<Capability, String>)>,
+    /// Each import with what it is, or why this host cannot provide it.
+    pub imports: Vec<(String, Result<Import, String>)>,
     pub exports: Vec<String>,
 }
 
@@ -125,35 +125,15 @@ impl LoadedPlugin {
         })
     }
 
-    /// The optional capabilities the component imports.
-    pub fn wants(&self) -> super::Granted {
-        let imports = |c| self.imports.iter().any(|(_, cap)| *cap == c);
-        super::Granted {
-            exec: imports(Capability::Exec),
-            signing: imports(Capability::Signing),
-        }
-    }
-
-    /// The smallest world holding the component's imports.
-    pub fn world(&self) -> &'static str {
-        match self.wants() {
-            super::Granted {
-                exec: false,
-                signing: false,
-            } => "plugin",
-            super::Granted {
-                exec: true,
-                signing: false,
-            } => "tool-plugin",
-            super::Granted {
-                exec: false,
-                signing: true,
-            } => "signer-plugin",
-            super::Granted {
-                exec: true,
-                signing: true,
-            } => "full-plugin",
-        }
+    /// The contract interfaces it imports (`exec`, `signing`, …), each a capability's.
+    pub fn interfaces(&self) -> Vec<&str> {
+        self.imports
+            .iter()
+            .filter_map(|(_, import)| match import {
+                Import::Interface(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -12,7 +12,11 @@ use crate::tool_sandbox::{self, Mode, probe_memo};
 /// Whether programs run unconfined (only ever true with the user's consent).
 /// A pass is remembered in the cache (see `tool_sandbox::probe_memo`).
 pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) -> Result<bool> {
-    let Some(stage) = plan.stages.iter().find(|s| !s.tools.is_empty()) else {
+    let Some(stage) = plan
+        .stages
+        .iter()
+        .find(|s| !crate::caps::exec::programs(s).is_empty())
+    else {
         return Ok(false);
     };
     let launcher =
@@ -40,7 +44,11 @@ pub(super) fn settle(plan: &Plan, cache: &CacheLayout, allow_unsandboxed: bool) 
             format!(
                 "stage `{}` runs native programs ({}), which xhost will not run unconfined",
                 stage.config.name,
-                stage.tools.keys().cloned().collect::<Vec<_>>().join(", ")
+                crate::caps::exec::programs(stage)
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }),
     }

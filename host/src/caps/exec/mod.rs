@@ -1,41 +1,163 @@
-//! The `exec` capability: a plugin runs a native program its stage was granted.
+//! The `exec` capability: a plugin runs a native program its stage was granted, by
+//! name (`grants.exec = ["go"]`).
 //!
-//! The plugin names the program (never a path), passes typed arguments
-//! ([`super::exec_args`]) and allow-listed variables ([`super::exec_env`]); the host
-//! runs it with private directories, the source tree as working directory, a timeout
-//! and capped output ([`super::process`]).
+//! The plugin names the program (never a path), passes typed arguments ([`args`]) and
+//! allow-listed variables ([`env`]); the host finds the program when the build is
+//! planned ([`tools`]) and runs it in the tool sandbox ([`policy`]) with private
+//! directories, the source tree as working directory, a timeout and capped output
+//! ([`process`]). The action key holds each program's path and digest.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Result;
+use serde_json::{Value, json};
 use wasmtime::component::{HasSelf, Linker};
 
-pub use super::exec_args::Roots;
-use super::exec_env::{self, Dirs};
-use super::exec_policy::{self, Writable};
-use super::log::LogSink;
-use super::process::{self, Spec};
-use super::tools::Tool;
-use crate::config::Limits;
+mod args;
+mod env;
+mod policy;
+pub mod process;
+pub mod tools;
+
+pub use args::Roots;
+use env::Dirs;
+use policy::Writable;
+use process::Spec;
+use tools::Tool;
+
+use super::{Call, Capability, GrantCheck, GrantKind, PlanContext, Provision};
+use crate::cache::{KeyContext, Uncacheable};
+use crate::config::{Limits, StageConfig, check_program_name};
+use crate::plan::{Needs, PlannedStage};
 use crate::plugin_sandbox::quota::Alarm;
 use crate::report::Level;
+use crate::report::plugin_log::LogSink;
 use crate::runtime::ProgramTime;
 use crate::runtime::bindings::exec::{self as wit, Arg, Command, ExecError, Output};
+use crate::runtime::state::{CapStates, StoreState};
 
 /// Bytes kept of a program's stdout, and of its stderr.
 pub const OUTPUT_CAP: usize = 4 << 20;
 
-/// Where an invocation's programs run and write.
-pub struct Places {
-    pub roots: Roots,
-    /// Per-project directory holding each tool's home and caches.
-    pub tool_state: PathBuf,
-    /// The invocation's private temporary directory.
-    pub tmp: PathBuf,
-    /// The invocation's quota alarm; a running program is killed when it goes off.
-    pub alarm: Arc<Alarm>,
+pub struct Exec;
+
+/// The programs a stage may run, found when the build was planned.
+#[derive(Debug, Default)]
+pub struct Programs(pub BTreeMap<String, Tool>);
+
+/// The programs `stage` may run (none when it is granted none).
+pub fn programs(stage: &PlannedStage) -> &BTreeMap<String, Tool> {
+    static NONE: BTreeMap<String, Tool> = BTreeMap::new();
+    stage.provisions.get::<Programs>().map_or(&NONE, |p| &p.0)
+}
+
+impl Capability for Exec {
+    fn name(&self) -> &'static str {
+        "exec"
+    }
+
+    fn grant_kind(&self) -> GrantKind {
+        GrantKind::Names("program")
+    }
+
+    fn interface(&self) -> Option<&'static str> {
+        Some("exec")
+    }
+
+    fn world(&self) -> Option<&'static str> {
+        Some("tool-plugin")
+    }
+
+    fn gives(&self) -> &'static str {
+        "running those native programs by name, confined by the tool sandbox"
+    }
+
+    fn refusal(&self, stage: &str, plugin: &str) -> String {
+        format!(
+            "stage `{stage}`: plugin {plugin} imports `xhost:plugin/exec` (it runs native programs), but the stage grants none; if you trust it, add the programs it needs to the stage in xhost.toml, e.g. `grants = {{ exec = [\"go\"] }}`"
+        )
+    }
+
+    fn check_name(&self, name: &str, _cx: &GrantCheck) -> Result<(), String> {
+        check_program_name(name)
+    }
+
+    fn plan(&self, stage: &StageConfig, cx: &PlanContext) -> Result<Option<Provision>> {
+        let programs = stage
+            .grants
+            .names(self.name())
+            .iter()
+            .map(|name| {
+                Ok((
+                    name.clone(),
+                    tools::resolve(name, &cx.config.tools, &stage.name)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Some(Box::new(Programs(programs))))
+    }
+
+    fn link(&self, linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, HasSelf<ExecCap>>(linker, StoreState::cap::<ExecCap>)
+    }
+
+    fn provide(&self, call: &Call, states: &mut CapStates) -> Result<()> {
+        states.insert(match call {
+            Call::Describe { log } => ExecCap::denied((*log).clone()),
+            Call::Run(invocation) => {
+                let stage = invocation.stage;
+                ExecCap {
+                    granted: programs(stage).clone(),
+                    roots: Some(invocation.roots.clone()),
+                    tool_state: invocation.tools.clone(),
+                    tmp: invocation.tmp.clone(),
+                    alarm: Some(invocation.alarm.clone()),
+                    limits: stage.config.limits,
+                    net: super::net::granted(&stage.config.grants),
+                    log: invocation.log.clone(),
+                    time_spent: invocation.program_time.clone(),
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn key_parts(
+        &self,
+        stage: &PlannedStage,
+        keys: &KeyContext,
+    ) -> Result<Vec<(&'static str, Value)>, Uncacheable> {
+        let mut digests = serde_json::Map::new();
+        for (name, tool) in programs(stage) {
+            digests.insert(
+                name.clone(),
+                json!({ "path": tool.path.display().to_string(), "sha256": keys.program_digest(&tool.path)? }),
+            );
+        }
+        // Programs see the project's absolute path.
+        Ok(vec![
+            ("root", json!(keys.root().display().to_string())),
+            ("programs", Value::Object(digests)),
+        ])
+    }
+
+    fn shown(&self, stage: &PlannedStage) -> String {
+        let programs: Vec<String> = programs(stage)
+            .values()
+            .map(|tool| format!("exec {} ({})", tool.name, tool.path.display()))
+            .collect();
+        programs.join(", ")
+    }
+
+    fn snippet(&self, needs: &Needs) -> Option<String> {
+        (!needs.programs.is_empty()).then(|| {
+            let programs: Vec<String> = needs.programs.iter().map(|p| format!("{p:?}")).collect();
+            format!("exec = [{}]", programs.join(", "))
+        })
+    }
 }
 
 /// One invocation's `exec` state.
@@ -53,32 +175,12 @@ pub struct ExecCap {
     net: bool,
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
-    pub time_spent: Arc<ProgramTime>,
+    time_spent: Arc<ProgramTime>,
 }
 
 impl ExecCap {
-    pub fn new(
-        granted: BTreeMap<String, Tool>,
-        places: Places,
-        limits: Limits,
-        net: bool,
-        log: LogSink,
-    ) -> Self {
-        ExecCap {
-            granted,
-            roots: Some(places.roots),
-            tool_state: places.tool_state,
-            tmp: places.tmp,
-            alarm: Some(places.alarm),
-            limits,
-            net,
-            log,
-            time_spent: Arc::default(),
-        }
-    }
-
     /// A capability that refuses every call, for invocations without a job.
-    pub fn denied(log: LogSink) -> Self {
+    fn denied(log: LogSink) -> Self {
         ExecCap {
             granted: BTreeMap::new(),
             roots: None,
@@ -107,7 +209,7 @@ impl ExecCap {
         let args = command
             .args
             .iter()
-            .map(|arg| super::exec_args::resolve(arg, roots))
+            .map(|arg| args::resolve(arg, roots))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ExecError::BadArgument)?;
         let state = self.tool_state.join(&tool.name);
@@ -117,7 +219,7 @@ impl ExecCap {
             std::fs::create_dir_all(dir)
                 .map_err(|e| ExecError::Unavailable(format!("creating {}: {e}", dir.display())))?;
         }
-        let mut env = exec_env::base(
+        let mut env = env::base(
             tool,
             &Dirs {
                 home: &home,
@@ -127,7 +229,7 @@ impl ExecCap {
             self.net,
         );
         for (name, value) in &command.env {
-            exec_env::check(name, value).map_err(ExecError::EnvDenied)?;
+            env::check(name, value).map_err(ExecError::EnvDenied)?;
             env.retain(|(n, _)| n != name);
             env.push((name.clone(), value.clone()));
         }
@@ -144,7 +246,7 @@ impl ExecCap {
             fresh: vec![roots.output.clone(), self.tmp.clone()],
             kept: vec![home, cache],
         };
-        exec_policy::confine(spec, tool, roots, &writable, self.net, &self.limits)
+        policy::confine(spec, tool, roots, &writable, self.net, &self.limits)
     }
 }
 
@@ -165,7 +267,7 @@ impl wit::Host for ExecCap {
         self.time_spent.add(started.elapsed());
         let finished = finished
             .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
-        if let Some(why) = exec_policy::setup_failure(&finished) {
+        if let Some(why) = policy::setup_failure(&finished) {
             return Err(ExecError::Unavailable(format!(
                 "`{}`: {why}",
                 command.program
@@ -201,14 +303,6 @@ impl wit::Host for ExecCap {
             truncated: finished.truncated,
         })
     }
-}
-
-/// Links `xhost:plugin/exec` to the store's [`ExecCap`].
-pub fn add_to_linker<T: 'static>(
-    linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut ExecCap,
-) -> wasmtime::Result<()> {
-    wit::add_to_linker::<T, HasSelf<ExecCap>>(linker, get)
 }
 
 /// The message inside an [`ExecError`].

@@ -5,16 +5,8 @@
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
+pub use crate::plugin_sandbox::Roots;
 use crate::runtime::bindings::exec::Arg;
-
-/// Canonical host directories behind the guest mounts.
-#[derive(Debug, Clone)]
-pub struct Roots {
-    /// `/src`, when the stage is granted `source`.
-    pub source: Option<PathBuf>,
-    pub input: PathBuf,
-    pub output: PathBuf,
-}
 
 /// Resolves one argument to what the program receives.
 pub fn resolve(arg: &Arg, roots: &Roots) -> Result<OsString, String> {

@@ -4,7 +4,7 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::exec_args::Roots;
+use super::args::Roots;
 use super::process::{Finished, Spec};
 use super::tools::Tool;
 use crate::config::Limits;
