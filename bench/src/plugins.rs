@@ -84,6 +84,7 @@ pub fn run(runs: usize) -> Result<Results> {
             let artifacts = checksum.run(
                 store_parts(Some(&mounts), "checksum")?,
                 &crate::stages::job(Vec::new()),
+                &Default::default(),
             )?;
             outputs::collect(&mounts.output, artifacts).map_err(anyhow::Error::msg)
         })
@@ -102,9 +103,10 @@ fn prepared(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Prepared> {
         bytes,
     )?);
     let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
+    let contract = plugin.contract;
     Prepared::new(runtime, plugin, "bench", &|linker| {
         let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
-        caps::link(linker, caps::imported_by(&interfaces))
+        caps::link(linker, contract, caps::imported_by(&interfaces))
     })
 }
 

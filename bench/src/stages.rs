@@ -82,7 +82,7 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
     mounts.place_input("hello_linux_amd64/hello", input, true)?;
     let (elapsed, count) = time(|| {
         let parts = crate::plugins::store_parts(Some(&mounts), name)?;
-        let artifacts = prepared.run(parts, &job(vec![hello_binary()]))?;
+        let artifacts = prepared.run(parts, &job(vec![hello_binary()]), &Default::default())?;
         Ok(outputs::collect(&mounts.output, artifacts)
             .map_err(anyhow::Error::msg)?
             .len())
@@ -100,9 +100,22 @@ fn prepared(runtime: &Runtime, name: &str) -> Result<Prepared> {
         &format!("builtin:{name}"),
         bytes,
     )?);
+    let contract = plugin.contract;
     Prepared::new(runtime, plugin, "bench", &|linker| {
-        xhost::caps::link(linker, xhost::caps::granted_by(&Default::default()))
+        xhost::caps::link(
+            linker,
+            contract,
+            xhost::caps::granted_by(&Default::default()),
+        )
     })
+}
+
+fn linux_amd64() -> Target {
+    Target {
+        os: "linux".into(),
+        arch: "amd64".into(),
+        variant: None,
+    }
 }
 
 /// The linux/amd64 binary as an input artifact.
@@ -110,10 +123,7 @@ fn hello_binary() -> Artifact {
     Artifact {
         path: "/in/hello_linux_amd64/hello".into(),
         kind: ArtifactKind::Binary,
-        target: Some(Target {
-            os: "linux".into(),
-            arch: "amd64".into(),
-        }),
+        target: Some(linux_amd64()),
         meta: Vec::new(),
     }
 }
@@ -125,18 +135,16 @@ pub fn job(inputs: Vec<Artifact>) -> Job {
             name: "hello".into(),
             version: "1.0.0".into(),
             commit: None,
+            commit_time: None,
             source_date_epoch: Some(1_700_000_000),
         },
         build: BuildSettings {
             main: ".".into(),
             binary: "hello".into(),
-            ldflags: String::new(),
+            targets: vec![linux_amd64()],
             flags: Vec::new(),
         },
-        target: Some(Target {
-            os: "linux".into(),
-            arch: "amd64".into(),
-        }),
+        target: Some(linux_amd64()),
         inputs,
         config: "{}".into(),
     }

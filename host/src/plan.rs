@@ -110,9 +110,9 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
             &plugin.interfaces(),
             &stage.grants,
         )?;
-        let grants = &stage.grants;
+        let (grants, contract) = (&stage.grants, plugin.contract);
         let prepared = Prepared::new(runtime, plugin, &stage.name, &|linker| {
-            caps::link(linker, caps::granted_by(grants))
+            caps::link(linker, contract, caps::granted_by(grants))
         })?;
         let info = describe(&prepared, &stage.name, reporter.clone())
             .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?;
@@ -144,9 +144,10 @@ pub fn describe_alone(
     reporter: Arc<dyn Reporter>,
 ) -> Result<Info> {
     let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
+    let contract = plugin.contract;
     let prepared = Prepared::new(runtime, plugin, name, &|linker| {
         let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
-        caps::link(linker, caps::imported_by(&interfaces))
+        caps::link(linker, contract, caps::imported_by(&interfaces))
     })?;
     describe(&prepared, name, reporter)
 }

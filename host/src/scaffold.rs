@@ -83,7 +83,7 @@ pub fn create(parent: &Path, name: &str, lang: Lang, world: World) -> Result<Pat
         text.replace("__NAME__", name)
             .replace("__CRATE__", &name.replace('-', "_"))
             .replace("__WORLD__", world.name())
-            .replace("__CONTRACT__", contract::VERSION)
+            .replace("__CONTRACT__", contract::CURRENT.as_str())
             .replace("__XHOST_VERSION__", env!("CARGO_PKG_VERSION"))
             .replace("__COMPONENTIZE_PY__", COMPONENTIZE_PY)
     };

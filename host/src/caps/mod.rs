@@ -22,6 +22,7 @@ pub mod log;
 pub mod net;
 pub mod signing;
 pub mod source;
+pub mod v0_1;
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +43,7 @@ use crate::plugin_sandbox::quota::Alarm;
 use crate::report::Lane;
 use crate::report::plugin_log::LogSink;
 use crate::runtime::ProgramTime;
+use crate::runtime::contract::Version;
 use crate::runtime::state::{CapStates, StoreState};
 
 /// Every capability, in the order `check` lists grants.
@@ -320,13 +322,20 @@ pub fn imported_by<'a>(
     })
 }
 
-/// Links the interfaces of `capabilities`.
+/// Links the interfaces of `capabilities`, in contract version `contract` (a plugin
+/// built against an earlier one gets its frozen interfaces, answered by the same
+/// capabilities: [`v0_1`]).
 pub fn link<'a>(
     linker: &mut Linker<StoreState>,
+    contract: Version,
     capabilities: impl Iterator<Item = &'a dyn Capability>,
 ) -> wasmtime::Result<()> {
     for capability in capabilities {
-        capability.link(linker)?;
+        match (contract, capability.interface()) {
+            (Version::V0_2, _) => capability.link(linker)?,
+            (Version::V0_1, Some(interface)) => v0_1::link(linker, interface)?,
+            (Version::V0_1, None) => {}
+        }
     }
     Ok(())
 }

@@ -102,7 +102,7 @@ impl Facts<'_> {
             "contract    {}@{} (this xhost implements {})",
             contract::PACKAGE,
             self.analysis.contract_versions().join(", "),
-            contract::VERSION
+            contract::implemented()
         )?;
         writeln!(out, "imports")?;
         for (name, capability) in &self.analysis.imports {
@@ -175,7 +175,8 @@ impl Facts<'_> {
             "contract": {
                 "package": contract::PACKAGE,
                 "versions": self.analysis.contract_versions(),
-                "host_implements": contract::VERSION,
+                "host_implements": contract::CURRENT.as_str(),
+                "host_serves": contract::SERVED.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
             },
             "imports": imports,
             "exports": self.analysis.exports,
@@ -188,8 +189,8 @@ impl Facts<'_> {
 
 fn what_it_gives(import: &Result<Import, String>) -> String {
     match import {
-        Ok(Import::Types) => "types".into(),
-        Ok(Import::Interface(name)) => crate::caps::import_shown(name),
+        Ok(Import::Types(_)) => "types".into(),
+        Ok(Import::Interface(name, _)) => crate::caps::import_shown(name),
         Ok(Import::Wasi) => "WASI (confined to the sandbox)".into(),
         Err(why) => format!("NOT PROVIDED: {why}"),
     }

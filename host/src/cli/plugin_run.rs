@@ -98,6 +98,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             name: args.project.clone(),
             version: args.version.clone(),
             commit: None,
+            commit_time: None,
             source_date_epoch: None,
         },
         build: Build {

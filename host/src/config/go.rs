@@ -6,6 +6,21 @@ use std::path::Path;
 /// `-s -w` drops the symbol table and DWARF; `main.version` is what `--version` prints.
 pub const DEFAULT_LDFLAGS: &str = "-s -w -X main.version={{version}}";
 
+/// The built-in Go builder; `[build] ldflags` is its `ldflags` unless its stage's
+/// `config` sets one (the contract carries no linker flags: they are Go's).
+pub const BUILDER: &str = "go-build";
+
+/// `config_json` of a stage running `builtin:go-build`, with `ldflags` filled in.
+pub fn with_ldflags(config_json: &str, ldflags: &str) -> String {
+    let mut config: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(config_json).unwrap_or_default();
+    config
+        .entry("ldflags")
+        .or_insert_with(|| serde_json::Value::String(ldflags.to_string()));
+    // serde_json's map is ordered by key: still canonical.
+    serde_json::Value::Object(config).to_string()
+}
+
 /// The `module` path declared in `go.mod` text, if any.
 pub fn module_path(go_mod: &str) -> Option<String> {
     go_mod.lines().find_map(|line| {
@@ -62,5 +77,23 @@ mod tests {
         assert_eq!(name_from_module("example.com/tool/v2"), "tool");
         assert_eq!(name_from_module("hello"), "hello");
         assert_eq!(name_from_module("example.com/v"), "v");
+    }
+}
+
+#[cfg(test)]
+mod ldflags_tests {
+    use super::*;
+
+    #[test]
+    fn ldflags_fill_in_unless_set() {
+        assert_eq!(with_ldflags("{}", "-s -w"), r#"{"ldflags":"-s -w"}"#);
+        assert_eq!(
+            with_ldflags(r#"{"ldflags":"-X a=b","tool":"go"}"#, "-s -w"),
+            r#"{"ldflags":"-X a=b","tool":"go"}"#
+        );
+        assert_eq!(
+            with_ldflags(r#"{"tool":"go"}"#, "-s"),
+            r#"{"ldflags":"-s","tool":"go"}"#
+        );
     }
 }

@@ -13,7 +13,8 @@ use super::error::{ConfigError, Located};
 use super::names::{check_name, check_program_name, check_version};
 use super::schema::ConfigFile;
 use super::{
-    Build, Config, FILE_NAME, Limits, Overrides, Project, Setting, defaults, go, template, vcs,
+    Build, Config, FILE_NAME, Limits, Overrides, PluginRef, Project, Setting, defaults, go,
+    template, vcs,
 };
 use crate::target::Target;
 
@@ -39,13 +40,18 @@ impl Resolver<'_> {
         let tools = self.tools(&parsed.tools)?;
         let keys = self.keys(&parsed.signing.keys)?;
         let provenance_key = self.provenance_key(parsed.provenance.key.as_ref(), &keys)?;
-        let stages = match parsed.stages {
+        let mut stages = match parsed.stages {
             Some(stages) => self.stages(stages, limits)?,
             None => {
                 self.note("stages", &defaults::described(), None);
                 defaults::stages(limits)
             }
         };
+        for stage in &mut stages {
+            if matches!(&stage.plugin, PluginRef::Builtin { name, .. } if name == go::BUILDER) {
+                stage.config_json = go::with_ldflags(&stage.config_json, &build.ldflags);
+            }
+        }
         Ok(Config {
             root: self.root.to_path_buf(),
             file,
@@ -133,6 +139,7 @@ impl Resolver<'_> {
             name,
             version,
             commit: commit.hash.clone(),
+            commit_time: commit.time,
             source_date_epoch: source_date_epoch(commit)?,
         })
     }

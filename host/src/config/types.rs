@@ -55,6 +55,8 @@ pub struct Project {
     pub name: String,
     pub version: String,
     pub commit: Option<String>,
+    /// The commit's committer time, seconds since 1970.
+    pub commit_time: Option<u64>,
     pub source_date_epoch: Option<u64>,
 }
 

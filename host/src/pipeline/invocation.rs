@@ -14,6 +14,8 @@ use crate::caps::signing::{Journal, Signed};
 use crate::caps::{self, Call, Invocation};
 use crate::config::Config;
 use crate::plan::PlannedStage;
+use crate::runtime::bindings::types;
+use crate::target::Target;
 use crate::plugin_sandbox::quota::{Alarm, Quota, Watcher};
 use crate::plugin_sandbox::{Mounts, outputs};
 use crate::report::plugin_log::LogSink;
@@ -157,7 +159,7 @@ fn run_in_sandbox(
         alarm,
     );
     let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
-    let result = stage.prepared.run(parts, &job);
+    let result = stage.prepared.run(parts, &job, &job::extras(cx.config));
     // Over quota is the cause whatever else went wrong (a program killed for it makes
     // the plugin fail in its own words).
     watcher
@@ -179,26 +181,30 @@ fn record_output(
     lane: &Lane,
     output: outputs::Output,
 ) -> Result<Record> {
-    let claimed = output
-        .artifact
-        .target
-        .as_ref()
-        .map(|t| format!("{}/{}", t.os, t.arch));
-    let target = match (lane, claimed) {
-        (Some(lane_target), Some(claimed)) if claimed != lane_target.to_string() => anyhow::bail!(
-            "returned artifact `{}` for target {claimed}, but the stage ran for {lane_target}",
-            output.artifact.path
+    // A plugin of an earlier contract names targets without variants: it means the
+    // one it ran for, or (for a release stage) the one built with that os/arch.
+    let fits = |known: &Target, claimed: &types::Target| {
+        known.os == claimed.os
+            && known.arch == claimed.arch
+            && claimed.variant.as_ref().is_none_or(|v| known.variant.as_ref() == Some(v))
+    };
+    let target = match (lane, output.artifact.target.as_ref()) {
+        (Some(lane_target), Some(claimed)) if !fits(lane_target, claimed) => anyhow::bail!(
+            "returned artifact `{}` for target {}, but the stage ran for {lane_target}",
+            output.artifact.path,
+            job::target_name(claimed)
         ),
         (Some(lane_target), _) => Some(lane_target.clone()),
         (None, Some(claimed)) => {
-            let target = claimed.parse().map_err(anyhow::Error::msg)?;
-            if !cx.config.targets.contains(&target) {
-                anyhow::bail!(
-                    "returned artifact `{}` for target {claimed}, which this build does not make",
-                    output.artifact.path
-                );
+            let mut built = cx.config.targets.iter().filter(|t| fits(t, claimed));
+            match (built.next(), built.next()) {
+                (Some(target), None) => Some(target.clone()),
+                _ => anyhow::bail!(
+                    "returned artifact `{}` for target {}, which this build does not make (or makes in several variants)",
+                    output.artifact.path,
+                    job::target_name(claimed)
+                ),
             }
-            Some(target)
         }
         (None, None) => None,
     };

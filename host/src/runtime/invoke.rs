@@ -9,8 +9,11 @@ use anyhow::{Context, Result};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
-use super::bindings::FullPluginPre;
 use super::bindings::types::{Artifact, Job, PluginInfo, StageError};
+use super::bindings::{FullPluginPre, v0_1};
+use super::contract::{self, Version};
+use super::contract_v0_1;
+pub use super::contract_v0_1::Extras;
 use super::drive::{Stopped, Watch, drive};
 use super::limits::{MemoryLimiter, ProgramTime, install_deadline};
 use super::linker::Link;
@@ -23,8 +26,14 @@ use crate::report::plugin_log::LogSink;
 /// A plugin linked for one stage's grants, ready to instantiate many times.
 pub struct Prepared {
     pub plugin: Arc<LoadedPlugin>,
-    pre: FullPluginPre<StoreState>,
+    pre: Pre,
     runtime: Runtime,
+}
+
+/// The linked component, in the contract version it was built for.
+enum Pre {
+    Current(FullPluginPre<StoreState>),
+    V0_1(v0_1::FullPluginPre<StoreState>),
 }
 
 /// What one call's store is made of, besides its job.
@@ -118,7 +127,8 @@ impl std::error::Error for InvokeError {}
 
 impl Prepared {
     /// Links `plugin` for stage `stage` with the interfaces `link` adds (the stage's
-    /// granted capabilities; the plan has refused a plugin importing others).
+    /// granted capabilities, in the plugin's contract version; the plan has refused a
+    /// plugin importing others).
     pub fn new(
         runtime: &Runtime,
         plugin: Arc<LoadedPlugin>,
@@ -130,14 +140,26 @@ impl Prepared {
             .instantiate_pre(&plugin.component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("stage `{stage}`: linking plugin {}", plugin.label))?;
-        let pre = FullPluginPre::new(pre)
-            .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!(
-                    "stage `{stage}`: plugin {} does not fit the contract",
-                    plugin.label
-                )
-            })?;
+        let misfit = || {
+            format!(
+                "stage `{stage}`: plugin {} does not fit {}@{}",
+                plugin.label,
+                contract::PACKAGE,
+                plugin.contract
+            )
+        };
+        let pre = match plugin.contract {
+            Version::V0_2 => Pre::Current(
+                FullPluginPre::new(pre)
+                    .map_err(anyhow::Error::from)
+                    .with_context(misfit)?,
+            ),
+            Version::V0_1 => Pre::V0_1(
+                v0_1::FullPluginPre::new(pre)
+                    .map_err(anyhow::Error::from)
+                    .with_context(misfit)?,
+            ),
+        };
         Ok(Prepared {
             plugin,
             pre,
@@ -149,25 +171,55 @@ impl Prepared {
     pub fn describe(&self, parts: StoreParts) -> Result<PluginInfo> {
         let (mut store, limits, watch) = self.store(parts);
         let call = async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings
-                .xhost_plugin_stage()
-                .call_describe(&mut store)
-                .await
+            match &self.pre {
+                Pre::Current(pre) => {
+                    let bindings = pre.instantiate_async(&mut store).await?;
+                    bindings
+                        .xhost_plugin0_2_0_stage()
+                        .call_describe(&mut store)
+                        .await
+                }
+                Pre::V0_1(pre) => {
+                    let bindings = pre.instantiate_async(&mut store).await?;
+                    let info = bindings
+                        .xhost_plugin_stage()
+                        .call_describe(&mut store)
+                        .await?;
+                    Ok(contract_v0_1::info(info))
+                }
+            }
         };
         let result = finish(drive(call, &watch.borrow()), &mut store, &limits);
         result.with_context(|| format!("calling describe() of plugin {}", self.plugin.label))
     }
 
-    /// Calls `run(job)` in a fresh store made of `parts`.
-    pub fn run(&self, parts: StoreParts, job: &Job) -> Result<Vec<Artifact>, InvokeError> {
+    /// Calls `run(job)` in a fresh store made of `parts`; `extras` are what a job of an
+    /// earlier contract carried that the current one does not.
+    pub fn run(
+        &self,
+        parts: StoreParts,
+        job: &Job,
+        extras: &Extras,
+    ) -> Result<Vec<Artifact>, InvokeError> {
         let (mut store, limits, watch) = self.store(parts);
         let call = async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings
-                .xhost_plugin_stage()
-                .call_run(&mut store, job)
-                .await
+            match &self.pre {
+                Pre::Current(pre) => {
+                    let bindings = pre.instantiate_async(&mut store).await?;
+                    bindings
+                        .xhost_plugin0_2_0_stage()
+                        .call_run(&mut store, job)
+                        .await
+                }
+                Pre::V0_1(pre) => {
+                    let bindings = pre.instantiate_async(&mut store).await?;
+                    let outcome = bindings
+                        .xhost_plugin_stage()
+                        .call_run(&mut store, &contract_v0_1::job(job, extras))
+                        .await?;
+                    Ok(contract_v0_1::outcome(outcome))
+                }
+            }
         };
         match finish(drive(call, &watch.borrow()), &mut store, &limits)? {
             Ok(artifacts) => Ok(artifacts),
@@ -179,7 +231,12 @@ impl Prepared {
     /// the fixed cost of every invocation, which `bench/run` measures.
     pub fn instantiate_only(&self, parts: StoreParts) -> Result<()> {
         let (mut store, limits, watch) = self.store(parts);
-        let call = async { self.pre.instantiate_async(&mut store).await.map(drop) };
+        let call = async {
+            match &self.pre {
+                Pre::Current(pre) => pre.instantiate_async(&mut store).await.map(drop),
+                Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(drop),
+            }
+        };
         finish(drive(call, &watch.borrow()), &mut store, &limits)
             .with_context(|| format!("instantiating plugin {}", self.plugin.label))
     }

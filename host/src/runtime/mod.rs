@@ -4,6 +4,7 @@
 pub mod bindings;
 mod compiled_cache;
 pub mod contract;
+pub mod contract_v0_1;
 mod drive;
 mod engine;
 pub mod invoke;

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use wasmtime::component::Component;
 
 use super::Runtime;
-use super::contract::{self, Import};
+use super::contract::{self, Import, Version};
 use crate::digest::sha256_hex;
 
 /// A compiled plugin component, ready to be linked for a stage.
@@ -16,6 +16,8 @@ pub struct LoadedPlugin {
     pub component: Component,
     /// Names of the interfaces it imports, with what each is.
     pub imports: Vec<(String, Import)>,
+    /// The contract version it was built against.
+    pub contract: Version,
 }
 
 /// What a component imports and exports, judged against the contract but not refused.
@@ -70,39 +72,53 @@ impl Analysis {
         versions
     }
 
-    /// Why the host cannot run it, if it cannot: a bad import or a missing export.
+    /// The contract version it was built against: that of its `stage` export, when
+    /// this host serves it.
+    pub fn contract(&self) -> Option<Version> {
+        let prefix = format!("{}/stage@", contract::PACKAGE);
+        self.exports
+            .iter()
+            .find_map(|name| Version::parse(name.strip_prefix(&prefix)?))
+    }
+
+    /// Why the host cannot run it, if it cannot: a bad import, a missing export, or
+    /// imports and export of different contract versions.
     pub fn problem(&self, label: &str) -> Option<String> {
         if let Some((_, Err(why))) = self.imports.iter().find(|(_, c)| c.is_err()) {
             return Some(format!("plugin {label} {why}"));
         }
-        if self
-            .exports
-            .iter()
-            .any(|name| name == contract::STAGE_EXPORT)
-        {
-            return None;
-        }
         let stage_prefix = format!("{}/stage@", contract::PACKAGE);
-        Some(
-            match self.exports.iter().find(|n| n.starts_with(&stage_prefix)) {
-                Some(found) => format!(
-                    "plugin {label} exports `{found}`, but this xhost implements {}@{}; rebuild the plugin against {}@{}",
-                    contract::PACKAGE,
-                    contract::VERSION,
-                    contract::PACKAGE,
-                    contract::VERSION
-                ),
-                None => format!(
-                    "plugin {label} does not export `{}` (it exports: {}); is it an xhost plugin?",
-                    contract::STAGE_EXPORT,
-                    if self.exports.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        self.exports.join(", ")
-                    }
-                ),
-            },
-        )
+        let Some(version) = self.contract() else {
+            return Some(
+                match self.exports.iter().find(|n| n.starts_with(&stage_prefix)) {
+                    Some(found) => format!(
+                        "plugin {label} exports `{found}`, but this xhost implements {}; rebuild the plugin against {}@{}",
+                        contract::implemented(),
+                        contract::PACKAGE,
+                        contract::CURRENT
+                    ),
+                    None => format!(
+                        "plugin {label} does not export `{}` (it exports: {}); is it an xhost plugin?",
+                        contract::CURRENT.stage_export(),
+                        if self.exports.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            self.exports.join(", ")
+                        }
+                    ),
+                },
+            );
+        };
+        let mixed = self.imports.iter().find_map(|(name, import)| match import {
+            Ok(Import::Types(v) | Import::Interface(_, v)) if *v != version => Some(name),
+            _ => None,
+        });
+        mixed.map(|name| {
+            format!(
+                "plugin {label} exports the stage of {}@{version} but imports `{name}`: one component, one contract version",
+                contract::PACKAGE
+            )
+        })
     }
 }
 
@@ -113,10 +129,12 @@ impl LoadedPlugin {
         if let Some(problem) = analysis.problem(label) {
             bail!(problem);
         }
+        let contract = analysis.contract().expect("checked by problem()");
         Ok(LoadedPlugin {
             label: label.to_string(),
             digest: analysis.digest,
             component: analysis.component,
+            contract,
             imports: analysis
                 .imports
                 .into_iter()
@@ -130,7 +148,7 @@ impl LoadedPlugin {
         self.imports
             .iter()
             .filter_map(|(_, import)| match import {
-                Import::Interface(name) => Some(name.as_str()),
+                Import::Interface(name, _) => Some(name.as_str()),
                 _ => None,
             })
             .collect()

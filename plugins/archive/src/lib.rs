@@ -78,8 +78,10 @@ impl Stage for Archive {
             return Ok(Vec::new());
         }
         let stem = format!(
-            "{}_{}_{}_{}",
-            job.project.name, job.project.version, target.os, target.arch
+            "{}_{}_{}",
+            job.project.name,
+            job.project.version,
+            target.slug()
         );
         let prefix = if config.wrap_in_directory {
             format!("{stem}/")

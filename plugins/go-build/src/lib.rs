@@ -1,5 +1,6 @@
 //! `builtin:go-build`: builds the project's main package for one target with the
-//! granted `go`, statically (`CGO_ENABLED=0`) and path-independent (`-trimpath`).
+//! granted `go`, statically (`CGO_ENABLED=0`) and path-independent (`-trimpath`). The
+//! target's variant sets `GOARM` (arm `v7` → `7`) or `GOAMD64` (amd64 `v3`).
 
 use serde::Deserialize;
 use xhost_plugin_sdk::exec::Command;
@@ -11,6 +12,8 @@ use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageErro
 struct Config {
     /// Granted program to run; default `go`.
     tool: Option<String>,
+    /// `-ldflags` (xhost fills it in from `[build] ldflags`, placeholders expanded).
+    ldflags: Option<String>,
     /// Extra `go build` flags after the defaults.
     flags: Vec<String>,
     /// Extra variables (`GOAMD64 = "v3"`, …), from the host's allow-list.
@@ -39,15 +42,28 @@ impl Stage for GoBuild {
         let tool = config.tool.as_deref().unwrap_or("go");
         let mut command = Command::new(tool)
             .args(["build", "-trimpath", "-buildvcs=false", "-o"])
-            .output(binary.as_str())
-            .arg("-ldflags")
-            .arg(job.build.ldflags.as_str())
+            .output(binary.as_str());
+        if let Some(ldflags) = &config.ldflags {
+            command = command.arg("-ldflags").arg(ldflags.as_str());
+        }
+        let mut command = command
             .args(job.build.flags.iter().cloned())
             .args(config.flags.iter().cloned())
             .source(job.build.main.as_str())
             .env("GOOS", target.os.as_str())
             .env("GOARCH", target.arch.as_str())
             .env("CGO_ENABLED", "0");
+        if let Some(variant) = &target.variant {
+            command = match target.arch.as_str() {
+                "arm" => command.env("GOARM", variant.trim_start_matches('v')),
+                "amd64" => command.env("GOAMD64", variant.as_str()),
+                other => {
+                    return Err(StageError::Unsupported(format!(
+                        "go-build knows no variant `{variant}` of {other}"
+                    )));
+                }
+            };
+        }
         for (name, value) in &config.env {
             command = command.env(name, value.as_str());
         }

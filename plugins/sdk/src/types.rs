@@ -11,9 +11,17 @@ pub fn config<T: DeserializeOwned>(job: &Job) -> Result<T, StageError> {
 }
 
 impl Target {
-    /// `os/arch`.
+    /// `os/arch[/variant]`, as `xhost.toml` names it.
     pub fn name(&self) -> String {
-        format!("{}/{}", self.os, self.arch)
+        match &self.variant {
+            Some(variant) => format!("{}/{}/{variant}", self.os, self.arch),
+            None => format!("{}/{}", self.os, self.arch),
+        }
+    }
+
+    /// `os_arch[_variant]`, as file and directory names have it.
+    pub fn slug(&self) -> String {
+        self.name().replace('/', "_")
     }
 
     /// The extension executables get on this target, with the dot, or "".
