@@ -14,14 +14,14 @@ use crate::caps::signing::{Journal, Signed};
 use crate::caps::{self, Call, Invocation};
 use crate::config::Config;
 use crate::plan::PlannedStage;
-use crate::runtime::bindings::types;
-use crate::target::Target;
 use crate::plugin_sandbox::quota::{Alarm, Quota, Watcher};
 use crate::plugin_sandbox::{Mounts, outputs};
 use crate::report::plugin_log::LogSink;
 use crate::report::sanitize::sanitize_line;
 use crate::report::{Lane, Level, Reporter, StageOutcome, lane_name};
+use crate::runtime::bindings::types;
 use crate::runtime::invoke::StoreParts;
+use crate::target::Target;
 
 /// Where an invocation runs and keeps its files.
 pub struct Env<'a> {
@@ -186,7 +186,10 @@ fn record_output(
     let fits = |known: &Target, claimed: &types::Target| {
         known.os == claimed.os
             && known.arch == claimed.arch
-            && claimed.variant.as_ref().is_none_or(|v| known.variant.as_ref() == Some(v))
+            && claimed
+                .variant
+                .as_ref()
+                .is_none_or(|v| known.variant.as_ref() == Some(v))
     };
     let target = match (lane, output.artifact.target.as_ref()) {
         (Some(lane_target), Some(claimed)) if !fits(lane_target, claimed) => anyhow::bail!(

@@ -5,6 +5,9 @@
 //! file. Windows requires the sections of an image to be contiguous in memory, so where
 //! a removed section leaves a hole the previous section's virtual size grows over it
 //! (zero-filled memory, as for any section whose virtual size exceeds its raw data).
+//!
+//! One format's rewrite, kept in one file though it passes 400 lines: the header, the
+//! section table, the debug directory and the checksum are changed together.
 
 use object::pe;
 use object::read::coff::CoffHeader;

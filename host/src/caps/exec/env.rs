@@ -1,32 +1,15 @@
 //! The environment a granted program runs with: nothing inherited from xhost, private
-//! home/temp/cache directories, tool-specific settings that keep it offline and inside
-//! its sandbox, plus the variables a plugin may set from a fixed allow-list.
+//! home/temp/cache directories, what the program's profile sets to keep it offline and
+//! inside its sandbox, plus the variables a plugin may set, from the profiles'
+//! allow-lists.
+//!
+//! A profile is what xhost knows about one program by name ([`PROFILES`]): today
+//! Go's. A program without one gets the common environment only. Adding a toolchain
+//! (cargo, zig) is adding a profile.
 
 use std::path::Path;
 
 use super::tools::Tool;
-
-/// Variables a plugin may set, with the values each accepts.
-pub const ALLOWED: &[&str] = &[
-    "GOOS",
-    "GOARCH",
-    "GOARM",
-    "GOAMD64",
-    "GOARM64",
-    "GO386",
-    "GOWASM",
-    "GOMIPS",
-    "GOMIPS64",
-    "GOPPC64",
-    "GORISCV64",
-    "CGO_ENABLED",
-    "GOFLAGS",
-    "SOURCE_DATE_EPOCH",
-];
-
-/// `GOFLAGS` entries a plugin may use. Anything that names a program or file
-/// (`-toolexec`, `-exec`, `-overlay`, `-modfile`, `-pkgdir`, …) is refused.
-const GOFLAGS_ALLOWED: &[&str] = &["-trimpath", "-a", "-v", "-mod=", "-buildvcs=", "-tags="];
 
 /// Private directories of one tool run.
 pub struct Dirs<'a> {
@@ -37,6 +20,83 @@ pub struct Dirs<'a> {
     /// `$TMPDIR`, fresh per invocation.
     pub tmp: &'a Path,
 }
+
+/// What xhost knows about one program.
+pub struct Profile {
+    /// The program's name (`go`).
+    pub program: &'static str,
+    /// Variables set for every run, given the run's directories and whether it has the
+    /// network.
+    pub env: fn(&Dirs, bool) -> Vec<(&'static str, String)>,
+    /// Variables a plugin may set, each with the values it accepts.
+    pub settable: &'static [(&'static str, Accepts)],
+}
+
+/// The values a settable variable accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum Accepts {
+    /// Letters, digits, `_`, `.`, `,`.
+    Word,
+    /// `0` or `1`.
+    Bit,
+    /// Decimal digits.
+    Digits,
+    /// Go's `GOFLAGS`, only flags that name no program or file.
+    GoFlags,
+}
+
+/// Every program xhost has a profile for.
+pub const PROFILES: &[Profile] = &[GO];
+
+/// Variables any program may be given.
+const COMMON: &[(&str, Accepts)] = &[("SOURCE_DATE_EPOCH", Accepts::Digits)];
+
+const GO: Profile = Profile {
+    program: "go",
+    env: go_env,
+    settable: &[
+        ("GOOS", Accepts::Word),
+        ("GOARCH", Accepts::Word),
+        ("GOARM", Accepts::Word),
+        ("GOAMD64", Accepts::Word),
+        ("GOARM64", Accepts::Word),
+        ("GO386", Accepts::Word),
+        ("GOWASM", Accepts::Word),
+        ("GOMIPS", Accepts::Word),
+        ("GOMIPS64", Accepts::Word),
+        ("GOPPC64", Accepts::Word),
+        ("GORISCV64", Accepts::Word),
+        ("CGO_ENABLED", Accepts::Bit),
+        ("GOFLAGS", Accepts::GoFlags),
+    ],
+};
+
+/// Go's caches in the tool's private cache, never a user's `go.env`, never a fetched
+/// toolchain or a `go.work` outside the project; without `net`, no module proxy or
+/// checksum database to fail on a connection.
+fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
+    let path = |p: &Path| p.display().to_string();
+    let mut env = vec![
+        ("GOCACHE", path(&dirs.cache.join("build"))),
+        ("GOMODCACHE", path(&dirs.cache.join("mod"))),
+        ("GOPATH", path(&dirs.home.join("go"))),
+        ("GOENV", "off".to_string()),
+        ("GOTOOLCHAIN", "local".to_string()),
+        ("GOTELEMETRY", "off".to_string()),
+        ("GOWORK", "off".to_string()),
+    ];
+    if !net {
+        env.extend([
+            ("GOPROXY", "off".to_string()),
+            ("GOSUMDB", "off".to_string()),
+        ]);
+    }
+    env
+}
+
+/// `GOFLAGS` entries a plugin may use. Anything that names a program or file
+/// (`-toolexec`, `-exec`, `-overlay`, `-modfile`, `-pkgdir`, …) is refused.
+const GOFLAGS_ALLOWED: &[&str] = &["-trimpath", "-a", "-v", "-mod=", "-buildvcs=", "-tags="];
 
 /// The environment every run of `tool` starts from.
 pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
@@ -52,51 +112,42 @@ pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
             path(&dirs.home.join(".config")),
         ),
     ];
-    if tool.name == "go" {
+    if let Some(profile) = PROFILES.iter().find(|p| p.program == tool.name) {
         env.extend(
-            [
-                ("GOCACHE", path(&dirs.cache.join("build"))),
-                ("GOMODCACHE", path(&dirs.cache.join("mod"))),
-                ("GOPATH", path(&dirs.home.join("go"))),
-                // Never read a user's go.env, never fetch a toolchain, never look at a
-                // go.work outside the project.
-                ("GOENV", "off".to_string()),
-                ("GOTOOLCHAIN", "local".to_string()),
-                ("GOTELEMETRY", "off".to_string()),
-                ("GOWORK", "off".to_string()),
-            ]
-            .map(|(k, v)| (k.to_string(), v)),
+            (profile.env)(dirs, net)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
         );
-        if !net {
-            // Without `net` there is no network to fetch modules or checksums from;
-            // say so up front instead of failing on a connection.
-            env.extend(
-                [("GOPROXY", "off"), ("GOSUMDB", "off")]
-                    .map(|(k, v)| (k.to_string(), v.to_string())),
-            );
-        }
     }
     env
 }
 
+/// Every variable a plugin may set, with what it accepts.
+fn settable() -> impl Iterator<Item = &'static (&'static str, Accepts)> {
+    COMMON
+        .iter()
+        .chain(PROFILES.iter().flat_map(|p| p.settable.iter()))
+}
+
 /// Checks one variable a plugin asked to set.
 pub fn check(name: &str, value: &str) -> Result<(), String> {
-    if !ALLOWED.contains(&name) {
+    let Some((_, accepts)) = settable().find(|(n, _)| *n == name) else {
+        let allowed: Vec<&str> = settable().map(|(n, _)| *n).collect();
         return Err(format!(
             "environment variable `{name}` may not be set by plugins; allowed: {}",
-            ALLOWED.join(", ")
+            allowed.join(", ")
         ));
-    }
-    let simple = |v: &str| {
+    };
+    let word = |v: &str| {
         !v.is_empty()
             && v.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
     };
-    let ok = match name {
-        "CGO_ENABLED" => matches!(value, "0" | "1"),
-        "SOURCE_DATE_EPOCH" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
-        "GOFLAGS" => return check_goflags(value),
-        _ => simple(value),
+    let ok = match accepts {
+        Accepts::Bit => matches!(value, "0" | "1"),
+        Accepts::Digits => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+        Accepts::GoFlags => return check_goflags(value),
+        Accepts::Word => word(value),
     };
     if ok {
         Ok(())
