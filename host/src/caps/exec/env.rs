@@ -138,16 +138,11 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
             allowed.join(", ")
         ));
     };
-    let word = |v: &str| {
-        !v.is_empty()
-            && v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
-    };
     let ok = match accepts {
         Accepts::Bit => matches!(value, "0" | "1"),
         Accepts::Digits => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
         Accepts::GoFlags => return check_goflags(value),
-        Accepts::Word => word(value),
+        Accepts::Word => is_word(value),
     };
     if ok {
         Ok(())
@@ -158,6 +153,14 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// Letters, digits, `_`, `.` and `,`: nothing that can name a path or split a word.
+fn is_word(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
+}
+
 fn check_goflags(value: &str) -> Result<(), String> {
     for flag in value.split_ascii_whitespace() {
         let flag = flag.strip_prefix("-").map_or(flag.to_string(), |f| {
@@ -166,11 +169,7 @@ fn check_goflags(value: &str) -> Result<(), String> {
         });
         let allowed = GOFLAGS_ALLOWED.iter().any(|a| {
             if let Some(prefix) = a.strip_suffix('=').map(|p| format!("{p}=")) {
-                flag.strip_prefix(&prefix).is_some_and(|v| {
-                    !v.is_empty()
-                        && v.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
-                })
+                flag.strip_prefix(&prefix).is_some_and(is_word)
             } else {
                 flag == *a
             }
