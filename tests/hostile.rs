@@ -137,7 +137,9 @@ fn scene() -> Scene {
     std::fs::create_dir_all(home.join(".ssh")).unwrap();
     std::fs::write(home.join(".ssh/id_ed25519"), CANARY).unwrap();
     // Another project's tool cache, in the cache every test shares.
-    let other = support::cache_dir().join("projects/0000000000000000/tools/sh/home/secret");
+    let other = xhost::cache_layout::CacheLayout::at(support::cache_dir())
+        .projects()
+        .join("0000000000000000/tools/sh/home/secret");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     std::fs::write(&other, CANARY).unwrap();
     let port = TcpListener::bind("127.0.0.1:0")

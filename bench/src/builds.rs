@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
+use xhost::cache_layout::CacheLayout;
 
 pub struct Setup {
     pub xhost: PathBuf,
@@ -57,7 +58,10 @@ pub fn run(setup: &Setup) -> Result<Results> {
     })?;
     let compiled = median(setup.runs, |n| {
         let cache = bench.fresh(&format!("compiled-{n}"));
-        copy_tree(&warm_cache.join("compiled"), &cache.join("compiled"))?;
+        copy_tree(
+            &CacheLayout::at(&warm_cache).compiled(),
+            &CacheLayout::at(&cache).compiled(),
+        )?;
         Ok(bench.xhost(&cache)?.0)
     })?;
     let mut gocache = PathBuf::new();
