@@ -222,6 +222,8 @@ mod tests {
         let tool = Tool {
             name: "go".into(),
             path: "/opt/go/bin/go".into(),
+            installation: "/opt/go".into(),
+            version: None,
         };
         let dirs = Dirs {
             home: Path::new("/c/home"),

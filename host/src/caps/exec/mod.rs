@@ -93,7 +93,7 @@ impl Capability for Exec {
             .map(|name| {
                 Ok((
                     name.clone(),
-                    tools::resolve(name, &cx.config.tools, &stage.name)?,
+                    tools::resolve(name, &cx.config.tools, &stage.name, &cx.config.root)?,
                 ))
             })
             .collect::<Result<_>>()?;

@@ -37,7 +37,7 @@ pub fn confine(
     let mut read_only = tool_sandbox::system_read_only();
     read_only.extend(roots.source.iter().cloned());
     read_only.push(roots.input.clone());
-    read_only.push(installation(tool));
+    read_only.push(tool.installation.clone());
     let mut read_write = tool_sandbox::system_read_write();
     read_write.extend(writable.fresh.iter().chain(&writable.kept).cloned());
     if rustix::process::geteuid().is_root() {
@@ -85,16 +85,6 @@ pub fn setup_failure(finished: &Finished) -> Option<String> {
         .collect();
     (!reasons.is_empty())
         .then(|| format!("the tool sandbox could not start: {}", reasons.join("; ")))
-}
-
-/// Where a tool is installed: the directory above its `bin/` (a Go root, say), or the
-/// directory holding it. Never `/` itself.
-fn installation(tool: &Tool) -> PathBuf {
-    let dir = tool.dir();
-    match dir.parent() {
-        Some(parent) if dir.ends_with("bin") && parent != Path::new("/") => parent.to_path_buf(),
-        _ => dir.to_path_buf(),
-    }
 }
 
 /// Makes `dir` and what is in it owned by `nobody`. A kept directory already handed
