@@ -53,6 +53,9 @@ struct Scene {
     secret: PathBuf,
     /// A P-256 signing key outside every project.
     key: PathBuf,
+    /// A directory outside every project that stages may be granted (`grants.paths`),
+    /// holding `lib.txt` and `escape`, a link to the secret.
+    granted: PathBuf,
     /// The machine's host name, and the longest cgroup path xhost itself is in.
     hostname: String,
     cgroup: String,
@@ -156,6 +159,10 @@ fn scene() -> Scene {
         &root,
         "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out release.pem 2>/dev/null",
     );
+    let granted = root.join("granted");
+    std::fs::create_dir_all(&granted).unwrap();
+    std::fs::write(granted.join("lib.txt"), "a library\n").unwrap();
+    std::os::unix::fs::symlink(&secret, granted.join("escape")).unwrap();
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .unwrap()
         .trim()
@@ -176,6 +183,7 @@ fn scene() -> Scene {
         outside_root,
         secret,
         key,
+        granted,
         hostname,
         cgroup,
     }
@@ -242,6 +250,7 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
         .replace("{src}", &project.dir.display().to_string())
         .replace("{port}", &scene.port.to_string())
         .replace("{outside}", &outside.display().to_string())
+        .replace("{granted}", &scene.granted.display().to_string())
         // A pattern matching the canary without containing it, as the command line
         // is logged.
         .replace(
@@ -306,6 +315,12 @@ fn write_project(project: &Project, attack: &Attack, config: &str, scene: &Scene
     let fill = |text: &str| {
         text.replace("{key}", &scene.key.display().to_string())
             .replace("{probe_sha}", &sha256(&test_plugin("probe")))
+            .replace("{granted}", &scene.granted.display().to_string())
+            .replace(
+                "{key_dir}",
+                &scene.key.parent().unwrap().display().to_string(),
+            )
+            .replace("{cache}", &support::cache_dir().display().to_string())
     };
     project.write(
         "xhost.toml",
@@ -315,7 +330,7 @@ fn write_project(project: &Project, attack: &Attack, config: &str, scene: &Scene
             fill(attack.project),
             fill(attack.before),
             sha256(&wasm),
-            attack.stage,
+            fill(attack.stage),
             fill(attack.after),
         ),
     );

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod files;
+pub mod go_modules;
 pub mod interrupt;
 pub mod keys;
 pub mod known_digest;

@@ -13,6 +13,7 @@ use crate::artifacts::Kind;
 use crate::caps::{self, Call, PlanContext, Provisions};
 use crate::config::{Config, PluginRef, StageConfig};
 use crate::digest::sha256_hex;
+use crate::go_modules::{GoModules, GoStage};
 use crate::keys::{Key, KeyRing};
 use crate::report::Reporter;
 use crate::report::plugin_log::LogSink;
@@ -29,6 +30,8 @@ pub struct Plan {
     pub provenance_key: Option<Arc<Key>>,
     /// Stages in pipeline order: all per-target stages, then all release stages.
     pub stages: Vec<PlannedStage>,
+    /// The project's Go module files, when it has a go.mod.
+    pub go_modules: Option<GoModules>,
 }
 
 pub struct PlannedStage {
@@ -124,6 +127,7 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         });
     }
     check_order(&stages)?;
+    let go_modules = check_go_modules(&config, &stages)?;
     let provenance_key = config
         .provenance_key
         .as_ref()
@@ -132,7 +136,36 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         config,
         provenance_key,
         stages,
+        go_modules,
     })
+}
+
+/// A Go project's module files checked against the stages that run Go: vendor/
+/// current, go.sum complete, directories outside the project granted, and modules
+/// downloaded by some stage when the build needs them.
+fn check_go_modules(config: &Config, stages: &[PlannedStage]) -> Result<Option<GoModules>> {
+    let Some(modules) = GoModules::read(&config.root)? else {
+        return Ok(None);
+    };
+    let running_go: Vec<&PlannedStage> = stages
+        .iter()
+        .filter(|s| caps::exec::programs(s).contains_key("go"))
+        .collect();
+    if running_go.is_empty() {
+        return Ok(Some(modules));
+    }
+    let go_stages: Vec<GoStage> = running_go
+        .iter()
+        .map(|s| GoStage {
+            name: &s.config.name,
+            paths: caps::paths::granted(s),
+        })
+        .collect();
+    let fetched = running_go
+        .iter()
+        .any(|s| caps::net::granted(&s.config.grants));
+    modules.check(&go_stages, fetched)?;
+    Ok(Some(modules))
 }
 
 /// A plugin on its own (`xhost plugins`, `plugin inspect`): linked with every

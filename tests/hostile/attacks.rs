@@ -511,6 +511,51 @@ pub fn attacks() -> Vec<Attack> {
             "action = \"script\"\nscript = \"mount -t tmpfs none $(dirname $1)\"",
             &["blocked: the script", "mount"],
         ),
+        // Directories outside the project granted read-only (`grants.paths`).
+        a(
+            "tool writes into a directory granted read-only (grants.paths)",
+            "tool sandbox: granted paths bound read-only",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, paths = [\"{granted}\"] }",
+            "action = \"script\"\nscript = \"echo pwned >> {granted}/lib.txt || echo pwned > {granted}/new.txt\"",
+            &["blocked: the script", "Read-only file system"],
+        ),
+        a(
+            "tool follows a link in a granted directory to a secret outside it",
+            "tool sandbox: only the granted directory is bound; links resolve inside the new root",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, paths = [\"{granted}\"] }",
+            "action = \"script\"\nscript = \"cat {granted}/escape\"",
+            &["blocked: the script", "No such file"],
+        ),
+        a(
+            "tool reads a directory granted to another stage only",
+            "grants: paths are per stage",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat {granted}/lib.txt\"",
+            &["blocked: the script", "No such file"],
+        )
+        .after_stage(
+            "[[stage]]\nname = \"other\"\nplugin = \"probe.wasm\"\nsha256 = \"{probe_sha}\"\ngrants = { paths = [\"{granted}\"] }\n[stage.config]\naction = \"write\"\nfile = \"other.txt\"\nkind = \"binary\"\ncontent = \"other\"\n",
+        ),
+        a(
+            "grants.paths names the directory holding a signing key",
+            "plan: granted paths may not hold a key file",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], paths = [\"{key_dir}\"] }",
+            "action = \"script\"\nscript = \"cat {granted}/../release.pem\"",
+            &["grants.paths", "holds the signing key file", "only xhost may read"],
+        )
+        .in_project(RELEASE_KEY),
+        a(
+            "grants.paths names xhost's cache (other projects' tool caches)",
+            "plan: granted paths may not hold the cache",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], paths = [\"{cache}\"] }",
+            "action = \"script\"\nscript = \"cat {other}\"",
+            &["grants.paths", "holds xhost's cache", "no stage may read"],
+        ),
         a(
             "argument injection making go write outside /out (-toolexec)",
             "tool sandbox: read-only root and source",

@@ -5,7 +5,7 @@
 //! digest, the stage name, its config, the project and build settings, the target and
 //! each input's path, kind, target, metadata and digest; then each granted
 //! capability's parts (`crate::caps::Capability::key_parts`): for `/src`, the source
-//! tree's digest and the project's path; for programs, each program's path and digest
+//! tree's digest and the project's path; for `paths`, each granted directory's digest; for programs, each program's path and digest
 //! (and the project's path, which they see); for keys, each key's id and public key. A
 //! stage granted `net` has no key: what it fetches is not among its inputs. Programs'
 //! digests are remembered with their stamps (`known_digest`) in `programs.json`.
@@ -34,6 +34,8 @@ pub struct KeyContext {
     /// Directories under the root that are not source (the `dist/` being built).
     not_source: Vec<PathBuf>,
     source: OnceLock<Result<String, String>>,
+    /// Digests of granted directories outside the project (`grants.paths`).
+    trees: Mutex<HashMap<PathBuf, Result<String, String>>>,
     /// Programs' digests with their stamps, kept across builds in `programs_file`: the
     /// Go toolchain's `go` alone is 17 MB to hash.
     programs: Mutex<HashMap<PathBuf, KnownDigest>>,
@@ -62,6 +64,7 @@ impl KeyContext {
             root: config.root.clone(),
             not_source: vec![dist.to_path_buf()],
             source: OnceLock::new(),
+            trees: Mutex::default(),
             programs: Mutex::new(programs),
             programs_file,
         }
@@ -126,6 +129,19 @@ impl KeyContext {
             .get_or_init(|| {
                 super::source_tree::digest(&self.root, &self.not_source)
                     .map_err(|e| format!("hashing the source tree: {e:#}"))
+            })
+            .clone()
+            .map_err(Uncacheable::Unreadable)
+    }
+
+    /// The digest of a granted directory's tree, computed once per build.
+    pub fn tree_digest(&self, dir: &Path) -> Result<String, Uncacheable> {
+        let mut trees = self.trees.lock().expect("tree digests lock");
+        trees
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                super::source_tree::digest(dir, &[])
+                    .map_err(|e| format!("hashing {}: {e:#}", dir.display()))
             })
             .clone()
             .map_err(Uncacheable::Unreadable)

@@ -20,6 +20,7 @@
 pub mod exec;
 pub mod log;
 pub mod net;
+pub mod paths;
 pub mod signing;
 pub mod source;
 pub mod v0_1;
@@ -51,6 +52,7 @@ pub static REGISTRY: &[&dyn Capability] = &[
     &log::Log,
     &exec::Exec,
     &source::Source,
+    &paths::Paths,
     &net::Net,
     &signing::Signing,
 ];

@@ -19,6 +19,8 @@ pub struct Dirs<'a> {
     pub cache: &'a Path,
     /// `$TMPDIR`, fresh per invocation.
     pub tmp: &'a Path,
+    /// The project's workspace file (Go's `go.work`), when it has one.
+    pub workspace: Option<&'a Path>,
 }
 
 /// What xhost knows about one program.
@@ -72,8 +74,8 @@ const GO: Profile = Profile {
 };
 
 /// Go's caches in the tool's private cache, never a user's `go.env`, never a fetched
-/// toolchain or a `go.work` outside the project; without `net`, no module proxy or
-/// checksum database to fail on a connection.
+/// toolchain, and the project's own `go.work` or none (never one found above it);
+/// without `net`, no module proxy or checksum database to fail on a connection.
 fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
     let path = |p: &Path| p.display().to_string();
     let mut env = vec![
@@ -83,7 +85,7 @@ fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
         ("GOENV", "off".to_string()),
         ("GOTOOLCHAIN", "local".to_string()),
         ("GOTELEMETRY", "off".to_string()),
-        ("GOWORK", "off".to_string()),
+        ("GOWORK", dirs.workspace.map_or("off".to_string(), path)),
     ];
     if !net {
         env.extend([
@@ -229,6 +231,7 @@ mod tests {
             home: Path::new("/c/home"),
             cache: Path::new("/c/cache"),
             tmp: Path::new("/w/tmp"),
+            workspace: None,
         };
         let env = base(&tool, &dirs, false);
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -237,5 +240,12 @@ mod tests {
         assert_eq!(get("GOPROXY"), Some("off"));
         assert_eq!(get("GOTOOLCHAIN"), Some("local"));
         assert_eq!(get("HOME"), Some("/c/home"));
+        assert_eq!(get("GOWORK"), Some("off"));
+        let work = Dirs {
+            workspace: Some(Path::new("/p/go.work")),
+            ..dirs
+        };
+        let env = base(&tool, &work, false);
+        assert!(env.contains(&("GOWORK".into(), "/p/go.work".into())));
     }
 }

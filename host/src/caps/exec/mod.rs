@@ -24,7 +24,7 @@ pub mod tools;
 
 pub use args::Roots;
 use env::Dirs;
-use policy::Writable;
+use policy::Access;
 use process::Spec;
 use tools::Tool;
 
@@ -117,6 +117,7 @@ impl Capability for Exec {
                     alarm: Some(invocation.alarm.clone()),
                     limits: stage.config.limits,
                     net: super::net::granted(&stage.config.grants),
+                    paths: super::paths::granted(stage).to_vec(),
                     log: invocation.log.clone(),
                     time_spent: invocation.program_time.clone(),
                 }
@@ -173,6 +174,8 @@ pub struct ExecCap {
     alarm: Option<Arc<Alarm>>,
     /// Programs keep the network (the stage grants `net`).
     net: bool,
+    /// Directories outside the project its programs may read (`grants.paths`).
+    paths: Vec<PathBuf>,
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
     time_spent: Arc<ProgramTime>,
@@ -189,6 +192,7 @@ impl ExecCap {
             alarm: None,
             limits: Limits::default(),
             net: false,
+            paths: Vec::new(),
             log,
             time_spent: Arc::default(),
         }
@@ -219,12 +223,16 @@ impl ExecCap {
             std::fs::create_dir_all(dir)
                 .map_err(|e| ExecError::Unavailable(format!("creating {}: {e}", dir.display())))?;
         }
+        let workspace = (roots.source.as_ref())
+            .map(|source| source.join("go.work"))
+            .filter(|file| file.is_file());
         let mut env = env::base(
             tool,
             &Dirs {
                 home: &home,
                 cache: &cache,
                 tmp: &self.tmp,
+                workspace: workspace.as_deref(),
             },
             self.net,
         );
@@ -242,11 +250,12 @@ impl ExecCap {
             output_cap: OUTPUT_CAP,
             alarm: self.alarm.clone(),
         };
-        let writable = Writable {
+        let access = Access {
+            read_only: self.paths.clone(),
             fresh: vec![roots.output.clone(), self.tmp.clone()],
             kept: vec![home, cache],
         };
-        policy::confine(spec, tool, roots, &writable, self.net, &self.limits)
+        policy::confine(spec, tool, roots, &access, self.net, &self.limits)
     }
 }
 

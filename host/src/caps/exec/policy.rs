@@ -11,8 +11,11 @@ use crate::config::Limits;
 use crate::runtime::bindings::exec::ExecError;
 use crate::tool_sandbox::{self, Mode, NOBODY, Policy, ToolLimits};
 
-/// What a program may write.
-pub struct Writable {
+/// What a program may reach besides the system, its installation, the source tree and
+/// `/in`.
+pub struct Access {
+    /// Directories it may read (granted `paths`, a read-only module cache).
+    pub read_only: Vec<PathBuf>,
     /// The invocation's `/out` and temporary directory, which may hold files the
     /// plugin just wrote and its program must be able to replace.
     pub fresh: Vec<PathBuf>,
@@ -25,7 +28,7 @@ pub fn confine(
     spec: Spec,
     tool: &Tool,
     roots: &Roots,
-    writable: &Writable,
+    access: &Access,
     net: bool,
     limits: &Limits,
 ) -> Result<Spec, ExecError> {
@@ -38,12 +41,13 @@ pub fn confine(
     read_only.extend(roots.source.iter().cloned());
     read_only.push(roots.input.clone());
     read_only.push(tool.installation.clone());
+    read_only.extend(access.read_only.iter().cloned());
     let mut read_write = tool_sandbox::system_read_write();
-    read_write.extend(writable.fresh.iter().chain(&writable.kept).cloned());
+    read_write.extend(access.fresh.iter().chain(&access.kept).cloned());
     if rustix::process::geteuid().is_root() {
         // Programs run as `nobody` then; give it what it is meant to write.
-        let dirs = (writable.fresh.iter().map(|d| (d, true)))
-            .chain(writable.kept.iter().map(|d| (d, false)));
+        let dirs =
+            (access.fresh.iter().map(|d| (d, true))).chain(access.kept.iter().map(|d| (d, false)));
         for (dir, walk) in dirs {
             hand_over(dir, walk)
                 .map_err(|e| ExecError::Unavailable(format!("preparing {}: {e}", dir.display())))?;
