@@ -69,18 +69,18 @@ fn unknown_target_is_an_error() {
     let project = go_project("unknown-target");
     fails(
         &project,
-        &format!("{HEADER}\n[build]\ntargets = [\"linux/amd64\", \"plan9/amd64\"]\n"),
+        &format!("{HEADER}\n[build]\ntargets = [\"linux/amd64\", \"plan9/arm64\"]\n"),
         &["build", "."],
         &[
-            "xhost.toml:6:27: unknown target `plan9/amd64`",
+            "xhost.toml:6:27: unknown target `plan9/arm64`",
             "supported targets: linux/amd64",
         ],
     );
     project.write("xhost.toml", HEADER);
-    let run = project.xhost(&["build", ".", "--target", "plan9/amd64"]);
+    let run = project.xhost(&["build", ".", "--target", "plan9/arm64"]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains("unknown target `plan9/amd64`"),
+        run.stderr.contains("unknown target `plan9/arm64`"),
         "{}",
         run.stderr
     );

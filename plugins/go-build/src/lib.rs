@@ -1,6 +1,8 @@
 //! `builtin:go-build`: builds the project's main package for one target with the
 //! granted `go`, statically (`CGO_ENABLED=0`) and path-independent (`-trimpath`). The
-//! target's variant sets `GOARM` (arm `v7` → `7`) or `GOAMD64` (amd64 `v3`).
+//! target's variant sets the architecture's Go variable (see [`variant_env`]): `GOARM`
+//! (arm `v7` → `7`), `GOAMD64` (`v3`), `GOARM64` (arm64 `v8.2`; `v8` → `v8.0`), `GO386`,
+//! `GOMIPS`, `GOMIPS64`, `GOPPC64`, `GORISCV64` (the same word).
 
 use serde::Deserialize;
 use xhost_plugin_sdk::exec::Command;
@@ -53,16 +55,23 @@ impl Stage for GoBuild {
             .env("GOOS", target.os.as_str())
             .env("GOARCH", target.arch.as_str())
             .env("CGO_ENABLED", "0");
-        if let Some(variant) = &target.variant {
-            command = match target.arch.as_str() {
-                "arm" => command.env("GOARM", variant.trim_start_matches('v')),
-                "amd64" => command.env("GOAMD64", variant.as_str()),
-                other => {
-                    return Err(StageError::Unsupported(format!(
-                        "go-build knows no variant `{variant}` of {other}"
-                    )));
-                }
-            };
+        let variant = match &target.variant {
+            Some(variant) => Some(variant_env(&target.arch, variant).ok_or_else(|| {
+                StageError::Unsupported(format!(
+                    "go-build knows no variant `{variant}` of {}",
+                    target.arch
+                ))
+            })?),
+            None => None,
+        };
+        if let Some((name, value)) = &variant {
+            if config.env.contains_key(*name) {
+                return Err(StageError::invalid_config(format!(
+                    "env sets {name}, which the target {} sets ({name}={value}); set it in the target's variant, or build a target without one",
+                    target.name()
+                )));
+            }
+            command = command.env(name, value.as_str());
         }
         for (name, value) in &config.env {
             command = command.env(name, value.as_str());
@@ -92,13 +101,44 @@ impl Stage for GoBuild {
         let go_version = String::from_utf8_lossy(&go_version.stdout)
             .trim()
             .to_string();
-        Ok(vec![
-            Artifact::output(&binary, ArtifactKind::Binary, Some(target.clone()))
-                .with_meta("go_version", go_version)
-                .with_meta("goos", target.os.as_str())
-                .with_meta("goarch", target.arch.as_str()),
-        ])
+        let mut artifact = Artifact::output(&binary, ArtifactKind::Binary, Some(target.clone()))
+            .with_meta("go_version", go_version)
+            .with_meta("goos", target.os.as_str())
+            .with_meta("goarch", target.arch.as_str());
+        // The variant's variable, as `go version -m` shows it (`goarm` = `6`).
+        if let Some((name, value)) = variant {
+            artifact = artifact.with_meta(&name.to_ascii_lowercase(), value);
+        }
+        Ok(vec![artifact])
     }
+}
+
+/// The Go variable a target variant sets, and its value. Variants are spelled as OCI
+/// spells them where it can (xhost's `target.rs` has the table): arm's `v5`–`v7` are
+/// `GOARM`'s `5`–`7`, arm64's base levels `v8` and `v9` are `GOARM64`'s `v8.0` and
+/// `v9.0`; every other variant is the Go value itself.
+fn variant_env(arch: &str, variant: &str) -> Option<(&'static str, String)> {
+    let name = match arch {
+        "386" => "GO386",
+        "amd64" => "GOAMD64",
+        "arm" => {
+            let level = variant.strip_prefix('v')?;
+            return Some(("GOARM", level.to_string()));
+        }
+        "arm64" => {
+            let level = match variant {
+                "v8" | "v9" => format!("{variant}.0"),
+                _ => variant.to_string(),
+            };
+            return Some(("GOARM64", level));
+        }
+        "mips" | "mipsle" => "GOMIPS",
+        "mips64" | "mips64le" => "GOMIPS64",
+        "ppc64" | "ppc64le" => "GOPPC64",
+        "riscv64" => "GORISCV64",
+        _ => return None,
+    };
+    Some((name, variant.to_string()))
 }
 
 xhost_plugin_sdk::export_plugin!(GoBuild);

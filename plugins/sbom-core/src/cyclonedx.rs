@@ -1,12 +1,14 @@
 //! CycloneDX 1.6 JSON. The binary is the BOM's subject (`metadata.component`, with its
 //! SHA-256); the modules and the standard library are components with purls; the
 //! dependency graph says binary → main module → the rest. A module's `h1:` hash goes in
-//! a property: CycloneDX hash algorithms do not include Go's module hash.
+//! a property: CycloneDX hash algorithms do not include Go's module hash. The target,
+//! its variant and the platform settings the binary records (`go:build:GOARM` = `6`) are
+//! properties of the subject.
 
 use serde_json::{Value, json};
 
 use crate::components::{self, Role};
-use crate::{BuildInfo, Subject, stable_id, timestamp};
+use crate::{BuildInfo, Subject, platform_settings, stable_id, timestamp};
 
 pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
     let components = components::list(info);
@@ -25,6 +27,12 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
     });
     if let Some(target) = subject.target {
         push_property(&mut metadata_component, "xhost:target", target);
+    }
+    if let Some(variant) = subject.variant() {
+        push_property(&mut metadata_component, "xhost:target:variant", variant);
+    }
+    for (key, value) in platform_settings(info) {
+        push_property(&mut metadata_component, &format!("go:build:{key}"), value);
     }
 
     let listed: Vec<Value> = components

@@ -1,12 +1,13 @@
 //! SPDX 2.3 JSON. The binary is the described package (with its SHA-256); it contains
 //! the main module, which depends on every other module and on the standard library.
 //! A module's `h1:` hash is a Go module hash, not a checksum SPDX defines, so it is kept
-//! in the package comment rather than passed off as a SHA-256.
+//! in the package comment rather than passed off as a SHA-256. The binary's comment names
+//! its target, the target's variant and the platform settings it records.
 
 use serde_json::{Value, json};
 
 use crate::components::{self, Role};
-use crate::{BuildInfo, Subject, stable_id, timestamp};
+use crate::{BuildInfo, Subject, platform_settings, stable_id, timestamp};
 
 pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
     let components = components::list(info);
@@ -78,11 +79,27 @@ fn relation(from: &str, kind: &str, to: &str) -> Value {
     json!({ "spdxElementId": from, "relationshipType": kind, "relatedSpdxElement": to })
 }
 
+/// `Go program example.com/hello/cmd/hello for linux/arm/v6 (variant v6; GOOS=linux
+/// GOARCH=arm GOARM=6), built with go1.26.8`: SPDX 2.3 has no field for a platform.
 fn artifact_comment(subject: &Subject, info: &BuildInfo) -> String {
-    let target = subject
+    let mut target = subject
         .target
         .map(|t| format!(" for {t}"))
         .unwrap_or_default();
+    let mut details = Vec::new();
+    if let Some(variant) = subject.variant() {
+        details.push(format!("variant {variant}"));
+    }
+    let settings: Vec<String> = platform_settings(info)
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !settings.is_empty() {
+        details.push(settings.join(" "));
+    }
+    if !details.is_empty() {
+        target.push_str(&format!(" ({})", details.join("; ")));
+    }
     format!(
         "Go program {}{target}, built with {}",
         info.path, info.go_version

@@ -1,7 +1,8 @@
 //! `builtin:sbom`: an SPDX 2.3 and a CycloneDX 1.6 document for each binary of a
 //! target, next to it (`<binary>.spdx.json`, `<binary>.cdx.json`). Module facts come
-//! from the Go build information inside ELF, Mach-O and PE binaries; for wasm, where the
-//! linker writes none, from go.mod, go.sum and vendor/modules.txt in `/src`.
+//! from the Go build information inside ELF, Mach-O, PE, XCOFF and Plan 9 binaries; for
+//! wasm, where the linker writes none, from go.mod, go.sum and vendor/modules.txt in
+//! `/src`. The target, with its variant, is recorded in both documents.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};

@@ -5,12 +5,16 @@
 //! Every result is checked before it is returned (see each format's `verify`): the
 //! parts a loader uses are byte-for-byte those of the input, so a stripped binary runs
 //! exactly as the original did. Anything the code cannot handle correctly is
-//! `Unsupported`, never a guess.
+//! `Unsupported`, never a guess: Mach-O and XCOFF are only recognised (an already
+//! stripped binary passes, any other is refused with advice), every other format Go
+//! writes (ELF, PE, Plan 9 a.out, wasm) is stripped.
 
 mod elf;
 mod macho;
 mod pe;
+mod plan9;
 mod wasm;
+mod xcoff;
 
 use std::fmt;
 
@@ -21,18 +25,31 @@ pub enum Format {
     Pe,
     MachO,
     Wasm,
+    /// AIX's XCOFF (Go's aix/ppc64).
+    Xcoff,
+    /// Plan 9's a.out (Go's plan9/386, plan9/amd64, plan9/arm).
+    Plan9,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Elf, Format::Pe, Format::MachO, Format::Wasm];
+    pub const ALL: [Format; 6] = [
+        Format::Elf,
+        Format::Pe,
+        Format::MachO,
+        Format::Wasm,
+        Format::Xcoff,
+        Format::Plan9,
+    ];
 
-    /// The name used in configuration: `elf`, `pe`, `macho`, `wasm`.
+    /// The name used in configuration: `elf`, `pe`, `macho`, `wasm`, `xcoff`, `plan9`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Elf => "elf",
             Format::Pe => "pe",
             Format::MachO => "macho",
             Format::Wasm => "wasm",
+            Format::Xcoff => "xcoff",
+            Format::Plan9 => "plan9",
         }
     }
 
@@ -103,6 +120,8 @@ pub fn detect(data: &[u8]) -> Option<Format> {
             Some(Format::MachO)
         }
         [0xca, 0xfe, 0xba, 0xbe, ..] | [0xbe, 0xba, 0xfe, 0xca, ..] => Some(Format::MachO),
+        [0x01, 0xdf | 0xf7, ..] => Some(Format::Xcoff),
+        _ if plan9::is_plan9(data) => Some(Format::Plan9),
         _ => None,
     }
 }
@@ -110,7 +129,9 @@ pub fn detect(data: &[u8]) -> Option<Format> {
 /// Strips `data` according to `options`.
 pub fn strip(data: &[u8], options: &Options) -> Result<Outcome, Error> {
     let format = detect(data).ok_or_else(|| {
-        Error::Unsupported("not an ELF, PE, Mach-O or WebAssembly file".to_string())
+        Error::Unsupported(
+            "not an ELF, PE, Mach-O, XCOFF, Plan 9 a.out or WebAssembly file".to_string(),
+        )
     })?;
     if !options.formats.contains(&format) {
         return Ok(Outcome::NotSelected(format));
@@ -120,6 +141,8 @@ pub fn strip(data: &[u8], options: &Options) -> Result<Outcome, Error> {
         Format::Pe => pe::strip(data, options.keep_debug),
         Format::MachO => macho::strip(data),
         Format::Wasm => wasm::strip(data, options.keep_debug),
+        Format::Xcoff => xcoff::strip(data, options.keep_debug),
+        Format::Plan9 => plan9::strip(data, options.keep_debug),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `builtin:strip`: removes symbol tables and debug information from each target's
-//! binaries (ELF, PE, wasm; Mach-O only when already stripped), replacing them in the
-//! release. The work is done by `xhost-strip`, in the sandbox: no native `strip`.
+//! binaries (ELF, PE, Plan 9 a.out, wasm; Mach-O and XCOFF only when already stripped),
+//! replacing them in the release. The work is done by `xhost-strip`, in the sandbox: no
+//! native `strip`.
 
 use serde::Deserialize;
 use xhost_plugin_sdk::files::{input_rel, read, write};
@@ -12,7 +13,8 @@ use xhost_strip::{Format, Options, Outcome};
 struct Config {
     /// Keep debug information; remove only symbol tables.
     keep_debug: bool,
-    /// Formats to touch (`elf`, `pe`, `macho`, `wasm`); others pass through. Default: all.
+    /// Formats to touch (`elf`, `pe`, `macho`, `wasm`, `xcoff`, `plan9`); others pass
+    /// through. Default: all.
     formats: Option<Vec<String>>,
 }
 
@@ -23,7 +25,7 @@ impl Stage for Strip {
         PluginInfo::per_target(
             "strip",
             env!("CARGO_PKG_VERSION"),
-            "Removes symbol tables and debug information from binaries (ELF, PE, wasm)",
+            "Removes symbol tables and debug information from binaries (ELF, PE, Plan 9, wasm)",
         )
         .consuming([ArtifactKind::Binary])
     }
@@ -79,7 +81,7 @@ fn options(config: Config) -> Result<Options, StageError> {
             .map(|n| {
                 Format::from_name(n).ok_or_else(|| {
                     StageError::invalid_config(format!(
-                        "formats: unknown format `{n}`; use elf, pe, macho or wasm"
+                        "formats: unknown format `{n}`; use elf, pe, macho, wasm, xcoff or plan9"
                     ))
                 })
             })
