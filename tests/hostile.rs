@@ -321,6 +321,7 @@ fn write_project(project: &Project, attack: &Attack, config: &str, scene: &Scene
                 &scene.key.parent().unwrap().display().to_string(),
             )
             .replace("{cache}", &support::cache_dir().display().to_string())
+            .replace("{port}", &scene.port.to_string())
     };
     project.write(
         "xhost.toml",

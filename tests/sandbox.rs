@@ -400,3 +400,51 @@ fn xhost_passes_no_inherited_descriptor_to_its_own_children() {
     // 0–2, and the directory `ls` itself opened to list them.
     assert_eq!(fds, ["0", "1", "2", "3"], "git saw descriptors {fds:?}");
 }
+
+#[test]
+fn net_as_a_list_of_hosts_reaches_those_only() {
+    let allowed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let other = TcpListener::bind("127.0.0.1:0").unwrap();
+    other.set_nonblocking(true).unwrap();
+    let (port, other_port) = (
+        allowed.local_addr().unwrap().port(),
+        other.local_addr().unwrap().port(),
+    );
+    // Answers one line with another, as a server the stage is allowed to reach.
+    let server = std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        let (stream, _) = allowed.accept().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(&stream)
+            .read_line(&mut line)
+            .unwrap();
+        (&stream)
+            .write_all(format!("pong to {line}").as_bytes())
+            .unwrap();
+    });
+    let script = format!(
+        r#"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}; echo ping >&3; read line <&3; echo "$line" > "$0"; (exec 4<>/dev/tcp/127.0.0.1/{other_port}) 2>> "$0" || echo refused >> "$0"' "$1""#
+    );
+    let project = project_with(
+        "exec-probe-net-hosts",
+        "exec-probe",
+        &format!(
+            "grants = {{ exec = [\"sh\"], source = true, net = [\"127.0.0.1:{port}\"] }}\n[stage.config]\n\
+             action = \"script-returns\"\nscript = '''{script}'''\nreturns = [\"result\"]\n"
+        ),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    server.join().unwrap();
+    let result = std::fs::read_to_string(project.dist().join("victim_linux_amd64/result")).unwrap();
+    assert!(result.starts_with("pong to ping\n"), "{result}");
+    assert!(result.ends_with("refused\n"), "{result}");
+    assert!(other.accept().is_err(), "the other port was reached");
+    let check = project.xhost(&["check", "."]);
+    assert!(
+        check
+            .stdout
+            .contains(&format!("net 127.0.0.1:{port} (relayed by xhost)")),
+        "{}",
+        check.stdout
+    );
+}

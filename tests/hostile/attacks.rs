@@ -511,6 +511,47 @@ pub fn attacks() -> Vec<Attack> {
             "action = \"script\"\nscript = \"mount -t tmpfs none $(dirname $1)\"",
             &["blocked: the script", "mount"],
         ),
+        // The network allowed to named hosts only (`net = ["host", …]`).
+        a(
+            "tool connects to a host not in grants.net",
+            "egress: only allowed names resolve (/etc/hosts), no name server",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, net = [\"allowed.invalid\"] }",
+            "action = \"script\"\nscript = \"python3 -c \\\"import socket; socket.create_connection(('example.com', 443), timeout=5)\\\"\"",
+            &["blocked: the script", "socket.gaierror"],
+        ),
+        a(
+            "tool connects to an IP address not in grants.net",
+            "egress: no route off the sandbox's loopback",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, net = [\"allowed.invalid\"] }",
+            "action = \"script\"\nscript = \"bash -c 'exec 3<>/dev/tcp/1.1.1.1/443'\"",
+            &["blocked: the script", "Network is unreachable"],
+        ),
+        a(
+            "tool sends DNS queries to a resolver of its own",
+            "egress: no route off the sandbox's loopback",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, net = [\"allowed.invalid\"] }",
+            "action = \"script\"\nscript = \"python3 -c \\\"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'q', ('8.8.8.8', 53))\\\"\"",
+            &["blocked: the script", "Network is unreachable"],
+        ),
+        a(
+            "tool uses an allowed name's relay to reach a loopback service",
+            "egress: xhost refuses names leading to loopback or link-local addresses",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, net = [\"localhost:{port}\"] }",
+            "action = \"script\"\nscript = \"bash -c 'exec 3<>/dev/tcp/127.0.0.2/{port} && echo hello >&3 && read -t 5 line <&3'\"",
+            &["blocked: the script", "which a host name may not lead to"],
+        ),
+        a(
+            "tool connects to an allowed host's address on another port",
+            "Landlock: TCP connect to the allowed ports only",
+            "exec-probe",
+            "grants = { exec = [\"sh\"], source = true, net = [\"127.0.0.1:1\"] }",
+            "action = \"script\"\nscript = \"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}'\"",
+            &["blocked: the script", "Permission denied"],
+        ),
         // Directories outside the project granted read-only (`grants.paths`).
         a(
             "tool writes into a directory granted read-only (grants.paths)",

@@ -66,6 +66,8 @@ pub enum GrantKind {
     Flag,
     /// `name = ["…", …]`; says what each name is (`program`, `key id`).
     Names(&'static str),
+    /// Either: `name = true`, or `name = ["…", …]` to narrow it (`net`'s hosts).
+    FlagOrNames(&'static str),
 }
 
 /// One capability's lifecycle. Every method but the first four has a default that
@@ -133,7 +135,7 @@ pub trait Capability: Sync {
     /// How `xhost check` shows the grant of a planned stage.
     fn shown(&self, stage: &PlannedStage) -> String {
         match self.grant_kind() {
-            GrantKind::Names(_) => format!(
+            GrantKind::Names(_) | GrantKind::FlagOrNames(_) => format!(
                 "{} {}",
                 self.name(),
                 stage.config.grants.names(self.name()).join(" ")
@@ -255,8 +257,8 @@ pub fn check_grants(config: &Config, stage: &StageConfig) -> Result<(), ConfigEr
             }
         };
         match (capability.grant_kind(), &grant.value) {
-            (GrantKind::Flag, Grant::Flag(_)) => {}
-            (GrantKind::Names(_), Grant::Names(names)) => {
+            (GrantKind::Flag | GrantKind::FlagOrNames(_), Grant::Flag(_)) => {}
+            (GrantKind::Names(_) | GrantKind::FlagOrNames(_), Grant::Names(names)) => {
                 for (value, span) in names {
                     capability.check_name(value, &cx).map_err(|m| {
                         config.error_at(span.clone(), format!("grants.{name}: {m}"))

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use rustix::process::{Signal, geteuid, getppid, set_parent_process_death_signal};
 
 use super::{
-    MESSAGE_PREFIX, Policy, SETUP_FAILED, ToolLimits, landlock_rules, namespaces, new_root,
-    process_state, rlimits, seccomp,
+    MESSAGE_PREFIX, Network, Policy, SETUP_FAILED, ToolLimits, egress, landlock_rules, namespaces,
+    new_root, process_state, rlimits, seccomp,
 };
 
 /// Entry point; `args` are the arguments after the subcommand.
@@ -49,8 +49,13 @@ fn confine_and_run(
 ) -> Result<ExitCode, String> {
     die_with_parent()?;
     let as_root = geteuid().is_root();
-    namespaces::enter(policy.network)?;
+    namespaces::enter(policy.network == Network::Host)?;
     new_root::enter(policy)?;
+    if let Network::Egress(routes) = &policy.network {
+        // Bound before the program starts, so its first connection finds them.
+        egress::start(routes)?;
+    }
+    namespaces::enter_pid()?;
 
     let mut command = std::process::Command::new(&program);
     command.args(&args).current_dir(&policy.cwd);
@@ -127,7 +132,7 @@ fn probe() -> Result<ExitCode, String> {
         read_only,
         read_write: super::system_read_write(),
         cwd: PathBuf::from("/"),
-        network: false,
+        network: Network::Isolated,
         limits: ToolLimits {
             cpu_secs: 10,
             file_size_bytes: 1 << 20,

@@ -6,7 +6,9 @@
 //! process that
 //! 1. closes every descriptor it inherited above stderr ([`process_state`]);
 //! 2. enters new namespaces: user (when not root), mount, PID, IPC, UTS, cgroup, and
-//!    network unless the stage grants `net` ([`namespaces`]);
+//!    network unless the stage grants `net = true` ([`namespaces`]); with `net` as a
+//!    list of hosts, that namespace gets listeners relayed to those hosts only
+//!    ([`egress`]);
 //! 3. pivots into a new root holding only the policy's paths, bind-mounted read-only or
 //!    writable ([`new_root`]), so nothing else of the machine even has a name;
 //! 4. starts the program as PID 1 of the new PID namespace, which first mounts a
@@ -20,6 +22,7 @@
 //! by its parent-death signal, and with PID 1 every process in the namespace, including
 //! any that left the process group.
 
+pub mod egress;
 mod landlock_rules;
 pub mod launcher;
 mod namespaces;
@@ -54,9 +57,34 @@ pub struct Policy {
     pub read_write: Vec<PathBuf>,
     /// The program's working directory (one of the above).
     pub cwd: PathBuf,
-    /// Keep the host's network (the stage grants `net`); otherwise only a downed loopback.
-    pub network: bool,
+    /// What network the program has.
+    pub network: Network,
     pub limits: ToolLimits,
+}
+
+/// A program's network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Network {
+    /// None: a network namespace with only a downed loopback.
+    Isolated,
+    /// The runner's (`net = true`).
+    Host,
+    /// A network namespace whose loopback carries one listener per allowed host and
+    /// port, each relayed to xhost's egress socket for it ([`egress`]); the host names
+    /// resolve to those listeners (`/etc/hosts`), nothing else resolves or routes.
+    Egress(Vec<Route>),
+}
+
+/// One allowed destination as the sandbox sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// The name programs use (absent for an address written as such).
+    pub name: Option<String>,
+    /// The loopback address inside the sandbox that stands for it.
+    pub address: std::net::Ipv4Addr,
+    pub port: u16,
+    /// xhost's UNIX socket that reaches the real destination.
+    pub socket: PathBuf,
 }
 
 /// Resource limits of a program and everything it starts.

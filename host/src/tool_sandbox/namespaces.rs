@@ -10,8 +10,9 @@ use rustix::thread::UnshareFlags;
 
 use super::NOBODY;
 
-/// Enters the namespaces. Must run single-threaded (the launcher is).
-pub fn enter(network: bool) -> Result<(), String> {
+/// Enters the namespaces but the PID one ([`enter_pid`]); a network namespace unless
+/// `host_network`. Must run single-threaded (the launcher is).
+pub fn enter(host_network: bool) -> Result<(), String> {
     if !geteuid().is_root() {
         let (uid, gid) = (getuid().as_raw(), getgid().as_raw());
         unshare(UnshareFlags::NEWUSER).map_err(|e| {
@@ -22,18 +23,22 @@ pub fn enter(network: bool) -> Result<(), String> {
         write_proc("uid_map", &format!("{uid} {uid} 1"))?;
         write_proc("gid_map", &format!("{gid} {gid} 1"))?;
     }
-    let mut flags = UnshareFlags::NEWNS
-        | UnshareFlags::NEWPID
-        | UnshareFlags::NEWIPC
-        | UnshareFlags::NEWUTS
-        | UnshareFlags::NEWCGROUP;
-    if !network {
+    let mut flags =
+        UnshareFlags::NEWNS | UnshareFlags::NEWIPC | UnshareFlags::NEWUTS | UnshareFlags::NEWCGROUP;
+    if !host_network {
         flags |= UnshareFlags::NEWNET;
     }
     unshare(flags)
         .map_err(|e| format!("cannot create mount/PID/IPC/UTS/cgroup/network namespaces: {e}"))?;
     rustix::system::sethostname(HOSTNAME.as_bytes())
         .map_err(|e| format!("naming the sandbox's host: {e}"))
+}
+
+/// The PID namespace the program starts in, as its PID 1. Last: once a process has
+/// asked for one, it can no longer start threads (or fork helpers outside it).
+pub fn enter_pid() -> Result<(), String> {
+    unshare(UnshareFlags::NEWPID)
+        .map_err(|e| format!("cannot create mount/PID/IPC/UTS/cgroup/network namespaces: {e}"))
 }
 
 /// The host name programs see.

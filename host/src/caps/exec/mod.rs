@@ -24,10 +24,12 @@ pub mod tools;
 
 pub use args::Roots;
 use env::Dirs;
-use policy::Access;
+use policy::Access as Mounts;
 use process::Spec;
 use tools::Tool;
 
+use super::net::Access;
+use super::net::egress::Egress;
 use super::{Call, Capability, GrantCheck, GrantKind, PlanContext, Provision};
 use crate::cache::{KeyContext, Uncacheable};
 use crate::config::{Limits, StageConfig, check_program_name};
@@ -38,6 +40,7 @@ use crate::report::plugin_log::LogSink;
 use crate::runtime::ProgramTime;
 use crate::runtime::bindings::exec::{self as wit, Arg, Command, ExecError, Output};
 use crate::runtime::state::{CapStates, StoreState};
+use crate::tool_sandbox::Network;
 
 /// Bytes kept of a program's stdout, and of its stderr.
 pub const OUTPUT_CAP: usize = 4 << 20;
@@ -116,7 +119,8 @@ impl Capability for Exec {
                     tmp: invocation.tmp.clone(),
                     alarm: Some(invocation.alarm.clone()),
                     limits: stage.config.limits,
-                    net: super::net::granted(&stage.config.grants),
+                    net: super::net::access(&stage.config.grants),
+                    egress: None,
                     paths: super::paths::granted(stage).to_vec(),
                     log: invocation.log.clone(),
                     time_spent: invocation.program_time.clone(),
@@ -172,8 +176,10 @@ pub struct ExecCap {
     tmp: PathBuf,
     limits: Limits,
     alarm: Option<Arc<Alarm>>,
-    /// Programs keep the network (the stage grants `net`).
-    net: bool,
+    /// The network programs have (the stage's `net`).
+    net: Access,
+    /// The relays to the hosts of `net`, started by the first program that needs them.
+    egress: Option<Egress>,
     /// Directories outside the project its programs may read (`grants.paths`).
     paths: Vec<PathBuf>,
     log: LogSink,
@@ -191,14 +197,16 @@ impl ExecCap {
             tmp: PathBuf::new(),
             alarm: None,
             limits: Limits::default(),
-            net: false,
+            net: Access::None,
+            egress: None,
             paths: Vec::new(),
             log,
             time_spent: Arc::default(),
         }
     }
 
-    fn prepare(&self, command: &Command) -> Result<Spec, ExecError> {
+    fn prepare(&mut self, command: &Command) -> Result<Spec, ExecError> {
+        let network = self.network()?;
         let tool = self.granted.get(&command.program).ok_or_else(|| {
             let granted: Vec<&str> = self.granted.keys().map(String::as_str).collect();
             ExecError::NotGranted(format!(
@@ -234,7 +242,7 @@ impl ExecCap {
                 tmp: &self.tmp,
                 workspace: workspace.as_deref(),
             },
-            self.net,
+            self.net.any(),
         );
         for (name, value) in &command.env {
             env::check(name, value).map_err(ExecError::EnvDenied)?;
@@ -250,12 +258,36 @@ impl ExecCap {
             output_cap: OUTPUT_CAP,
             alarm: self.alarm.clone(),
         };
-        let access = Access {
-            read_only: self.paths.clone(),
+        let mut read_only = self.paths.clone();
+        read_only.extend(self.egress.as_ref().map(|e| e.dir().to_path_buf()));
+        let access = Mounts {
+            read_only,
             fresh: vec![roots.output.clone(), self.tmp.clone()],
             kept: vec![home, cache],
         };
-        policy::confine(spec, tool, roots, &access, self.net, &self.limits)
+        policy::confine(spec, tool, roots, &access, network, &self.limits)
+    }
+
+    /// The program's network, starting the relays to the allowed hosts the first time.
+    fn network(&mut self) -> Result<Network, ExecError> {
+        let hosts = match &self.net {
+            Access::None => return Ok(Network::Isolated),
+            Access::All => return Ok(Network::Host),
+            Access::Hosts(hosts) => hosts,
+        };
+        if self.egress.is_none() {
+            let started = tempfile::Builder::new()
+                .prefix("xhost-net-")
+                .tempdir()
+                .map_err(anyhow::Error::from)
+                .and_then(|dir| Egress::start(&dir.keep(), hosts, self.log.clone()))
+                .map_err(|e| {
+                    ExecError::Unavailable(format!("starting the network relays: {e:#}"))
+                })?;
+            self.egress = Some(started);
+        }
+        let egress = self.egress.as_ref().expect("started above");
+        Ok(Network::Egress(egress.routes().to_vec()))
     }
 }
 

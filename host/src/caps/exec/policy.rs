@@ -9,7 +9,7 @@ use super::process::{Finished, Spec};
 use super::tools::Tool;
 use crate::config::Limits;
 use crate::runtime::bindings::exec::ExecError;
-use crate::tool_sandbox::{self, Mode, NOBODY, Policy, ToolLimits};
+use crate::tool_sandbox::{self, Mode, NOBODY, Network, Policy, ToolLimits};
 
 /// What a program may reach besides the system, its installation, the source tree and
 /// `/in`.
@@ -29,7 +29,7 @@ pub fn confine(
     tool: &Tool,
     roots: &Roots,
     access: &Access,
-    net: bool,
+    network: Network,
     limits: &Limits,
 ) -> Result<Spec, ExecError> {
     let launcher = match tool_sandbox::mode() {
@@ -38,6 +38,10 @@ pub fn confine(
         Err(e) => return Err(ExecError::Unavailable(format!("{e:#}"))),
     };
     let mut read_only = tool_sandbox::system_read_only();
+    if matches!(network, Network::Egress(_)) {
+        // The launcher writes its own: allowed hosts only, no name server.
+        read_only.retain(|p| !p.ends_with("etc/hosts") && !p.ends_with("etc/resolv.conf"));
+    }
     read_only.extend(roots.source.iter().cloned());
     read_only.push(roots.input.clone());
     read_only.push(tool.installation.clone());
@@ -58,7 +62,7 @@ pub fn confine(
         read_only,
         read_write,
         cwd: spec.cwd.clone(),
-        network: net,
+        network,
         limits: ToolLimits {
             // Per process: at most every core busy for the whole wall-clock limit.
             cpu_secs: limits.exec_time_secs.saturating_mul(cpus).max(1),
