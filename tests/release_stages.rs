@@ -237,7 +237,7 @@ fn damaged_binaries_are_refused_without_output() {
         (
             "random-bytes",
             random,
-            "not an ELF, PE, Mach-O or WebAssembly file",
+            "not an ELF, PE, Mach-O, XCOFF, Plan 9 a.out or WebAssembly file",
         ),
     ];
     let project = Project::new("strip-corpus-runner");
