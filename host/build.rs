@@ -11,6 +11,7 @@ use xhost_build_support::Guest;
 
 /// `builtin:<name>` → the cargo package that implements it.
 const BUILTINS: &[(&str, &str)] = &[
+    ("go-mod", "xhost-plugin-go-mod"),
     ("go-build", "xhost-plugin-go-build"),
     ("strip", "xhost-plugin-strip"),
     ("sbom", "xhost-plugin-sbom"),

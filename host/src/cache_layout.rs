@@ -140,4 +140,10 @@ impl ProjectArea {
     pub fn tools(&self) -> PathBuf {
         self.dir.join("tools")
     }
+
+    /// Downloaded Go modules, one module cache per download key
+    /// (`crate::go_modules::ModuleCache`).
+    pub fn modules(&self) -> PathBuf {
+        self.dir.join("modules")
+    }
 }

@@ -28,8 +28,13 @@ pub struct Plan {
     pub config: Config,
     /// The key provenance is signed with, when `[provenance]` names one.
     pub provenance_key: Option<Arc<Key>>,
-    /// Stages in pipeline order: all per-target stages, then all release stages.
+    /// Stages in pipeline order: the fetch stages, all per-target stages, then all
+    /// release stages.
     pub stages: Vec<PlannedStage>,
+    /// How many of `stages` are fetch stages: release-scope stages granted `net`,
+    /// listed before the first per-target stage. They run once, before any target, and
+    /// fill the directory later programs read (the module cache), returning nothing.
+    pub fetch_stages: usize,
     /// The project's Go module files, when it has a go.mod.
     pub go_modules: Option<GoModules>,
 }
@@ -83,12 +88,20 @@ impl From<PluginInfo> for Info {
 }
 
 impl Plan {
+    pub fn fetches(&self) -> impl Iterator<Item = &PlannedStage> {
+        self.stages[..self.fetch_stages].iter()
+    }
+
     pub fn per_target(&self) -> impl Iterator<Item = &PlannedStage> {
-        self.stages.iter().filter(|s| !s.info.release_scope)
+        self.stages[self.fetch_stages..]
+            .iter()
+            .filter(|s| !s.info.release_scope)
     }
 
     pub fn release(&self) -> impl Iterator<Item = &PlannedStage> {
-        self.stages.iter().filter(|s| s.info.release_scope)
+        self.stages[self.fetch_stages..]
+            .iter()
+            .filter(|s| s.info.release_scope)
     }
 }
 
@@ -126,8 +139,9 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
             provisions: caps::plan(stage, &cx)?,
         });
     }
-    check_order(&stages)?;
-    let go_modules = check_go_modules(&config, &stages)?;
+    let fetch_stages = fetch_stages(&stages)?;
+    check_order(&stages[fetch_stages..])?;
+    let go_modules = check_go_modules(&config, &stages, fetch_stages)?;
     let provenance_key = config
         .provenance_key
         .as_ref()
@@ -136,15 +150,47 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         config,
         provenance_key,
         stages,
+        fetch_stages,
         go_modules,
     })
+}
+
+/// The leading release-scope stages granted `net`, when a per-target stage follows:
+/// fetch stages. Each must consume nothing (it runs before anything is made).
+fn fetch_stages(stages: &[PlannedStage]) -> Result<usize> {
+    let count = stages
+        .iter()
+        .take_while(|s| s.info.release_scope && caps::net::granted(&s.config.grants))
+        .count();
+    if !stages[count..].iter().any(|s| !s.info.release_scope) {
+        return Ok(0);
+    }
+    if let Some(stage) = stages[..count].iter().find(|s| !s.info.consumes.is_empty()) {
+        bail!(
+            "stage `{}` ({}) is a fetch stage (release scope, granted `net`, listed before the per-target stages: it runs first, to download what the build needs), but it consumes artifacts, which do not exist yet; move it after the per-target stages, or use a plugin that downloads",
+            stage.config.name,
+            stage.prepared.plugin.label
+        );
+    }
+    Ok(count)
 }
 
 /// A Go project's module files checked against the stages that run Go: vendor/
 /// current, go.sum complete, directories outside the project granted, and modules
 /// downloaded by some stage when the build needs them.
-fn check_go_modules(config: &Config, stages: &[PlannedStage]) -> Result<Option<GoModules>> {
+fn check_go_modules(
+    config: &Config,
+    stages: &[PlannedStage],
+    fetch_stages: usize,
+) -> Result<Option<GoModules>> {
     let Some(modules) = GoModules::read(&config.root)? else {
+        if let Some(fetch) = stages[..fetch_stages].first() {
+            bail!(
+                "stage `{}` ({}) is a fetch stage, which fills Go's module cache, but the project has no go.mod; remove the stage",
+                fetch.config.name,
+                fetch.prepared.plugin.label
+            );
+        }
         return Ok(None);
     };
     let running_go: Vec<&PlannedStage> = stages
@@ -161,9 +207,10 @@ fn check_go_modules(config: &Config, stages: &[PlannedStage]) -> Result<Option<G
             paths: caps::paths::granted(s),
         })
         .collect();
-    let fetched = running_go
-        .iter()
-        .any(|s| caps::net::granted(&s.config.grants));
+    let fetched = fetch_stages > 0
+        || running_go
+            .iter()
+            .any(|s| caps::net::granted(&s.config.grants));
     modules.check(&go_stages, fetched)?;
     Ok(Some(modules))
 }

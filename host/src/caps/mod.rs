@@ -209,6 +209,17 @@ pub struct Invocation<'a> {
     pub program_time: Arc<ProgramTime>,
     /// The signatures the plugin has the host make.
     pub signed: signing::Journal,
+    /// What a fetch stage downloaded for the build (Go's module cache), if anything.
+    pub fetched: Option<Fetched>,
+}
+
+/// The directory a fetch stage fills once and every later program reads: a fixed
+/// output, named by the digest of what determines it (`crate::go_modules`).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub dir: PathBuf,
+    /// This invocation is the fetch: its programs may write the directory.
+    pub filling: bool,
 }
 
 /// The capability called `name`.

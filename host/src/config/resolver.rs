@@ -43,8 +43,13 @@ impl Resolver<'_> {
         let mut stages = match parsed.stages {
             Some(stages) => self.stages(stages, limits)?,
             None => {
-                self.note("stages", &defaults::described(), None);
-                defaults::stages(limits)
+                // Unreadable module files are reported, at their line, when planned.
+                let downloads = crate::go_modules::GoModules::read(self.root)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|m| m.downloads());
+                self.note("stages", &defaults::described(downloads), None);
+                defaults::stages(limits, downloads)
             }
         };
         for stage in &mut stages {

@@ -152,6 +152,8 @@ impl GoMod {
 pub struct GoSum {
     /// (module, `""` for its zip or `"/go.mod"`) → line.
     pub entries: BTreeMap<(ModVersion, &'static str), usize>,
+    /// The same keys → the hash (`h1:…`).
+    pub hashes: BTreeMap<(ModVersion, &'static str), String>,
 }
 
 impl GoSum {
@@ -166,8 +168,9 @@ impl GoSum {
                         Some(version) => (version, "/go.mod"),
                         None => (version, ""),
                     };
-                    sums.entries
-                        .insert((ModVersion::new(path, version), which), index + 1);
+                    let key = (ModVersion::new(path, version), which);
+                    sums.hashes.insert(key.clone(), hash.to_string());
+                    sums.entries.insert(key, index + 1);
                 }
                 _ => {
                     return Err(anyhow!(

@@ -7,6 +7,7 @@
 //! - its lock files (`go.mod`, `go.sum`, `go.work`, and the `go.mod` of every
 //!   directory replacement) digested into the key of its module download.
 
+mod fetched;
 mod files;
 mod outside;
 mod sums;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use sha2::{Digest, Sha256};
 
+pub use fetched::ModuleCache;
 pub use files::{GoMod, ModVersion, Replacement};
 pub use outside::OutsideDir;
 
@@ -180,6 +182,20 @@ impl GoModules {
                 ) && !self.workspace_modules.contains(&r.module.path)
             })
             .map(|r| &r.module)
+    }
+
+    /// Checks a fetch stage's staged module cache against go.sum before it is kept
+    /// ([`fetched::verify`]).
+    pub fn verify_fetched(
+        &self,
+        tool: &crate::caps::exec::tools::Tool,
+        cache: &ModuleCache,
+        work: &Path,
+        limits: &crate::config::Limits,
+    ) -> Result<()> {
+        let empty = GoSum::default();
+        let sums = self.go_sum.as_ref().unwrap_or(&empty);
+        fetched::verify(tool, &self.root, sums, cache, work, limits)
     }
 
     /// The directories the build reads outside the project.

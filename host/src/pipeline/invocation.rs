@@ -34,6 +34,8 @@ pub struct Env<'a> {
     pub reporter: Arc<dyn Reporter>,
     /// The action cache, unless this run does without one (`xhost plugin run`).
     pub cache: Option<&'a ActionCache>,
+    /// The module cache programs read (or a fetch stage fills), when the project has one.
+    pub fetched: Option<caps::Fetched>,
 }
 
 /// What an invocation made: its outputs, and the signatures it had the host make.
@@ -139,6 +141,7 @@ fn run_in_sandbox(
         log: log.clone(),
         program_time: Arc::default(),
         signed: Journal::default(),
+        fetched: cx.fetched.clone(),
     };
     let parts = StoreParts {
         wasi: crate::plugin_sandbox::wasi::context(Some(&mounts), log)?,

@@ -11,13 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::artifacts::{ArtifactSet, Record, Store};
 use crate::cache::ActionCache;
+use crate::caps::Fetched;
 use crate::caps::signing::Signed;
+use crate::go_modules::ModuleCache;
 use crate::plan::{Plan, PlannedStage};
-use crate::report::{Lane, Reporter};
+use crate::report::{Lane, Level, Reporter, StageOutcome};
 use crate::target::Target;
 
 pub struct Pipeline<'a> {
@@ -35,6 +37,9 @@ pub struct Pipeline<'a> {
     pub seed: Vec<Record>,
     /// Outputs of invocations seen before are taken from here instead of rerunning.
     pub cache: Option<&'a ActionCache>,
+    /// The module cache for the project's lock files, when its build downloads
+    /// modules: filled by the fetch stages unless already there, read by every program.
+    pub modules: Option<ModuleCache>,
 }
 
 /// What a whole run made.
@@ -67,8 +72,10 @@ impl Pipeline<'_> {
         Ok(Release { records, signed })
     }
 
-    /// Every stage, targets first; returns every artifact, in path order.
+    /// Every stage: fetches, then targets, then the release; returns every artifact,
+    /// in path order.
     fn run_stages(&self, state: &RunState) -> Result<Vec<Record>> {
+        self.run_fetches(state)?;
         let mut all = self.run_targets(state)?;
         for record in self.seed.iter().filter(|r| r.target.is_none()) {
             all.upsert(record.clone());
@@ -79,6 +86,104 @@ impl Pipeline<'_> {
             all.admit(outputs, &consumed).map_err(anyhow::Error::msg)?;
         }
         Ok(all.into_sorted())
+    }
+
+    /// Fills the module cache with the fetch stages, unless an earlier build did: in a
+    /// staging directory that is kept only once xhost has checked it against go.sum.
+    fn run_fetches(&self, state: &RunState) -> Result<()> {
+        let fetches: Vec<&PlannedStage> = self.plan.fetches().collect();
+        let Some(first) = fetches.first() else {
+            return Ok(());
+        };
+        let modules = match &self.modules {
+            Some(modules) if !modules.ready() => modules,
+            present => {
+                let why = match present {
+                    Some(_) => {
+                        "the modules of these go.mod and go.sum were downloaded and checked before"
+                    }
+                    None => "nothing to download (no module requirements, or vendor/ holds them)",
+                };
+                for stage in &fetches {
+                    self.report_skipped(stage, why);
+                }
+                return Ok(());
+            }
+        };
+        let staging = modules.begin()?;
+        let fetched = (|| {
+            for stage in &fetches {
+                let filling = Fetched {
+                    dir: staging.clone(),
+                    filling: true,
+                };
+                let outputs = self.invoke(stage, &None, &[], state, Some(filling))?;
+                if let Some(output) = outputs.first() {
+                    bail!(
+                        "stage `{}` ({}) is a fetch stage, which fills the module cache and returns nothing, but it returned `{}`",
+                        stage.config.name,
+                        stage.prepared.plugin.label,
+                        output.path
+                    );
+                }
+            }
+            let go = self
+                .plan
+                .stages
+                .iter()
+                .find_map(|s| crate::caps::exec::programs(s).get("go"))
+                .context("checking the downloaded modules needs `go`, which no stage is granted")?;
+            let go_modules = self.plan.go_modules.as_ref().expect("modules to fetch");
+            go_modules
+                .verify_fetched(
+                    go,
+                    modules,
+                    &self.work.join("verify-modules"),
+                    &first.config.limits,
+                )
+                .with_context(|| {
+                    format!(
+                        "stage `{}` ({})",
+                        first.config.name, first.prepared.plugin.label
+                    )
+                })
+        })();
+        match fetched {
+            Ok(()) => modules.commit(),
+            Err(e) => {
+                modules.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    /// Reports a fetch stage that had nothing to do.
+    fn report_skipped(&self, stage: &PlannedStage, why: &str) {
+        let name = &stage.config.name;
+        self.reporter
+            .stage_started(&None, name, &stage.prepared.plugin.label);
+        self.reporter.log(&None, name, Level::Debug, why);
+        self.reporter.stage_finished(
+            &None,
+            name,
+            &StageOutcome {
+                ok: true,
+                cached: true,
+                elapsed: std::time::Duration::ZERO,
+                artifacts: 0,
+            },
+        );
+    }
+
+    /// What programs read of the fetched modules, once they are there.
+    fn reading(&self) -> Option<Fetched> {
+        self.modules
+            .as_ref()
+            .filter(|m| m.ready())
+            .map(|m| Fetched {
+                dir: m.dir.clone(),
+                filling: false,
+            })
     }
 
     fn run_targets(&self, state: &RunState) -> Result<ArtifactSet> {
@@ -167,7 +272,8 @@ impl Pipeline<'_> {
     ) -> Result<(Vec<Record>, BTreeSet<String>)> {
         let inputs = set.select(&stage.info.consumes);
         let consumed = inputs.iter().map(|r| r.path.clone()).collect();
-        Ok((self.invoke(stage, lane, &inputs, state)?, consumed))
+        let outputs = self.invoke(stage, lane, &inputs, state, self.reading())?;
+        Ok((outputs, consumed))
     }
 
     fn invoke(
@@ -176,6 +282,7 @@ impl Pipeline<'_> {
         lane: &Lane,
         inputs: &[&Record],
         state: &RunState,
+        fetched: Option<Fetched>,
     ) -> Result<Vec<Record>> {
         crate::interrupt::check()?;
         let n = state.sequence.fetch_add(1, Ordering::SeqCst);
@@ -192,6 +299,7 @@ impl Pipeline<'_> {
             tools: &self.tools,
             reporter: self.reporter.clone(),
             cache: self.cache,
+            fetched,
         };
         let ran = invocation::run(&env, stage, lane, inputs)?;
         state

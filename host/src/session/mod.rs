@@ -24,6 +24,7 @@ use crate::cache::{ActionCache, Summary};
 use crate::cache_layout::CacheLayout;
 use crate::caps::signing::Signed;
 use crate::config::Config;
+use crate::go_modules::ModuleCache;
 use crate::keys::Key;
 use crate::pipeline::Pipeline;
 use crate::plan::{self, Plan};
@@ -179,6 +180,7 @@ impl Session {
             jobs: request.jobs,
             seed,
             cache: action_cache.as_ref(),
+            modules: module_cache(plan, &state.project.modules()),
         };
         let started = SystemTime::now();
         let release = pipeline.run();
@@ -233,10 +235,21 @@ fn lanes(plan: &Plan) -> Vec<Lane> {
     if plan.per_target().next().is_some() {
         lanes.extend(plan.config.targets.iter().cloned().map(Some));
     }
-    if plan.release().next().is_some() {
+    if plan.release().next().is_some() || plan.fetches().next().is_some() {
         lanes.push(None);
     }
     lanes
+}
+
+/// The module cache a build reads: named by the lock files and the fetch stages'
+/// settings, under the project's area; none when nothing is downloaded.
+fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
+    let modules = plan.go_modules.as_ref().filter(|m| m.downloads())?;
+    let settings: Vec<(&str, &str)> = plan
+        .fetches()
+        .map(|s| (s.config.name.as_str(), s.config.config_json.as_str()))
+        .collect();
+    Some(ModuleCache::new(area, modules.download_key(&settings)))
 }
 
 /// Signs provenance over `records` and stores it as the release's attestation.

@@ -89,7 +89,12 @@ fn in_child(policy: &Policy, as_root: bool) -> Result<(), String> {
     set_parent_process_death_signal(Some(Signal::KILL)).map_err(|e| format!("prctl: {e}"))?;
     new_root::finish()?;
     rlimits::apply(&policy.limits)?;
-    landlock_rules::restrict(policy, &[PathBuf::from("/proc")])?;
+    let mut also_read = vec![PathBuf::from("/proc")];
+    if matches!(policy.network, Network::Egress(_)) {
+        // The sandbox's own, written by `egress::start`: the allowed hosts only.
+        also_read.extend(["/etc/hosts", "/etc/resolv.conf"].map(PathBuf::from));
+    }
+    landlock_rules::restrict(policy, &also_read)?;
     if as_root {
         namespaces::become_nobody().map_err(|e| format!("dropping root: {e}"))?;
         // Changing the user clears the parent-death signal; set it again.

@@ -21,6 +21,9 @@ pub struct Dirs<'a> {
     pub tmp: &'a Path,
     /// The project's workspace file (Go's `go.work`), when it has one.
     pub workspace: Option<&'a Path>,
+    /// The project's downloaded modules, when a fetch stage made them (read-only) or is
+    /// making them (this run fills it).
+    pub modules: Option<&'a Path>,
 }
 
 /// What xhost knows about one program.
@@ -45,6 +48,13 @@ pub enum Accepts {
     Digits,
     /// Go's `GOFLAGS`, only flags that name no program or file.
     GoFlags,
+    /// Go's `GOPROXY`: `off`, or `,`/`|`-separated `http(s)://` URLs (no `file://`, no
+    /// `direct`, which would run version control tools).
+    GoProxy,
+    /// Go's `GOSUMDB`: `off`, or a database name, optionally its key and its URL.
+    GoSumDb,
+    /// Comma-separated module path patterns (`GOPRIVATE`, `GONOSUMDB`).
+    ModulePatterns,
 }
 
 /// Every program xhost has a profile for.
@@ -70,6 +80,13 @@ const GO: Profile = Profile {
         ("GORISCV64", Accepts::Word),
         ("CGO_ENABLED", Accepts::Bit),
         ("GOFLAGS", Accepts::GoFlags),
+        // Where modules come from; they reach a program only with `net`, and then only
+        // the hosts it names.
+        ("GOPROXY", Accepts::GoProxy),
+        ("GOSUMDB", Accepts::GoSumDb),
+        ("GOPRIVATE", Accepts::ModulePatterns),
+        ("GONOSUMDB", Accepts::ModulePatterns),
+        ("GONOPROXY", Accepts::ModulePatterns),
     ],
 };
 
@@ -80,14 +97,21 @@ fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
     let path = |p: &Path| p.display().to_string();
     let mut env = vec![
         ("GOCACHE", path(&dirs.cache.join("build"))),
-        ("GOMODCACHE", path(&dirs.cache.join("mod"))),
+        (
+            "GOMODCACHE",
+            dirs.modules
+                .map_or_else(|| path(&dirs.cache.join("mod")), path),
+        ),
         ("GOPATH", path(&dirs.home.join("go"))),
         ("GOENV", "off".to_string()),
         ("GOTOOLCHAIN", "local".to_string()),
         ("GOTELEMETRY", "off".to_string()),
         ("GOWORK", dirs.workspace.map_or("off".to_string(), path)),
     ];
-    if !net {
+    if net {
+        // Go's default falls back to `direct`, which runs version control tools.
+        env.push(("GOPROXY", "https://proxy.golang.org".to_string()));
+    } else {
         env.extend([
             ("GOPROXY", "off".to_string()),
             ("GOSUMDB", "off".to_string()),
@@ -144,6 +168,9 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
         Accepts::Bit => matches!(value, "0" | "1"),
         Accepts::Digits => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
         Accepts::GoFlags => return check_goflags(value),
+        Accepts::GoProxy => is_proxy_list(value),
+        Accepts::GoSumDb => is_sumdb(value),
+        Accepts::ModulePatterns => value.split(',').all(is_module_pattern),
         Accepts::Word => is_word(value),
     };
     if ok {
@@ -161,6 +188,42 @@ fn is_word(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_.,".contains(&b))
+}
+
+/// `off`, or proxy URLs over HTTP(S) separated by `,` or `|`.
+fn is_proxy_list(value: &str) -> bool {
+    value == "off"
+        || value.split([',', '|']).all(|url| {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            rest.is_some_and(|r| {
+                !r.is_empty()
+                    && r.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~:/%@".contains(&b))
+            })
+        })
+}
+
+/// `off`, or `name[+key] [url]`.
+fn is_sumdb(value: &str) -> bool {
+    let mut parts = value.split(' ');
+    let name_ok = parts.next().is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._+/=:".contains(&b))
+    });
+    name_ok && parts.all(|url| is_proxy_list(url) && url != "off")
+}
+
+/// A module path pattern (`example.com/private/*`): no spaces, no `..`.
+fn is_module_pattern(pattern: &str) -> bool {
+    !pattern.is_empty()
+        && !pattern.contains("..")
+        && pattern
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/*?[]".contains(&b))
 }
 
 fn check_goflags(value: &str) -> Result<(), String> {
@@ -205,6 +268,30 @@ mod tests {
     }
 
     #[test]
+    fn module_settings() {
+        assert!(check("GOPROXY", "https://proxy.golang.org").is_ok());
+        assert!(check("GOPROXY", "http://127.0.0.1:8080|https://goproxy.io,off").is_err());
+        assert!(check("GOPROXY", "http://127.0.0.1:8080|https://goproxy.io").is_ok());
+        assert!(check("GOPROXY", "off").is_ok());
+        for bad in [
+            "direct",
+            "file:///etc",
+            "https://x,direct",
+            "https://x y",
+            "",
+        ] {
+            assert!(check("GOPROXY", bad).is_err(), "{bad}");
+        }
+        assert!(check("GOSUMDB", "sum.golang.org").is_ok());
+        assert!(check("GOSUMDB", "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 https://sum.golang.org").is_ok());
+        assert!(check("GOSUMDB", "off").is_ok());
+        assert!(check("GOSUMDB", "x file:///y").is_err());
+        assert!(check("GOPRIVATE", "example.com/private/*,corp.example").is_ok());
+        assert!(check("GONOSUMDB", "a b").is_err());
+        assert!(check("GONOSUMDB", "../x").is_err());
+    }
+
+    #[test]
     fn goflags() {
         assert!(check("GOFLAGS", "-trimpath -mod=vendor -tags=netgo,osusergo").is_ok());
         assert!(check("GOFLAGS", "--trimpath").is_ok());
@@ -232,6 +319,7 @@ mod tests {
             cache: Path::new("/c/cache"),
             tmp: Path::new("/w/tmp"),
             workspace: None,
+            modules: None,
         };
         let env = base(&tool, &dirs, false);
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -247,5 +335,11 @@ mod tests {
         };
         let env = base(&tool, &work, false);
         assert!(env.contains(&("GOWORK".into(), "/p/go.work".into())));
+        let fetched = Dirs {
+            modules: Some(Path::new("/c/modules/k")),
+            ..dirs
+        };
+        let env = base(&tool, &fetched, false);
+        assert!(env.contains(&("GOMODCACHE".into(), "/c/modules/k".into())));
     }
 }

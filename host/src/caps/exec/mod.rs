@@ -30,7 +30,7 @@ use tools::Tool;
 
 use super::net::Access;
 use super::net::egress::Egress;
-use super::{Call, Capability, GrantCheck, GrantKind, PlanContext, Provision};
+use super::{Call, Capability, Fetched, GrantCheck, GrantKind, PlanContext, Provision};
 use crate::cache::{KeyContext, Uncacheable};
 use crate::config::{Limits, StageConfig, check_program_name};
 use crate::plan::{Needs, PlannedStage};
@@ -122,6 +122,7 @@ impl Capability for Exec {
                     net: super::net::access(&stage.config.grants),
                     egress: None,
                     paths: super::paths::granted(stage).to_vec(),
+                    fetched: invocation.fetched.clone(),
                     log: invocation.log.clone(),
                     time_spent: invocation.program_time.clone(),
                 }
@@ -182,6 +183,8 @@ pub struct ExecCap {
     egress: Option<Egress>,
     /// Directories outside the project its programs may read (`grants.paths`).
     paths: Vec<PathBuf>,
+    /// The build's fetched modules: read-only, or being filled by this invocation.
+    fetched: Option<Fetched>,
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
     time_spent: Arc<ProgramTime>,
@@ -200,6 +203,7 @@ impl ExecCap {
             net: Access::None,
             egress: None,
             paths: Vec::new(),
+            fetched: None,
             log,
             time_spent: Arc::default(),
         }
@@ -241,6 +245,7 @@ impl ExecCap {
                 cache: &cache,
                 tmp: &self.tmp,
                 workspace: workspace.as_deref(),
+                modules: self.fetched.as_ref().map(|f| f.dir.as_path()),
             },
             self.net.any(),
         );
@@ -260,9 +265,15 @@ impl ExecCap {
         };
         let mut read_only = self.paths.clone();
         read_only.extend(self.egress.as_ref().map(|e| e.dir().to_path_buf()));
+        let mut fresh = vec![roots.output.clone(), self.tmp.clone()];
+        match &self.fetched {
+            Some(f) if f.filling => fresh.push(f.dir.clone()),
+            Some(f) => read_only.push(f.dir.clone()),
+            None => {}
+        }
         let access = Mounts {
             read_only,
-            fresh: vec![roots.output.clone(), self.tmp.clone()],
+            fresh,
             kept: vec![home, cache],
         };
         policy::confine(spec, tool, roots, &access, network, &self.limits)
@@ -344,6 +355,63 @@ impl wit::Host for ExecCap {
             truncated: finished.truncated,
         })
     }
+}
+
+/// Runs `tool` for xhost itself rather than for a plugin (checking what a fetch stage
+/// made): with its profile's environment, offline, `project` as working directory and
+/// read-only, `modules` read-only as the fetched directory, and scratch directories
+/// under `work`, in the tool sandbox.
+pub fn run_for_host(
+    tool: &Tool,
+    args: &[&str],
+    project: &std::path::Path,
+    modules: &std::path::Path,
+    work: &std::path::Path,
+    limits: &Limits,
+) -> Result<process::Finished> {
+    let (home, cache, tmp) = (work.join("home"), work.join("cache"), work.join("tmp"));
+    let roots = Roots {
+        source: Some(project.to_path_buf()),
+        input: work.join("in"),
+        output: work.join("out"),
+    };
+    for dir in [&home, &cache, &tmp, &roots.input, &roots.output] {
+        std::fs::create_dir_all(dir)?;
+    }
+    let workspace = Some(project.join("go.work")).filter(|f| f.is_file());
+    let env = env::base(
+        tool,
+        &Dirs {
+            home: &home,
+            cache: &cache,
+            tmp: &tmp,
+            workspace: workspace.as_deref(),
+            modules: Some(modules),
+        },
+        false,
+    );
+    let spec = Spec {
+        program: tool.path.clone(),
+        args: args.iter().map(Into::into).collect(),
+        env,
+        cwd: project.to_path_buf(),
+        timeout: Duration::from_secs(limits.exec_time_secs),
+        output_cap: OUTPUT_CAP,
+        alarm: None,
+    };
+    let mounts = Mounts {
+        read_only: vec![modules.to_path_buf()],
+        fresh: vec![roots.output.clone(), tmp.clone()],
+        kept: vec![home, cache],
+    };
+    let spec = policy::confine(spec, tool, &roots, &mounts, Network::Isolated, limits)
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+    let finished =
+        process::run(spec).map_err(|e| anyhow::anyhow!("starting {}: {e}", tool.path.display()))?;
+    if let Some(why) = policy::setup_failure(&finished) {
+        anyhow::bail!("{}: {why}", tool.name);
+    }
+    Ok(finished)
 }
 
 /// The message inside an [`ExecError`].
