@@ -230,4 +230,37 @@ mod tests {
             "github.com/!burnt!sushi/toml"
         );
     }
+
+    /// A fetch that writes its own `.ziphash` (which Go trusts when it builds) or a
+    /// `.mod` other than go.sum's is caught; modules go.sum does not list are ignored.
+    #[test]
+    fn forged_hashes_are_found() {
+        let dir = std::env::temp_dir().join(format!("xhost-forged-{}", std::process::id()));
+        let at = dir.join("cache/download/github.com/!burnt!sushi/toml/@v");
+        std::fs::create_dir_all(&at).unwrap();
+        let good_mod = b"module github.com/BurntSushi/toml\n";
+        let sums = GoSum::parse(
+            &format!(
+                "github.com/BurntSushi/toml v1.0.0 h1:right=\ngithub.com/BurntSushi/toml v1.0.0/go.mod {}\n",
+                go_mod_hash(good_mod)
+            ),
+            "go.sum",
+        )
+        .unwrap();
+        std::fs::write(at.join("v1.0.0.ziphash"), "h1:right=\n").unwrap();
+        std::fs::write(at.join("v1.0.0.mod"), good_mod).unwrap();
+        std::fs::write(at.join("v9.9.9.ziphash"), "h1:unlisted=\n").unwrap();
+        assert!(check_sums(&dir, &sums).is_empty());
+
+        std::fs::write(at.join("v1.0.0.ziphash"), "h1:forged=\n").unwrap();
+        std::fs::write(at.join("v1.0.0.mod"), b"module evil\n").unwrap();
+        let forged = check_sums(&dir, &sums);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(forged.len(), 2, "{forged:?}");
+        assert!(
+            forged[0]
+                .starts_with("github.com/BurntSushi/toml v1.0.0: its zip hashes to h1:forged=")
+        );
+        assert!(forged[1].contains("its go.mod hashes to"));
+    }
 }

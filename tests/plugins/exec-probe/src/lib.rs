@@ -24,6 +24,9 @@ struct Config {
     program: String,
     #[serde(default)]
     args: Vec<String>,
+    /// For `run`: environment variables to ask for.
+    #[serde(default)]
+    env: std::collections::BTreeMap<String, String>,
 }
 
 fn result() -> String {
@@ -115,6 +118,9 @@ impl Stage for ExecProbe {
                         "{src}" => command.source("."),
                         text => command.arg(text),
                     };
+                }
+                for (name, value) in &config.env {
+                    command = command.env(name, value.as_str());
                 }
                 outcome(&format!("running {}", config.program), &command)
             }
