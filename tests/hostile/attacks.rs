@@ -848,6 +848,15 @@ pub fn attacks() -> Vec<Attack> {
             &["the build went on"],
         )
         .prepared(hostile_repository),
+        // Module proxies: reached by fetch stages only.
+        a(
+            "go without net points GOPROXY at a module proxy",
+            "network namespace and Landlock: no connection without grants.net; Go's GOPROXY=off is only the default",
+            "exec-probe",
+            "grants = { exec = [\"go\"], source = true }",
+            "action = \"run\"\nprogram = \"go\"\nargs = [\"mod\", \"download\", \"example.com/evil@v1.0.0\"]\nenv = { GOPROXY = \"http://127.0.0.1:{port}\", GOFLAGS = \"-mod=mod\" }",
+            &["blocked: running go", "dial tcp 127.0.0.1:"],
+        ),
     ]
 }
 

@@ -21,7 +21,8 @@ struct Config {
     /// `GOSUMDB`: the checksum database asked about modules go.sum does not list, or
     /// `off`.
     sumdb: String,
-    /// `GOPRIVATE`, `GONOSUMDB`, `GONOPROXY`: module path patterns.
+    /// `GOPRIVATE`, `GONOSUMDB`, `GONOPROXY`: module path patterns (`noproxy` is
+    /// `none` when `private` is set and it is not).
     private: Option<String>,
     nosumdb: Option<String>,
     noproxy: Option<String>,
@@ -59,10 +60,17 @@ impl Stage for GoMod {
             .args(["mod", "download"])
             .env("GOPROXY", config.proxy.as_str())
             .env("GOSUMDB", config.sumdb.as_str());
+        // GONOPROXY defaults to GOPRIVATE, whose modules Go would then fetch with
+        // version control tools, which a fetch stage never runs: private modules come
+        // from the proxy too unless the config says otherwise.
+        let noproxy = config
+            .noproxy
+            .clone()
+            .or_else(|| config.private.as_ref().map(|_| "none".to_string()));
         for (name, value) in [
             ("GOPRIVATE", &config.private),
             ("GONOSUMDB", &config.nosumdb),
-            ("GONOPROXY", &config.noproxy),
+            ("GONOPROXY", &noproxy),
         ] {
             if let Some(value) = value {
                 command = command.env(name, value.as_str());
@@ -93,7 +101,7 @@ fn explain(stderr: &str, config: &Config) -> String {
         || said.contains("410 Gone")
         || said.contains("unknown revision")
     {
-        "the proxy does not have a module version go.mod requires: check the version, or for a private module set `private` (GOPRIVATE) and `proxy` to a proxy that serves it"
+        "the proxy does not have a module version go.mod requires: check the version, or for a private module set `private` (GOPRIVATE) and `proxy` to a proxy that serves it (and grant its host in `grants.net`)"
     } else {
         "see Go's message above"
     };
