@@ -217,6 +217,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             jobs: 1,
             seed: Vec::new(),
             cache: None,
+            modules: None,
         }
         .run();
         outcomes.push((
