@@ -281,5 +281,12 @@ fn plugins_lists_builtins_with_digests() {
         "checksum must not import exec:\n{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 6);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("builtin:go-mod ") && l.contains("[release, world tool-plugin]")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("sha256 ").count(), 7);
 }

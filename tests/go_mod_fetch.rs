@@ -382,3 +382,37 @@ name = "checksum""#,
         "the proxy was reached: {requests:?}"
     );
 }
+
+#[test]
+fn fetch_stages_that_cannot_work_are_refused_when_planned() {
+    let project = Project::new("gomod-fetch-misplaced");
+    project.write("main.go", "package main\n\nfunc main() {}\n");
+    let stages = |first: &str| {
+        format!(
+            "[project]\nname = \"misplaced\"\nversion = \"1.0.0\"\n\n{first}\n\
+             [[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\n\
+             grants = {{ exec = [\"go\"], source = true }}\n"
+        )
+    };
+    let fetch = "[[stage]]\nname = \"modules\"\nplugin = \"builtin:go-mod\"\n\
+                 grants = { exec = [\"go\"], source = true, net = [\"proxy.golang.org\"] }\n";
+    project.write("xhost.toml", stages(fetch));
+    project.xhost(&["check", "."]).assert_fails_with(&[
+        "stage `modules` (builtin:go-mod) is a fetch stage",
+        "the project has no go.mod; remove the stage",
+    ]);
+
+    project.write("go.mod", "module example.com/misplaced\n\ngo 1.21\n");
+    let consuming = "[[stage]]\nname = \"sums\"\nplugin = \"builtin:checksum\"\n\
+                     grants = { net = [\"proxy.golang.org\"] }\n";
+    project.write("xhost.toml", stages(consuming));
+    let run = project.xhost(&["check", "."]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("stage `sums` (builtin:checksum) is a fetch stage")
+            && run.stderr.contains("but it consumes artifacts"),
+        "{}",
+        run.stderr
+    );
+}

@@ -111,43 +111,14 @@ impl Pipeline<'_> {
             }
         };
         let staging = modules.begin()?;
-        let fetched = (|| {
-            for stage in &fetches {
-                let filling = Fetched {
-                    dir: staging.clone(),
-                    filling: true,
-                };
-                let outputs = self.invoke(stage, &None, &[], state, Some(filling))?;
-                if let Some(output) = outputs.first() {
-                    bail!(
-                        "stage `{}` ({}) is a fetch stage, which fills the module cache and returns nothing, but it returned `{}`",
-                        stage.config.name,
-                        stage.prepared.plugin.label,
-                        output.path
-                    );
-                }
-            }
-            let go = self
-                .plan
-                .stages
-                .iter()
-                .find_map(|s| crate::caps::exec::programs(s).get("go"))
-                .context("checking the downloaded modules needs `go`, which no stage is granted")?;
-            let go_modules = self.plan.go_modules.as_ref().expect("modules to fetch");
-            go_modules
-                .verify_fetched(
-                    go,
-                    modules,
-                    &self.work.join("verify-modules"),
-                    &first.config.limits,
+        let fetched = self.fill(&fetches, &staging, state).and_then(|()| {
+            self.check_fetched(modules, first).with_context(|| {
+                format!(
+                    "stage `{}` ({})",
+                    first.config.name, first.prepared.plugin.label
                 )
-                .with_context(|| {
-                    format!(
-                        "stage `{}` ({})",
-                        first.config.name, first.prepared.plugin.label
-                    )
-                })
-        })();
+            })
+        });
         match fetched {
             Ok(()) => modules.commit(),
             Err(e) => {
@@ -155,6 +126,43 @@ impl Pipeline<'_> {
                 Err(e)
             }
         }
+    }
+
+    /// Runs the fetch stages with `staging` as the module cache their programs write.
+    fn fill(&self, fetches: &[&PlannedStage], staging: &Path, state: &RunState) -> Result<()> {
+        for stage in fetches {
+            let filling = Fetched {
+                dir: staging.to_path_buf(),
+                filling: true,
+            };
+            let outputs = self.invoke(stage, &None, &[], state, Some(filling))?;
+            if let Some(output) = outputs.first() {
+                bail!(
+                    "stage `{}` ({}) is a fetch stage, which fills the module cache and returns nothing, but it returned `{}`",
+                    stage.config.name,
+                    stage.prepared.plugin.label,
+                    output.path
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// xhost's own check of what the fetch stages made, with the build's `go`.
+    fn check_fetched(&self, modules: &ModuleCache, first: &PlannedStage) -> Result<()> {
+        let go = self
+            .plan
+            .stages
+            .iter()
+            .find_map(|s| crate::caps::exec::programs(s).get("go"))
+            .context("checking the downloaded modules needs `go`, which no stage is granted")?;
+        let go_modules = self.plan.go_modules.as_ref().expect("modules to fetch");
+        go_modules.verify_fetched(
+            go,
+            modules,
+            &self.work.join("verify-modules"),
+            &first.config.limits,
+        )
     }
 
     /// Reports a fetch stage that had nothing to do.
