@@ -1,5 +1,5 @@
 //! Writing xhost's own files safely: replaced atomically, directories made with the
-//! path in the error. (Where those files live is [`crate::cache_layout`].)
+//! path in the error, trees Go left read-only removed. (Where those files live is [`crate::cache_layout`].)
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,4 +29,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Creates `dir` and its parents, with the path in the error.
 pub fn create_dir_all(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating directory {}", dir.display()))
+}
+
+/// Removes a tree, first making its directories writable: Go leaves its module cache
+/// read-only. Links are not followed.
+pub fn remove_tree(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                pending.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+    }
+    std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
 }

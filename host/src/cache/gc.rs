@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 
 use super::actions::Entry;
 use crate::cache_layout::{CacheLayout, ProjectArea};
+use crate::files::remove_tree;
 use crate::lock;
 
 /// Sizes of each part of the cache directory.
@@ -294,22 +295,6 @@ fn tree_size(dir: &Path) -> u64 {
                 meta.len()
             }
         })
-}
-
-/// Removes a tree, first making its directories writable: Go leaves its module cache
-/// read-only.
-fn remove_tree(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fn writable(dir: &Path) {
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-        for (path, meta) in list(dir).unwrap_or_default() {
-            if meta.is_dir() {
-                writable(&path);
-            }
-        }
-    }
-    writable(dir);
-    std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
 }
 
 fn modified(path: &Path) -> SystemTime {

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use super::files::GoSum;
 use crate::caps::exec::tools::Tool;
 use crate::config::Limits;
+use crate::files::remove_tree;
 
 /// Module caches kept per project besides the current one (a branch switched back).
 const KEPT: usize = 2;
@@ -194,24 +195,6 @@ fn go_mod_hash(bytes: &[u8]) -> String {
         "h1:{}",
         base64::engine::general_purpose::STANDARD.encode(digest)
     )
-}
-
-/// Removes a tree Go made read-only.
-fn remove_tree(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
-            if let Ok(entries) = std::fs::read_dir(&path) {
-                pending.extend(entries.flatten().map(|e| e.path()));
-            }
-        }
-    }
-    std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
 }
 
 #[cfg(test)]
