@@ -416,3 +416,58 @@ fn fetch_stages_that_cannot_work_are_refused_when_planned() {
         run.stderr
     );
 }
+
+#[test]
+fn programs_cannot_write_the_fetched_modules() {
+    let proxy = Proxy::start("fetch-read-only");
+    let project = project("gomod-fetch-read-only", &proxy);
+    let probe = support::test_plugin("exec-probe");
+    // A later stage's program finds the module cache among its mounts and tries to
+    // replace a recorded hash, which Go would trust on the next build.
+    let tamper = format!(
+        r#"[[stage]]
+name = "tamper"
+plugin = "{plugin}"
+sha256 = "{sha}"
+grants = {{ exec = ["sh"], source = true }}
+[stage.config]
+action = "script"
+script = '''d=$(awk '$5 ~ /modules\/[0-9a-f]+$/ {{ print $5 }}' /proc/self/mountinfo); test -n "$d" || {{ echo no module cache mounted >&2; exit 1; }}; echo h1:forged= > "$d/cache/download/example.com/greet/@v/v1.0.0.ziphash"'''
+
+[[stage]]
+name = "checksum""#,
+        plugin = probe.display(),
+        sha = support::sha256(&probe),
+    );
+    let toml = config(&proxy, "").replace("[[stage]]\nname = \"checksum\"", &tamper);
+    project.write("xhost.toml", toml);
+    let run = project.xhost(&["build", "."]);
+    // It found the cache mounted (else: "no module cache mounted"), and could not write.
+    run.assert_fails_with(&[
+        "blocked: the script",
+        "/cache/download/example.com/greet/@v/v1.0.0.ziphash: Read-only file system",
+    ]);
+    let mut hashes = 0;
+    for area in std::fs::read_dir(cache_dir().join("projects"))
+        .unwrap()
+        .flatten()
+    {
+        for cache in std::fs::read_dir(area.path().join("modules"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let file = cache
+                .path()
+                .join("cache/download/example.com/greet/@v/v1.0.0.ziphash");
+            if let Ok(hash) = std::fs::read_to_string(file) {
+                assert!(
+                    hash.starts_with("h1:") && !hash.contains("forged"),
+                    "{hash}"
+                );
+                hashes += 1;
+            }
+        }
+    }
+    assert!(hashes > 0, "no fetched module cache found");
+}
