@@ -7,7 +7,6 @@
 //! that ignores all this finds no route off the loopback, and Landlock lets it connect
 //! to the allowed ports only.
 
-use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -107,32 +106,31 @@ fn serve(relays: Relays) {
     }
 }
 
-/// Copies bytes both ways between a program's connection and xhost's socket.
+/// Connects a program's connection to xhost's socket for its destination.
 fn relay(tcp: TcpStream, socket: &PathBuf) {
-    let Ok(unix) = UnixStream::connect(socket) else {
-        let _ = tcp.shutdown(Shutdown::Both);
-        return;
-    };
+    match UnixStream::connect(socket) {
+        Ok(unix) => splice(unix, tcp),
+        Err(_) => {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// Copies bytes both ways between `unix` and `tcp` until both directions end, passing
+/// each end on as a half-close. Both hops of a relay use it: the program's namespace
+/// to xhost, and xhost to the allowed host (`caps::net::egress`).
+pub fn splice(unix: UnixStream, tcp: TcpStream) {
     let (Ok(mut tcp_in), Ok(mut unix_out)) = (tcp.try_clone(), unix.try_clone()) else {
         return;
     };
     let upstream = std::thread::spawn(move || {
-        copy(&mut tcp_in, &mut unix_out);
+        let _ = std::io::copy(&mut tcp_in, &mut unix_out);
         let _ = unix_out.shutdown(Shutdown::Write);
     });
     let (mut unix_in, mut tcp_out) = (unix, tcp);
-    copy(&mut unix_in, &mut tcp_out);
+    let _ = std::io::copy(&mut unix_in, &mut tcp_out);
     let _ = tcp_out.shutdown(Shutdown::Write);
     let _ = upstream.join();
-}
-
-fn copy(from: &mut impl Read, to: &mut impl Write) {
-    let mut buffer = [0u8; 16 * 1024];
-    while let Ok(n) = from.read(&mut buffer) {
-        if n == 0 || to.write_all(&buffer[..n]).is_err() {
-            break;
-        }
-    }
 }
 
 /// `ip link set lo up`, by the interface-flags ioctl (a new namespace's loopback is

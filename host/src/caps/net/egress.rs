@@ -7,8 +7,7 @@
 //! name reaches the runner's own services or a cloud metadata endpoint), and each
 //! refusal is logged for the stage.
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -112,7 +111,7 @@ fn serve(
         let Ok(stream) = stream else { continue };
         let (destination, log) = (destination.clone(), log.clone());
         std::thread::spawn(move || match connect(&destination, port) {
-            Ok(remote) => relay(stream, remote),
+            Ok(remote) => crate::tool_sandbox::egress::splice(stream, remote),
             Err(why) => log.message(
                 Level::Warn,
                 &format!("net: connection to {destination}:{port} refused: {why}"),
@@ -174,29 +173,6 @@ fn routable(address: IpAddr) -> bool {
                 || a.is_unspecified()
                 || a.is_multicast()
                 || a.is_unicast_link_local())
-        }
-    }
-}
-
-fn relay(local: UnixStream, remote: TcpStream) {
-    let (Ok(mut local_in), Ok(mut remote_out)) = (local.try_clone(), remote.try_clone()) else {
-        return;
-    };
-    let upstream = std::thread::spawn(move || {
-        copy(&mut local_in, &mut remote_out);
-        let _ = remote_out.shutdown(Shutdown::Write);
-    });
-    let (mut remote_in, mut local_out) = (remote, local);
-    copy(&mut remote_in, &mut local_out);
-    let _ = local_out.shutdown(Shutdown::Write);
-    let _ = upstream.join();
-}
-
-fn copy(from: &mut impl Read, to: &mut impl Write) {
-    let mut buffer = [0u8; 16 * 1024];
-    while let Ok(n) = from.read(&mut buffer) {
-        if n == 0 || to.write_all(&buffer[..n]).is_err() {
-            break;
         }
     }
 }
