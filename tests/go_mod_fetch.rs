@@ -188,6 +188,20 @@ plugin = "builtin:checksum"
     )
 }
 
+/// [`config`] with an exec-probe stage `name`, granted `program` and the source,
+/// between the compile and checksum stages; `probe` is its `[stage.config]`.
+fn config_with_probe(proxy: &Proxy, name: &str, program: &str, probe: &str) -> String {
+    let plugin = support::test_plugin("exec-probe");
+    let stage = format!(
+        "[[stage]]\nname = \"{name}\"\nplugin = \"{}\"\nsha256 = \"{}\"\n\
+         grants = {{ exec = [\"{program}\"], source = true }}\n[stage.config]\n{probe}\n\n\
+         [[stage]]\nname = \"checksum\"",
+        plugin.display(),
+        support::sha256(&plugin),
+    );
+    config(proxy, "").replace("[[stage]]\nname = \"checksum\"", &stage)
+}
+
 /// The progress line of stage `stage`.
 fn line<'a>(said: &'a str, stage: &str) -> &'a str {
     said.lines()
@@ -195,23 +209,19 @@ fn line<'a>(said: &'a str, stage: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line for {stage}:\n{said}"))
 }
 
-/// Module caches left half-made anywhere in the tests' cache.
-fn partial_module_caches() -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for area in std::fs::read_dir(cache_dir().join("projects"))
-        .unwrap()
+/// Module caches left half-made in `project`'s area of the tests' cache.
+fn partial_module_caches(project: &Project) -> Vec<PathBuf> {
+    let root = project.dir.canonicalize().unwrap();
+    let modules = xhost::cache_layout::CacheLayout::at(cache_dir())
+        .project(&root)
+        .modules();
+    // Each caller built once before, so the area holds a module cache.
+    std::fs::read_dir(&modules)
+        .unwrap_or_else(|e| panic!("{}: {e}", modules.display()))
         .flatten()
-    {
-        if let Ok(entries) = std::fs::read_dir(area.path().join("modules")) {
-            found.extend(
-                entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "partial")),
-            );
-        }
-    }
-    found
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "partial"))
+        .collect()
 }
 
 #[test]
@@ -296,7 +306,7 @@ fn modules_are_fetched_once_checked_and_read_offline() {
         &project.dir,
     );
     assert!(info.contains("dep\texample.com/greet\tv1.1.0\t"), "{info}");
-    assert!(partial_module_caches().is_empty());
+    assert!(partial_module_caches(&project).is_empty());
 }
 
 #[test]
@@ -329,36 +339,25 @@ fn a_proxy_serving_other_content_is_refused_and_nothing_is_kept() {
         "fix: the module proxy served content that differs from go.sum",
     ]);
     assert_eq!(snapshot(&project.dist()), before, "dist/ changed");
-    assert!(partial_module_caches().is_empty());
+    assert!(partial_module_caches(&project).is_empty());
 }
 
 #[test]
 fn a_stage_without_net_reaches_no_module_proxy() {
     let proxy = Proxy::start("fetch-no-net");
     let project = project("gomod-fetch-no-net", &proxy);
-    let probe = support::test_plugin("exec-probe");
     // The compile-like stage asks Go for a version the fetch did not download, from
     // the proxy, naming it in GOPROXY.
-    let sneak = format!(
-        r#"[[stage]]
-name = "sneak"
-plugin = "{plugin}"
-sha256 = "{sha}"
-grants = {{ exec = ["go"], source = true }}
-[stage.config]
-action = "run"
-program = "go"
-args = ["mod", "download", "example.com/greet@v1.1.0"]
-env = {{ GOPROXY = "{url}", GOFLAGS = "-mod=mod" }}
-
-[[stage]]
-name = "checksum""#,
-        plugin = probe.display(),
-        sha = support::sha256(&probe),
-        url = proxy.url(),
+    let probe = format!(
+        "action = \"run\"\nprogram = \"go\"\n\
+         args = [\"mod\", \"download\", \"example.com/greet@v1.1.0\"]\n\
+         env = {{ GOPROXY = \"{}\", GOFLAGS = \"-mod=mod\" }}",
+        proxy.url()
     );
-    let toml = config(&proxy, "").replace("[[stage]]\nname = \"checksum\"", &sneak);
-    project.write("xhost.toml", toml);
+    project.write(
+        "xhost.toml",
+        config_with_probe(&proxy, "sneak", "go", &probe),
+    );
     let run = project.xhost(&["build", "."]);
     run.assert_fails_with(&["blocked: running go"]);
     // Go tried, and the sandbox stopped it (Landlock denies the connection; the
@@ -421,26 +420,14 @@ fn fetch_stages_that_cannot_work_are_refused_when_planned() {
 fn programs_cannot_write_the_fetched_modules() {
     let proxy = Proxy::start("fetch-read-only");
     let project = project("gomod-fetch-read-only", &proxy);
-    let probe = support::test_plugin("exec-probe");
     // A later stage's program finds the module cache among its mounts and tries to
     // replace a recorded hash, which Go would trust on the next build.
-    let tamper = format!(
-        r#"[[stage]]
-name = "tamper"
-plugin = "{plugin}"
-sha256 = "{sha}"
-grants = {{ exec = ["sh"], source = true }}
-[stage.config]
-action = "script"
-script = '''d=$(awk '$5 ~ /modules\/[0-9a-f]+$/ {{ print $5 }}' /proc/self/mountinfo); test -n "$d" || {{ echo no module cache mounted >&2; exit 1; }}; echo h1:forged= > "$d/cache/download/example.com/greet/@v/v1.0.0.ziphash"'''
-
-[[stage]]
-name = "checksum""#,
-        plugin = probe.display(),
-        sha = support::sha256(&probe),
+    let probe = r#"action = "script"
+script = '''d=$(awk '$5 ~ /modules\/[0-9a-f]+$/ { print $5 }' /proc/self/mountinfo); test -n "$d" || { echo no module cache mounted >&2; exit 1; }; echo h1:forged= > "$d/cache/download/example.com/greet/@v/v1.0.0.ziphash"'''"#;
+    project.write(
+        "xhost.toml",
+        config_with_probe(&proxy, "tamper", "sh", probe),
     );
-    let toml = config(&proxy, "").replace("[[stage]]\nname = \"checksum\"", &tamper);
-    project.write("xhost.toml", toml);
     let run = project.xhost(&["build", "."]);
     // It found the cache mounted (else: "no module cache mounted"), and could not write.
     run.assert_fails_with(&[
