@@ -132,7 +132,7 @@ pub fn verify(
         mismatched.join("\n")
     };
     bail!(
-        "xhost's own check of the downloaded modules against go.sum (`go mod verify`) failed; nothing was kept:\n  {}\nfix: delete the project's module cache (`xhost cache gc --max-size 0`) and build again; if it fails again, the module proxy serves content that differs from go.sum",
+        "xhost's own check of the downloaded modules against go.sum (`go mod verify`) failed; nothing was kept:\n  {}\nfix: build again, which downloads the modules anew; if it fails again, the module proxy (or the fetch stage's plugin) serves content that differs from go.sum: check the proxy settings",
         shown.replace('\n', "\n  ")
     )
 }
