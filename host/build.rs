@@ -18,10 +18,17 @@ const BUILTINS: &[(&str, &str)] = &[
     ("archive", "xhost-plugin-archive"),
     ("sign", "xhost-plugin-sign"),
     ("checksum", "xhost-plugin-checksum"),
+    ("universal", "xhost-plugin-universal"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.
-const SUPPORT_CRATES: &[&str] = &["sdk", "strip-core", "archive-core", "sbom-core"];
+const SUPPORT_CRATES: &[&str] = &[
+    "sdk",
+    "strip-core",
+    "archive-core",
+    "sbom-core",
+    "universal-core",
+];
 
 fn main() {
     if let Err(message) = run() {

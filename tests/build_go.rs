@@ -288,5 +288,5 @@ fn plugins_lists_builtins_with_digests() {
         "{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 7);
+    assert_eq!(run.stdout.matches("sha256 ").count(), 8);
 }
