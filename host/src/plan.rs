@@ -141,6 +141,7 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
     }
     let fetch_stages = fetch_stages(&stages)?;
     check_order(&stages[fetch_stages..])?;
+    check_release_templates(&stages)?;
     let go_modules = check_go_modules(&config, &stages, fetch_stages)?;
     let provenance_key = config
         .provenance_key
@@ -268,6 +269,20 @@ fn check_provenance_key_is_separate(config: &Config, keys: &KeyRing) -> Result<(
                     stage.name
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// A release stage's config is rendered once for the whole release: a template using a
+/// target's fields (`.Os`) cannot be.
+fn check_release_templates(stages: &[PlannedStage]) -> Result<()> {
+    for stage in stages.iter().filter(|s| s.info.release_scope) {
+        if let Err(message) = stage.config.release_config() {
+            bail!(
+                "{message} (stage `{}` runs once for the release)",
+                stage.config.name
+            );
         }
     }
     Ok(())

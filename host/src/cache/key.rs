@@ -85,7 +85,7 @@ impl KeyContext {
             "xhost": self.xhost,
             "plugin": stage.prepared.plugin.digest,
             "stage": stage.config.name,
-            "config": stage.config.config_json,
+            "config": stage.config.json_for(lane.as_ref()),
             "project": {
                 "name": project.name,
                 "version": project.version,

@@ -14,6 +14,8 @@ use crate::session::{ActionCacheUse, Request, Session};
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let overrides = Overrides {
         targets: args.project.targets,
+        snapshot: args.project.snapshot,
+        allow_lower_tag: args.project.allow_lower_tag,
     };
     let config = config::load(&args.project.dir, &overrides)?;
     let dist = args.dist.unwrap_or_else(|| config.root.join("dist"));

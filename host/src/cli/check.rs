@@ -11,6 +11,8 @@ use crate::session::Session;
 pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
     let overrides = Overrides {
         targets: args.project.targets,
+        snapshot: args.project.snapshot,
+        allow_lower_tag: args.project.allow_lower_tag,
     };
     let config = config::load(&args.project.dir, &overrides)?;
     let plan = Session::open(verbosity)?.plan(config)?;

@@ -182,6 +182,12 @@ struct ProjectArgs {
     /// Build only these targets (OS/ARCH), instead of the configured ones. Repeatable.
     #[arg(long = "target", value_name = "OS/ARCH", value_parser = parse_target)]
     targets: Vec<Target>,
+    /// A snapshot: the version from `[project] snapshot_version`, whatever the tags say.
+    #[arg(long)]
+    snapshot: bool,
+    /// Release the tag at HEAD even when it is not above the previous tag.
+    #[arg(long)]
+    allow_lower_tag: bool,
 }
 
 #[derive(Args)]

@@ -80,6 +80,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         .iter()
         .map(|spec| key_source(spec))
         .collect::<Result<BTreeMap<_, _>>>()?;
+    let config_json = stage_config(&args.config)?;
     let stage = StageConfig {
         name: STAGE.to_string(),
         plugin,
@@ -88,7 +89,8 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             .with_flag("source", args.source.is_some())
             .with_names("signing", keys.keys().cloned()),
         limits: Limits::default(),
-        config_json: stage_config(&args.config)?,
+        rendered: crate::config::Rendered::plain(&config_json),
+        config_json,
         origin: "command line".to_string(),
     };
     Ok(Config {
@@ -100,6 +102,9 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             commit: None,
             commit_time: None,
             source_date_epoch: None,
+            tag: None,
+            previous_tag: None,
+            snapshot: false,
         },
         build: Build {
             main: ".".to_string(),
@@ -114,6 +119,12 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         provenance_key: None,
         provenance_line: None,
         stages: vec![stage],
+        templates: crate::config::template::Fields {
+            project_name: args.project.clone(),
+            version: args.version.clone(),
+            binary: args.project.clone(),
+            ..Default::default()
+        },
         settings: Vec::new(),
         text: None,
     })

@@ -95,6 +95,7 @@ pub fn stages(limits: Limits, downloads: bool) -> Vec<StageConfig> {
             grants,
             limits,
             config_json: "{}".to_string(),
+            rendered: Default::default(),
             origin: "default pipeline".to_string(),
         })
         .collect()

@@ -11,21 +11,26 @@
 //! - `signing_keys`: `[signing.keys]` and `[provenance]`;
 //! - `defaults`: limits and the default pipeline, as data;
 //! - `go`: what a Go project implies (its name from `go.mod`, the default ldflags);
-//! - `names`, `template`, `json`, `vcs`: checks, placeholders, stage config as JSON,
-//!   and what git says about the commit.
+//! - [`template`]: GoReleaser's template language, its fields and functions;
+//!   `rendered`: a stage's config with its templates rendered per target;
+//! - `version`: the release version from the tag at HEAD (semver, rising) or a snapshot;
+//! - `names`, `json`, `vcs`: checks, stage config as JSON, and what git says about the
+//!   commit and its tags.
 
 mod defaults;
 pub mod error;
 mod go;
 mod json;
 mod names;
+mod rendered;
 mod resolver;
 mod schema;
 mod signing_keys;
 mod stages;
-mod template;
+pub mod template;
 mod types;
 mod vcs;
+mod version;
 
 use std::path::Path;
 
@@ -38,8 +43,8 @@ pub use names::check_program_name;
 use resolver::Resolver;
 use schema::ConfigFile;
 pub use types::{
-    Build, Config, Grant, Granted, Grants, Limits, Overrides, PluginRef, Project, Setting,
-    StageConfig,
+    Build, Config, Grant, Granted, Grants, Limits, Overrides, PluginRef, Project, Rendered,
+    Setting, StageConfig,
 };
 
 pub use crate::keys::KeySource;

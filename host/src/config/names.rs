@@ -22,6 +22,22 @@ pub fn check_version(version: &str) -> Result<(), String> {
     }
 }
 
+/// Environment variable names (`[template] env`): letters, digits and `_`, not
+/// starting with a digit.
+pub fn check_env_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a variable name: use letters, digits and `_`"
+        ))
+    }
+}
+
 /// Program names in `grants.exec` and `[tools]`: a name, never a path.
 pub fn check_program_name(name: &str) -> Result<(), String> {
     if is_token(name, 64, b"._+-") {

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use toml::Spanned;
 
 use super::error::{ConfigError, Located};
-use super::names::{check_name, check_program_name, check_version};
-use super::schema::ConfigFile;
+use super::names::{check_env_name, check_name, check_program_name, check_version};
+use super::schema::{ConfigFile, TemplateSection};
+use super::template::{self, Fields};
 use super::{
-    Build, Config, FILE_NAME, Limits, Overrides, PluginRef, Project, Setting, defaults, go,
-    template, vcs,
+    Build, Config, FILE_NAME, Limits, Overrides, PluginRef, Project, Setting, defaults, go, vcs,
+    version,
 };
 use crate::target::Target;
 
@@ -33,8 +34,22 @@ impl Resolver<'_> {
         overrides: &Overrides,
     ) -> Result<Config, ConfigError> {
         let commit = vcs::Commit::read(self.root);
-        let project = self.project(&parsed, &commit)?;
-        let build = self.build(&parsed, &project, &commit)?;
+        let project = self.project(&parsed, &commit, overrides)?;
+        let env = self.template_env(&parsed.template)?;
+        let mut fields = Fields {
+            project_name: project.name.clone(),
+            version: project.version.clone(),
+            tag: project.tag.clone().unwrap_or_default(),
+            previous_tag: project.previous_tag.clone().unwrap_or_default(),
+            commit: project.commit.clone().unwrap_or_default(),
+            commit_time: project.commit_time,
+            epoch: project.source_date_epoch,
+            is_snapshot: project.snapshot,
+            binary: String::new(),
+            env,
+        };
+        let (build, ldflags_template) = self.build(&parsed, &fields)?;
+        fields.binary = build.binary.clone();
         let targets = self.targets(&parsed, overrides)?;
         let limits = self.limits(&parsed.limits, Limits::default(), "[limits]")?;
         let tools = self.tools(&parsed.tools)?;
@@ -54,8 +69,9 @@ impl Resolver<'_> {
         };
         for stage in &mut stages {
             if matches!(&stage.plugin, PluginRef::Builtin { name, .. } if name == go::BUILDER) {
-                stage.config_json = go::with_ldflags(&stage.config_json, &build.ldflags);
+                stage.config_json = go::with_ldflags(&stage.config_json, &ldflags_template);
             }
+            stage.rendered = self.render_stage(stage, &fields, &targets)?;
         }
         Ok(Config {
             root: self.root.to_path_buf(),
@@ -73,6 +89,7 @@ impl Resolver<'_> {
                 .map(|k| self.line_of(k.span())),
             provenance_key,
             stages,
+            templates: fields,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
@@ -83,6 +100,7 @@ impl Resolver<'_> {
         &mut self,
         parsed: &ConfigFile,
         commit: &vcs::Commit,
+        overrides: &Overrides,
     ) -> Result<Project, ConfigError> {
         let name = match &parsed.project.name {
             Some(name) => {
@@ -111,50 +129,137 @@ impl Resolver<'_> {
                 name
             }
         };
-        let version = match &parsed.project.version {
-            Some(version) => {
-                check_version(version.get_ref()).map_err(|m| self.at(version.span(), m))?;
-                self.note("project.version", version.get_ref(), Some(version.span()));
-                version.get_ref().clone()
-            }
-            None => {
-                let (version, why) = match (&commit.tag, commit.short()) {
-                    (Some(tag), _) => (
-                        tag.trim_start_matches('v').to_string(),
-                        format!("default: git tag `{tag}`"),
-                    ),
-                    (None, Some(short)) => (
-                        format!("0.0.0-SNAPSHOT-{short}"),
-                        "default: no tag at HEAD".into(),
-                    ),
-                    (None, None) => (
-                        "0.0.0-SNAPSHOT".to_string(),
-                        "default: not a git checkout".into(),
-                    ),
-                };
-                self.settings.push(Setting {
-                    key: "project.version".into(),
-                    value: version.clone(),
-                    origin: why,
-                });
-                version
-            }
-        };
+        let (version, snapshot) = self.version(parsed, &name, commit, overrides)?;
         Ok(Project {
             name,
             version,
             commit: commit.hash.clone(),
             commit_time: commit.time,
             source_date_epoch: source_date_epoch(commit)?,
+            tag: if snapshot { None } else { commit.tag.clone() },
+            previous_tag: commit.previous_tag.clone(),
+            snapshot,
         })
     }
 
+    /// The release version and whether it is a snapshot: `[project] version` as
+    /// written, else the tag at HEAD (a semantic version above the previous tag), else
+    /// (or with `--snapshot`) `[project] snapshot_version` rendered over the last tag.
+    fn version(
+        &mut self,
+        parsed: &ConfigFile,
+        name: &str,
+        commit: &vcs::Commit,
+        overrides: &Overrides,
+    ) -> Result<(String, bool), ConfigError> {
+        if let Some(version) = parsed
+            .project
+            .version
+            .as_ref()
+            .filter(|_| !overrides.snapshot)
+        {
+            check_version(version.get_ref()).map_err(|m| self.at(version.span(), m))?;
+            self.note("project.version", version.get_ref(), Some(version.span()));
+            return Ok((version.get_ref().clone(), false));
+        }
+        let source = version::source(commit, overrides.snapshot, overrides.allow_lower_tag)
+            .map_err(ConfigError::Plain)?;
+        let (base, why) = match source {
+            version::Source::Tag { tag, version } => {
+                self.settings.push(Setting {
+                    key: "project.version".into(),
+                    value: version.clone(),
+                    origin: format!("default: git tag `{tag}`"),
+                });
+                return Ok((version, false));
+            }
+            version::Source::Snapshot { base, why } => (base, why),
+        };
+        let written = parsed.project.snapshot_version.as_ref();
+        let text = written.map_or(version::DEFAULT_SNAPSHOT, |t| t.get_ref().as_str());
+        let fields = Fields {
+            project_name: name.to_string(),
+            version: base,
+            commit: commit.hash.clone().unwrap_or_default(),
+            commit_time: commit.time,
+            epoch: source_date_epoch(commit)?,
+            is_snapshot: true,
+            ..Fields::default()
+        };
+        let mut rendered = template::render(text, &fields, None).map_err(|e| {
+            let span = written.map_or(0..0, |t| t.span());
+            self.template_error(span, "project.snapshot_version", e)
+        })?;
+        if commit.hash.is_none() && written.is_none() {
+            // Not a git checkout: no commit to name.
+            rendered = format!("{}-SNAPSHOT", fields.version);
+        }
+        let span = written.map_or(0..0, |t| t.span());
+        check_version(&rendered).map_err(|m| {
+            let message = format!("project.snapshot_version renders to {m}");
+            if written.is_some() {
+                self.at(span.clone(), message)
+            } else {
+                ConfigError::Plain(message)
+            }
+        })?;
+        self.settings.push(Setting {
+            key: "project.version".into(),
+            value: rendered.clone(),
+            origin: format!("{why}: `{text}`"),
+        });
+        Ok((rendered, true))
+    }
+
+    /// A template error at `span` (the value's place in the file), naming the field.
+    pub(super) fn template_error(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        error: template::TemplateError,
+    ) -> ConfigError {
+        let message = format!("{field}: {error}");
+        if span == (0..0) || self.source.is_empty() {
+            ConfigError::Plain(format!("{FILE_NAME}: {message}"))
+        } else {
+            self.at(span, message)
+        }
+    }
+
+    /// `.Env` for templates: the host variables `[template] env` allows (empty when
+    /// unset) and the values `[template.set]` gives.
+    pub(super) fn template_env(
+        &mut self,
+        section: &TemplateSection,
+    ) -> Result<BTreeMap<String, String>, ConfigError> {
+        let mut env = BTreeMap::new();
+        for name in &section.env {
+            check_env_name(name.get_ref())
+                .map_err(|m| self.at(name.span(), format!("[template] env: {m}")))?;
+            let value = std::env::var(name.get_ref()).unwrap_or_default();
+            env.insert(name.get_ref().clone(), value);
+        }
+        for (name, value) in &section.set {
+            check_env_name(name)
+                .map_err(|m| self.at(value.span(), format!("[template.set]: {m}")))?;
+            if env.contains_key(name) {
+                return Err(self.at(
+                    value.span(),
+                    format!("[template.set] sets {name}, which [template] env also reads from the environment; keep one"),
+                ));
+            }
+            env.insert(name.clone(), value.get_ref().clone());
+        }
+        Ok(env)
+    }
+
+    /// `[build]`, its templates rendered for the release; and the ldflags template as
+    /// written, which go-build's config gets (rendered per target).
     pub(super) fn build(
         &mut self,
         parsed: &ConfigFile,
-        project: &Project,
-        commit: &vcs::Commit,
-    ) -> Result<Build, ConfigError> {
+        fields: &Fields,
+    ) -> Result<(Build, String), ConfigError> {
         let section = &parsed.build;
         let main = self.string_or(&section.main, "build.main", ".", "default: the module root");
         let span = section.main.as_ref().map_or(0..0, |m| m.span());
@@ -173,55 +278,63 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        let binary = self.string_or(
+        let binary_raw = self.string_or(
             &section.binary,
             "build.binary",
-            &project.name,
+            &fields.project_name,
             "default: the project name",
         );
-        check_name(&binary)
-            .map_err(|m| self.at(section.binary.as_ref().map_or(0..0, |b| b.span()), m))?;
-        let vars = template::Vars {
-            name: &project.name,
-            version: &project.version,
-            commit: commit.hash.as_deref().unwrap_or(""),
-            short_commit: commit.short().unwrap_or(""),
+        let binary_span = section.binary.as_ref().map_or(0..0, |b| b.span());
+        let binary = template::render(&binary_raw, fields, None)
+            .map_err(|e| self.template_error(binary_span.clone(), "build.binary", e))?;
+        check_name(&binary).map_err(|m| self.at(binary_span, m))?;
+        let with_binary = Fields {
+            binary: binary.clone(),
+            ..fields.clone()
         };
-        let ldflags = match &section.ldflags {
-            Some(raw) => {
-                let expanded = template::expand(raw.get_ref(), &vars).map_err(|e| {
-                    // +1 skips the opening quote of the TOML string.
-                    let start = raw.span().start + 1 + e.offset;
-                    self.at(start..start + 2, e.message)
-                })?;
-                self.note("build.ldflags", &expanded, Some(raw.span()));
-                expanded
-            }
-            None => {
-                let expanded =
-                    template::expand(go::DEFAULT_LDFLAGS, &vars).expect("default ldflags expand");
-                self.settings.push(Setting {
-                    key: "build.ldflags".into(),
-                    value: expanded.clone(),
-                    origin: format!("default: `{}`", go::DEFAULT_LDFLAGS),
-                });
-                expanded
-            }
+        let (ldflags_raw, ldflags_span) = match &section.ldflags {
+            Some(raw) => (raw.get_ref().clone(), raw.span()),
+            None => (go::DEFAULT_LDFLAGS.to_string(), 0..0),
         };
-        let flags: Vec<String> = section
+        // A target's fields are only known per target: go-build renders the template
+        // for each (see `stages`); this is the release-wide value earlier plugins get.
+        let ldflags = match template::render(&ldflags_raw, &with_binary, None) {
+            Ok(expanded) => expanded,
+            Err(_)
+                if template::render(&ldflags_raw, &with_binary, Some(&Target::defaults()[0]))
+                    .is_ok() =>
+            {
+                ldflags_raw.clone()
+            }
+            Err(e) => return Err(self.template_error(ldflags_span, "build.ldflags", e)),
+        };
+        match &section.ldflags {
+            Some(raw) => self.note("build.ldflags", &ldflags, Some(raw.span())),
+            None => self.settings.push(Setting {
+                key: "build.ldflags".into(),
+                value: ldflags.clone(),
+                origin: format!("default: `{}`", go::DEFAULT_LDFLAGS),
+            }),
+        }
+        let flags = section
             .flags
             .iter()
             .flatten()
-            .map(|f| f.get_ref().clone())
-            .collect();
-        Ok(Build {
-            main,
-            binary,
-            ldflags,
-            flags,
-        })
+            .map(|f| {
+                template::render(f.get_ref(), &with_binary, None)
+                    .map_err(|e| self.template_error(f.span(), "build.flags", e))
+            })
+            .collect::<Result<Vec<String>, ConfigError>>()?;
+        Ok((
+            Build {
+                main,
+                binary,
+                ldflags,
+                flags,
+            },
+            ldflags_raw,
+        ))
     }
-
     pub(super) fn targets(
         &mut self,
         parsed: &ConfigFile,

@@ -21,8 +21,22 @@ pub struct ConfigFile {
     pub signing: SigningSection,
     #[serde(default)]
     pub provenance: ProvenanceSection,
+    #[serde(default)]
+    pub template: TemplateSection,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
+}
+
+/// `[template]`: what templates may see of the environment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSection {
+    /// Host variables `.Env.NAME` may read (empty when unset); nothing else is visible.
+    #[serde(default)]
+    pub env: Vec<Spanned<String>>,
+    /// Values of `.Env.NAME` set here (a GoReleaser `env:` list imports here).
+    #[serde(default)]
+    pub set: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +67,8 @@ pub struct KeySection {
 pub struct ProjectSection {
     pub name: Option<Spanned<String>>,
     pub version: Option<Spanned<String>>,
+    /// The version of a build without a release tag (`--snapshot`, or no tag at HEAD).
+    pub snapshot_version: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

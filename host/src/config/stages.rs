@@ -4,9 +4,12 @@ use toml::Spanned;
 
 use super::error::ConfigError;
 use super::names::check_name;
+use super::rendered::Failed;
 use super::resolver::Resolver;
 use super::schema::{GrantValue, LimitsSection, StageSection};
-use super::{FILE_NAME, Grant, Grants, Limits, PluginRef, StageConfig, json};
+use super::template::Fields;
+use super::{FILE_NAME, Grant, Grants, Limits, PluginRef, Rendered, StageConfig, json};
+use crate::target::Target;
 
 impl Resolver<'_> {
     /// The stages as written; their grants are checked against the capabilities when
@@ -56,6 +59,7 @@ impl Resolver<'_> {
                 grants,
                 limits: self.limits(&section.limits, limits, &format!("stage `{name}` limits:"))?,
                 config_json,
+                rendered: Rendered::default(),
                 origin: self.origin(Some(section.name.span())),
             });
         }
@@ -140,5 +144,53 @@ impl Resolver<'_> {
                 100_000_000,
             )?,
         })
+    }
+}
+
+impl Resolver<'_> {
+    /// A stage's config rendered for the release and each target; a template error
+    /// points at the key's line in the stage's `config` table.
+    pub(super) fn render_stage(
+        &self,
+        stage: &StageConfig,
+        fields: &Fields,
+        targets: &[Target],
+    ) -> Result<Rendered, ConfigError> {
+        let error = |failed: Failed| {
+            let field = format!("stage `{}` config.{}", stage.name, failed.key);
+            let span = self.config_key_span(&stage.name, &failed.key);
+            self.template_error(span, &field, failed.error)
+        };
+        Rendered::render(&stage.config_json, fields, targets, |failed| {
+            error(failed).to_string()
+        })
+        .map_err(error)
+    }
+
+    /// Where config key `key` (its last table key) of stage `name` is written, or
+    /// `0..0` when the file does not say (the default pipeline, go-build's ldflags).
+    fn config_key_span(&self, name: &str, key: &str) -> std::ops::Range<usize> {
+        let last = key
+            .rsplit('.')
+            .next()
+            .unwrap_or(key)
+            .split('[')
+            .next()
+            .unwrap_or(key);
+        let quoted = format!("\"{name}\"");
+        let Some(stage_at) = self.source.find(&format!("name = {quoted}")) else {
+            return 0..0;
+        };
+        let rest = &self.source[stage_at..];
+        let end = rest[1..].find("[[stage]]").map_or(rest.len(), |i| i + 1);
+        let pattern = regex::Regex::new(&format!(r"(?m)(^|[{{,\s]){}\s*=", regex::escape(last)))
+            .expect("escaped key");
+        match pattern.find(&rest[..end]) {
+            Some(m) => {
+                let start = stage_at + m.start() + m.as_str().find(last).unwrap_or(0);
+                start..start + last.len()
+            }
+            None => 0..0,
+        }
     }
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::error::{ConfigError, Located};
+pub use super::rendered::Rendered;
+use super::template::Fields;
 use crate::keys::KeySource;
 use crate::target::Target;
 
@@ -30,6 +32,8 @@ pub struct Config {
     /// The line of `xhost.toml` naming it.
     pub provenance_line: Option<usize>,
     pub stages: Vec<StageConfig>,
+    /// What templates see for this release (rendering a plugin's config per target).
+    pub templates: Fields,
     /// Each setting with where its value came from, for `xhost check --explain`.
     pub settings: Vec<Setting>,
     /// The file's text and its name as the user wrote it, for errors found later
@@ -58,6 +62,12 @@ pub struct Project {
     /// The commit's committer time, seconds since 1970.
     pub commit_time: Option<u64>,
     pub source_date_epoch: Option<u64>,
+    /// The release tag at HEAD (none for a snapshot).
+    pub tag: Option<String>,
+    /// The tag before this release, where the release notes start.
+    pub previous_tag: Option<String>,
+    /// Whether this is a snapshot build (`--snapshot`, or no tag at HEAD).
+    pub snapshot: bool,
 }
 
 /// `[build]`, with placeholders expanded.
@@ -111,10 +121,27 @@ pub struct StageConfig {
     pub plugin: PluginRef,
     pub grants: Grants,
     pub limits: Limits,
-    /// The stage's `config` table as canonical JSON (sorted keys), `{}` when absent.
+    /// The stage's `config` table as canonical JSON (sorted keys), `{}` when absent;
+    /// its strings are templates.
     pub config_json: String,
+    /// That config with its templates rendered, for the release and per target.
+    pub rendered: Rendered,
     /// `xhost.toml:LINE` of the stage, or "default pipeline".
     pub origin: String,
+}
+
+impl StageConfig {
+    /// The config an invocation for `lane` gets, its templates rendered. The plan has
+    /// refused a release stage whose config renders only per target (`release_config`).
+    pub fn json_for(&self, lane: Option<&Target>) -> &str {
+        self.rendered.for_lane(lane).unwrap_or(&self.config_json)
+    }
+
+    /// For a release stage: its rendered config, or why it cannot be rendered once for
+    /// the whole release (it uses a target's fields).
+    pub fn release_config(&self) -> Result<&str, &str> {
+        self.rendered.for_lane(None)
+    }
 }
 
 /// Where a stage's plugin comes from.
@@ -233,4 +260,8 @@ pub struct Setting {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub targets: Vec<Target>,
+    /// `--snapshot`: a snapshot version whatever the tags say.
+    pub snapshot: bool,
+    /// `--allow-lower-tag`: release a tag that is not above the previous one.
+    pub allow_lower_tag: bool,
 }

@@ -11,6 +11,9 @@ pub struct Commit {
     pub time: Option<u64>,
     /// A tag pointing exactly at the commit, e.g. `v1.2.3`.
     pub tag: Option<String>,
+    /// The nearest tag before it (`git describe` of the parent when the commit is
+    /// tagged, else of the commit), as GoReleaser finds `PreviousTag`.
+    pub previous_tag: Option<String>,
 }
 
 impl Commit {
@@ -18,16 +21,14 @@ impl Commit {
         let Some(hash) = git(dir, &["rev-parse", "--verify", "HEAD"]) else {
             return Commit::default();
         };
+        let tag = git(dir, &["describe", "--tags", "--exact-match", "HEAD"]);
+        let before = if tag.is_some() { "HEAD^" } else { "HEAD" };
         Commit {
             time: git(dir, &["cat-file", "commit", "HEAD"]).and_then(|c| committer_time(&c)),
-            tag: git(dir, &["describe", "--tags", "--exact-match", "HEAD"]),
+            previous_tag: git(dir, &["describe", "--tags", "--abbrev=0", before]),
+            tag,
             hash: Some(hash),
         }
-    }
-
-    /// The first 7 hex digits of the commit hash.
-    pub fn short(&self) -> Option<&str> {
-        self.hash.as_deref().map(|h| &h[..h.len().min(7)])
     }
 }
 

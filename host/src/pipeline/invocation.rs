@@ -161,7 +161,12 @@ fn run_in_sandbox(
         quota,
         alarm,
     );
-    let job = job::build(cx.config, lane.as_ref(), inputs, &stage.config.config_json);
+    let job = job::build(
+        cx.config,
+        lane.as_ref(),
+        inputs,
+        stage.config.json_for(lane.as_ref()),
+    );
     let result = stage.prepared.run(parts, &job, &job::extras(cx.config));
     // Over quota is the cause whatever else went wrong (a program killed for it makes
     // the plugin fail in its own words).

@@ -247,7 +247,7 @@ fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
     let modules = plan.go_modules.as_ref().filter(|m| m.downloads())?;
     let settings: Vec<(&str, &str)> = plan
         .fetches()
-        .map(|s| (s.config.name.as_str(), s.config.config_json.as_str()))
+        .map(|s| (s.config.name.as_str(), s.config.json_for(None)))
         .collect();
     Some(ModuleCache::new(area, modules.download_key(&settings)))
 }

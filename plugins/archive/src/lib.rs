@@ -1,7 +1,8 @@
 //! `builtin:archive`: packs each target's binary, with the project's LICENSE, README
 //! and CHANGELOG when the stage is granted `source`, into a reproducible
-//! `<name>_<version>_<os>_<arch>.tar.gz` (`.zip` for Windows). Targets whose format is
-//! `binary` (wasm by default) are left unarchived.
+//! `<name>_<version>_<os>_<arch>.tar.gz` (`.zip` for Windows) — or as `name_template`
+//! says (the host renders it per target) in each of the target's formats. Targets whose
+//! format is `binary` (wasm by default) are left unarchived.
 
 use std::collections::BTreeMap;
 
@@ -14,16 +15,49 @@ use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageErro
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
+    /// The archive's name without its extension, rendered per target by the host
+    /// (GoReleaser's `name_template`). Default: `<name>_<version>_<os>_<arch>[_<variant>]`.
+    name_template: Option<String>,
     /// `tar.gz` (default), `zip` or `binary` (no archive).
     format: Option<String>,
-    /// Format per operating system, over the defaults
+    /// Several formats: one archive in each (GoReleaser v2's `formats`).
+    formats: Option<Vec<String>>,
+    /// Format(s) per operating system, over the defaults
     /// `{ windows = "zip", wasip1 = "binary", js = "binary" }`.
-    format_overrides: BTreeMap<String, String>,
-    /// Put everything under a top directory named like the archive.
-    wrap_in_directory: bool,
+    format_overrides: BTreeMap<String, OneOrMany>,
+    /// Put everything under a top directory named like the archive (`true`), or named
+    /// as given.
+    wrap_in_directory: Wrap,
     /// Files from the top of the source tree to include (needs `source`).
-    /// Default: `["LICENSE*", "README*", "CHANGELOG*"]`.
+    /// Default: `["LICENSE*", "README*", "CHANGELOG*"]` and their lower-case spellings.
     files: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+enum Wrap {
+    #[default]
+    No,
+    Flag(bool),
+    Named(String),
+}
+
+impl Wrap {
+    fn directory(&self, archive: &str) -> Option<String> {
+        match self {
+            Wrap::No | Wrap::Flag(false) => None,
+            Wrap::Flag(true) => Some(archive.to_string()),
+            Wrap::Named(name) if name.is_empty() => None,
+            Wrap::Named(name) => Some(name.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,25 +106,29 @@ impl Stage for Archive {
         let target = job.target.clone().ok_or_else(|| {
             StageError::unsupported("archive runs per target; it got a release job")
         })?;
-        let format = format_for(&config, &target)?;
-        if format == Format::Binary || job.inputs.is_empty() {
+        let formats = formats_for(&config, &target)?;
+        let formats: Vec<Format> = formats
+            .into_iter()
+            .filter(|f| *f != Format::Binary)
+            .collect();
+        if formats.is_empty() || job.inputs.is_empty() {
             info!("{}: no archive (format binary)", target.name());
             return Ok(Vec::new());
         }
-        let stem = format!(
-            "{}_{}_{}",
-            job.project.name,
-            job.project.version,
-            target.slug()
-        );
-        let prefix = if config.wrap_in_directory {
-            format!("{stem}/")
-        } else {
-            String::new()
+        let stem = match &config.name_template {
+            Some(name) => checked_name(name)?,
+            None => format!(
+                "{}_{}_{}",
+                job.project.name,
+                job.project.version,
+                target.slug()
+            ),
         };
+        let top = config.wrap_in_directory.directory(&stem);
+        let prefix = top.as_ref().map_or(String::new(), |d| format!("{d}/"));
         let mut entries = Vec::new();
-        if config.wrap_in_directory {
-            entries.push(Entry::directory(&stem));
+        if let Some(top) = &top {
+            entries.push(Entry::directory(top));
         }
         for input in &job.inputs {
             let name = input_rel(&input.path)
@@ -107,32 +145,56 @@ impl Stage for Archive {
             entries.push(Entry::file(format!("{prefix}{name}"), 0o644, data));
         }
         let mtime = job.project.source_date_epoch.unwrap_or(0);
-        let bytes = match format {
-            Format::TarGz => xhost_archive::tar_gz(&entries, mtime),
-            Format::Zip => xhost_archive::zip(&entries, mtime),
-            Format::Binary => unreachable!("handled above"),
+        let mut artifacts = Vec::new();
+        for format in formats {
+            let bytes = match format {
+                Format::TarGz => xhost_archive::tar_gz(&entries, mtime),
+                Format::Zip => xhost_archive::zip(&entries, mtime),
+                Format::Binary => unreachable!("filtered above"),
+            }
+            .map_err(|e| StageError::failed(e.to_string()))?;
+            let file = format!("{stem}{}", format.extension());
+            write(format!("/out/{file}"), &bytes)?;
+            info!("{file}: {} entries, {} bytes", entries.len(), bytes.len());
+            artifacts.push(
+                Artifact::output(&file, ArtifactKind::Archive, Some(target.clone()))
+                    .with_meta("format", format.extension().trim_start_matches('.')),
+            );
         }
-        .map_err(|e| StageError::failed(e.to_string()))?;
-        let file = format!("{stem}{}", format.extension());
-        write(format!("/out/{file}"), &bytes)?;
-        info!("{file}: {} entries, {} bytes", entries.len(), bytes.len());
-        Ok(vec![
-            Artifact::output(&file, ArtifactKind::Archive, Some(target.clone()))
-                .with_meta("format", format.extension().trim_start_matches('.')),
-        ])
+        Ok(artifacts)
     }
 }
 
-fn format_for(config: &Config, target: &Target) -> Result<Format, StageError> {
-    let mut overrides: BTreeMap<&str, &str> =
-        [("windows", "zip"), ("wasip1", "binary"), ("js", "binary")].into();
-    for (os, format) in &config.format_overrides {
-        overrides.insert(os, format);
+/// An archive name from a template: a plain file name.
+fn checked_name(name: &str) -> Result<String, StageError> {
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        return Err(StageError::invalid_config(format!(
+            "name_template renders to `{name}`, which is not a file name"
+        )));
     }
-    match overrides.get(target.os.as_str()) {
-        Some(format) => Format::parse(format),
-        None => Format::parse(config.format.as_deref().unwrap_or("tar.gz")),
-    }
+    Ok(name.to_string())
+}
+
+fn formats_for(config: &Config, target: &Target) -> Result<Vec<Format>, StageError> {
+    let defaults = [("windows", "zip"), ("wasip1", "binary"), ("js", "binary")];
+    let names: Vec<String> = match config.format_overrides.get(target.os.as_str()) {
+        Some(OneOrMany::One(format)) => vec![format.clone()],
+        Some(OneOrMany::Many(formats)) => formats.clone(),
+        None => match defaults.iter().find(|(os, _)| *os == target.os) {
+            Some((_, format)) => vec![format.to_string()],
+            None => match (&config.formats, &config.format) {
+                (Some(_), Some(_)) => {
+                    return Err(StageError::invalid_config(
+                        "set format or formats, not both",
+                    ));
+                }
+                (Some(formats), None) => formats.clone(),
+                (None, Some(format)) => vec![format.clone()],
+                (None, None) => vec!["tar.gz".to_string()],
+            },
+        },
+    };
+    names.iter().map(|n| Format::parse(n)).collect()
 }
 
 /// The matching files at the top of `/src`, sorted; none when `/src` is not granted.
@@ -140,9 +202,16 @@ fn docs(config: &Config) -> Result<Vec<(String, Vec<u8>)>, StageError> {
     let Ok(listing) = std::fs::read_dir("/src") else {
         return Ok(Vec::new());
     };
-    let default = ["LICENSE*", "README*", "CHANGELOG*"]
-        .map(String::from)
-        .to_vec();
+    let default = [
+        "LICENSE*",
+        "README*",
+        "CHANGELOG*",
+        "license*",
+        "readme*",
+        "changelog*",
+    ]
+    .map(String::from)
+    .to_vec();
     let patterns: Vec<WildMatch> = config
         .files
         .as_ref()

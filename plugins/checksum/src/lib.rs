@@ -1,20 +1,23 @@
-//! `builtin:checksum`: writes `<name>_<version>_checksums.txt` in the format
-//! `sha256sum -c` reads (`<hex>  <path>` lines, sorted, LF) over what users download:
-//! the archives, the binaries of targets that have no archive (bare wasm by default),
-//! SBOMs and other release files.
+//! `builtin:checksum`: writes `<name>_<version>_checksums.txt` (or `name_template`, which
+//! the host renders) in the format `sha256sum -c` (`sha512sum -c` with
+//! `algorithm = "sha512"`) reads — `<hex>  <path>` lines, sorted, LF — over what users
+//! download: the archives, the binaries of targets that have no archive (bare wasm by
+//! default), SBOMs and other release files.
 
 use std::io::Read;
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 use xhost_plugin_sdk::files::{input_rel, write};
 use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, Target};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
-    /// Only `sha256` is supported; present so a typo fails loudly.
+    /// `sha256` (default) or `sha512`.
     algorithm: Option<String>,
+    /// The file's name (GoReleaser's `name_template`, rendered by the host).
+    name_template: Option<String>,
 }
 
 struct Checksum;
@@ -36,11 +39,15 @@ impl Stage for Checksum {
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
         let config: Config = xhost_plugin_sdk::config(&job)?;
-        if let Some(algorithm) = config.algorithm.filter(|a| a != "sha256") {
-            return Err(StageError::InvalidConfig(format!(
-                "algorithm `{algorithm}` is not supported; use sha256"
-            )));
-        }
+        let algorithm = match config.algorithm.as_deref().unwrap_or("sha256") {
+            "sha256" => Algorithm::Sha256,
+            "sha512" => Algorithm::Sha512,
+            other => {
+                return Err(StageError::InvalidConfig(format!(
+                    "algorithm `{other}` is not supported; use sha256 or sha512"
+                )));
+            }
+        };
         // A binary that went into an archive is downloaded as the archive.
         let archived: Vec<&Option<Target>> = job
             .inputs
@@ -55,22 +62,53 @@ impl Stage for Checksum {
             .map(|input| {
                 Ok(format!(
                     "{}  {}\n",
-                    sha256_file(&input.path)?,
+                    hash_file(&input.path, algorithm)?,
                     input_rel(&input.path)
                 ))
             })
             .collect::<Result<Vec<String>, StageError>>()?;
-        lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
-        let name = format!("{}_{}_checksums.txt", job.project.name, job.project.version);
+        let width = algorithm.hex_len() + 2;
+        lines.sort_by(|a, b| a[width..].cmp(&b[width..]));
+        let name = match config.name_template {
+            Some(name) if name.is_empty() || name.contains('/') => {
+                return Err(StageError::InvalidConfig(format!(
+                    "name_template renders to `{name}`, which is not a file name"
+                )));
+            }
+            Some(name) => name,
+            None => format!("{}_{}_checksums.txt", job.project.name, job.project.version),
+        };
         write(format!("/out/{name}"), lines.concat())?;
         Ok(vec![Artifact::output(&name, ArtifactKind::Checksum, None)])
     }
 }
 
-fn sha256_file(path: &str) -> Result<String, StageError> {
+#[derive(Clone, Copy)]
+enum Algorithm {
+    Sha256,
+    Sha512,
+}
+
+impl Algorithm {
+    fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Sha256 => 64,
+            Algorithm::Sha512 => 128,
+        }
+    }
+}
+
+fn hash_file(path: &str, algorithm: Algorithm) -> Result<String, StageError> {
+    match algorithm {
+        Algorithm::Sha256 => digest_file::<Sha256>(path),
+        Algorithm::Sha512 => digest_file::<Sha512>(path),
+    }
+}
+
+fn digest_file<D: Digest>(path: &str) -> Result<String, StageError> {
     let mut file = std::fs::File::open(path)
         .map_err(|e| StageError::failed(format!("opening {path}: {e}")))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = D::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         let n = file
