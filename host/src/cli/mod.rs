@@ -3,6 +3,7 @@
 mod build;
 mod cache;
 mod check;
+mod init;
 mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
@@ -36,6 +37,9 @@ enum Command {
     Build(BuildArgs),
     /// Validate the configuration and print the resolved plan.
     Check(CheckArgs),
+    /// Write an xhost.toml for the project in DIR: the defaults spelled out, or
+    /// converted from a GoReleaser config (--from-goreleaser).
+    Init(InitArgs),
     /// List the built-in plugins with what they say about themselves.
     Plugins,
     /// Write, inspect and try out plugins.
@@ -217,6 +221,16 @@ struct ToolSandboxArgs {
 }
 
 #[derive(Args)]
+struct InitArgs {
+    /// Project directory (holding go.mod).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Convert a GoReleaser config (v1 or v2): FILE, or the one GoReleaser would find.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    from_goreleaser: Option<PathBuf>,
+}
+
+#[derive(Args)]
 struct CheckArgs {
     #[command(flatten)]
     project: ProjectArgs,
@@ -243,6 +257,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(args, cli.verbose),
         Command::Check(args) => check::run(args, cli.verbose),
+        Command::Init(args) => init::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
         Command::Verify(args) => verify::run(args),
         Command::Cache(CacheCommand::Stats) => cache::stats(),

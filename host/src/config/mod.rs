@@ -29,12 +29,12 @@ mod signing_keys;
 mod stages;
 pub mod template;
 mod types;
-mod vcs;
+pub(crate) mod vcs;
 mod version;
 
 use std::path::Path;
 
-pub use defaults::{DEFAULT_PIPELINE, DefaultStage};
+pub use defaults::{DEFAULT_PIPELINE, DefaultStage, FETCH};
 pub use error::ConfigError;
 use error::Located;
 pub use go::DEFAULT_LDFLAGS;

@@ -23,8 +23,43 @@ pub struct ConfigFile {
     pub provenance: ProvenanceSection,
     #[serde(default)]
     pub template: TemplateSection,
+    #[serde(default)]
+    pub changelog: ChangelogSection,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
+}
+
+/// `[changelog]`: the release notes (GoReleaser's `changelog:`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogSection {
+    #[serde(default)]
+    pub disable: bool,
+    /// `asc`, `desc`, or empty (git's order).
+    pub sort: Option<Spanned<String>>,
+    pub abbrev: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub filters: ChangelogFilters,
+    #[serde(default)]
+    pub groups: Vec<ChangelogGroup>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogFilters {
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogGroup {
+    pub title: Spanned<String>,
+    pub regexp: Option<Spanned<String>>,
+    #[serde(default)]
+    pub order: i64,
 }
 
 /// `[template]`: what templates may see of the environment.

@@ -32,6 +32,38 @@ impl Commit {
     }
 }
 
+/// The commits after `since` (a tag) up to HEAD, newest first; every commit reachable
+/// from HEAD when there is no earlier tag. `rev-list` is plumbing: it shows no
+/// signatures, so it runs no `gpg.program`.
+pub fn commits_since(dir: &Path, since: Option<&str>) -> Vec<crate::changelog::Commit> {
+    let range = match since {
+        Some(tag) => format!("refs/tags/{tag}..HEAD"),
+        None => "HEAD".to_string(),
+    };
+    let Some(listing) = git(
+        dir,
+        &[
+            "rev-list",
+            "--no-commit-header",
+            "--format=%H%x1f%s%x1f%b%x1e",
+            &range,
+            "--",
+        ],
+    ) else {
+        return Vec::new();
+    };
+    listing
+        .split('\x1e')
+        .filter_map(|record| {
+            let mut fields = record.trim_start_matches('\n').splitn(3, '\x1f');
+            let hash = fields.next()?.to_string();
+            let subject = fields.next()?.to_string();
+            let body = fields.next().unwrap_or_default().trim().to_string();
+            (!hash.is_empty()).then_some(crate::changelog::Commit { hash, subject, body })
+        })
+        .collect()
+}
+
 /// The committer time of a raw commit object (`committer NAME <EMAIL> SECONDS ZONE`).
 fn committer_time(commit: &str) -> Option<u64> {
     let line = commit

@@ -187,6 +187,10 @@ impl Session {
         self.reporter.finish();
         let release = release?;
         let mut records = release.records;
+        if let Some(notes) = release_notes(plan, &records, &state)? {
+            records.push(notes);
+            records.sort_by(|a, b| a.path.cmp(&b.path));
+        }
         if let Some(key) = &plan.provenance_key {
             let run = provenance::Run {
                 started,
@@ -251,6 +255,38 @@ fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
         .collect();
     Some(ModuleCache::new(area, modules.download_key(&settings)))
 }
+
+/// The release notes (`[changelog]`), from the commits since the previous tag, as
+/// `CHANGELOG.md`; none outside a git checkout, when disabled, or when a stage made a
+/// file of that name.
+fn release_notes(plan: &Plan, records: &[Record], state: &BuildState) -> Result<Option<Record>> {
+    let config = &plan.config;
+    let Some(settings) = &config.changelog else {
+        return Ok(None);
+    };
+    if config.project.commit.is_none() || records.iter().any(|r| r.path == NOTES) {
+        return Ok(None);
+    }
+    let commits = crate::config::vcs::commits_since(&config.root, config.project.previous_tag.as_deref());
+    let file = state.work.path().join(NOTES);
+    std::fs::write(&file, crate::changelog::render(settings, &commits))?;
+    let (sha256, size) = state.store.ingest(&file)?;
+    Ok(Some(Record {
+        path: NOTES.into(),
+        kind: Kind::Other,
+        target: None,
+        sha256,
+        size,
+        executable: false,
+        meta: vec![("commits".into(), commits.len().to_string())],
+        stage: "changelog".into(),
+        plugin: "xhost".into(),
+        plugin_digest: String::new(),
+    }))
+}
+
+/// The release notes' file name in dist/ (GoReleaser's).
+const NOTES: &str = "CHANGELOG.md";
 
 /// Signs provenance over `records` and stores it as the release's attestation.
 fn attest(

@@ -1,0 +1,73 @@
+//! A new `xhost.toml` with every default written out, each line saying where the value
+//! comes from, so a user can see and change what xhost would do.
+
+use std::fmt::Write as _;
+
+use crate::config::{Config, DEFAULT_PIPELINE};
+
+/// The text, from the configuration xhost resolves for the project without a file.
+pub fn render(config: &Config) -> String {
+    let setting = |key: &str| {
+        config
+            .settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.origin.clone())
+            .unwrap_or_default()
+    };
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::new();
+    writeln!(out, "# xhost's defaults for this project, written out. Delete a line to get the same value").ok();
+    writeln!(out, "# from xhost; strings are templates in GoReleaser's language ({{{{ .Version }}}}, {{{{ .Os }}}}, …).\n").ok();
+    writeln!(out, "[project]").ok();
+    writeln!(out, "name = {:<24} # {}", quote(&config.project.name), setting("project.name")).ok();
+    writeln!(out, "# version: the tag at HEAD (a semantic version above the previous tag); untagged or").ok();
+    writeln!(out, "# with --snapshot, this template over the last tag's version:").ok();
+    writeln!(out, "snapshot_version = \"{{{{ .Version }}}}-SNAPSHOT-{{{{ .ShortCommit }}}}\"\n").ok();
+    writeln!(out, "[build]").ok();
+    writeln!(out, "main = {:<24} # {}", quote(&config.build.main), setting("build.main")).ok();
+    writeln!(out, "binary = \"{{{{ .ProjectName }}}}\"").ok();
+    let targets: Vec<String> = config.targets.iter().map(|t| quote(&t.to_string())).collect();
+    writeln!(out, "targets = [{}]", targets.join(", ")).ok();
+    writeln!(out, "ldflags = {}", quote(crate::config::DEFAULT_LDFLAGS)).ok();
+    writeln!(out, "flags = []                 # more `go build` flags\n").ok();
+    let limits = &config.limits;
+    writeln!(out, "[limits]                   # per plugin invocation; a stage's `limits` overrides").ok();
+    writeln!(out, "memory_mib = {}", limits.memory_mib).ok();
+    writeln!(out, "time_secs = {}             # the plugin's own time, not counting programs it runs", limits.time_secs).ok();
+    writeln!(out, "exec_time_secs = {}       # one run of a granted program", limits.exec_time_secs).ok();
+    writeln!(out, "exec_memory_mib = {}", limits.exec_memory_mib).ok();
+    writeln!(out, "exec_processes = {}", limits.exec_processes).ok();
+    writeln!(out, "output_mib = {}          # what one invocation may write", limits.output_mib).ok();
+    writeln!(out, "output_files = {}\n", limits.output_files).ok();
+    writeln!(out, "[changelog]                # dist/CHANGELOG.md from the commits since the previous tag").ok();
+    writeln!(out, "sort = \"\"                  # \"asc\", \"desc\", or \"\" (newest first)").ok();
+    writeln!(out, "filters.exclude = []       # regular expressions over commit subjects\n").ok();
+    let downloads = config.stages.iter().any(|s| s.name == crate::config::FETCH.name);
+    let stages = downloads
+        .then_some(&crate::config::FETCH)
+        .into_iter()
+        .chain(DEFAULT_PIPELINE);
+    for stage in stages {
+        writeln!(out, "[[stage]]").ok();
+        writeln!(out, "name = {}", quote(stage.name)).ok();
+        writeln!(out, "plugin = \"builtin:{}\"", stage.plugin).ok();
+        let mut grants = Vec::new();
+        if !stage.exec.is_empty() {
+            let programs: Vec<String> = stage.exec.iter().map(|p| quote(p)).collect();
+            grants.push(format!("exec = [{}]", programs.join(", ")));
+        }
+        if stage.source {
+            grants.push("source = true".to_string());
+        }
+        if !stage.net.is_empty() {
+            let hosts: Vec<String> = stage.net.iter().map(|p| quote(p)).collect();
+            grants.push(format!("net = [{}]", hosts.join(", ")));
+        }
+        if !grants.is_empty() {
+            writeln!(out, "grants = {{ {} }}", grants.join(", ")).ok();
+        }
+        out.push('\n');
+    }
+    out
+}
