@@ -18,8 +18,7 @@ pub(super) fn run(args: InitArgs, verbosity: u8) -> Result<()> {
     };
     let draft = match &args.from_goreleaser {
         Some(file) => {
-            let named = (!file.as_os_str().is_empty()).then_some(file.as_path());
-            let file = init::find_goreleaser(dir, named)?;
+            let file = init::find_goreleaser(dir, file.as_deref())?;
             init::from_goreleaser(dir, &file)?
         }
         None => {
@@ -51,7 +50,10 @@ pub(super) fn run(args: InitArgs, verbosity: u8) -> Result<()> {
         println!("  note: {note}");
     }
     if !draft.dropped.is_empty() {
-        println!("not carried over (also listed at the end of {}):", config::FILE_NAME);
+        println!(
+            "not carried over (also listed at the end of {}):",
+            config::FILE_NAME
+        );
         for d in &draft.dropped {
             println!("  line {}: {} — {}", d.line, d.key, d.reason);
         }

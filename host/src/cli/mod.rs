@@ -225,9 +225,10 @@ struct InitArgs {
     /// Project directory (holding go.mod).
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Convert a GoReleaser config (v1 or v2): FILE, or the one GoReleaser would find.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-    from_goreleaser: Option<PathBuf>,
+    /// Convert a GoReleaser config (v1 or v2): `--from-goreleaser=FILE`, or without FILE
+    /// the one GoReleaser would find.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    from_goreleaser: Option<Option<PathBuf>>,
 }
 
 #[derive(Args)]

@@ -240,7 +240,13 @@ impl Resolver<'_> {
             regex::Regex::new(p.get_ref()).map_err(|e| {
                 let reason = e.to_string();
                 let reason = reason.lines().last().unwrap_or_default().trim();
-                self.at(p.span(), format!("{key}: `{}` is not a regular expression ({reason})", p.get_ref()))
+                self.at(
+                    p.span(),
+                    format!(
+                        "{key}: `{}` is not a regular expression ({reason})",
+                        p.get_ref()
+                    ),
+                )
             })
         };
         let sort = match section.sort.as_ref().map(|s| s.get_ref().as_str()) {
@@ -249,7 +255,10 @@ impl Resolver<'_> {
             Some("desc") => Sort::Desc,
             Some(other) => {
                 let span = section.sort.as_ref().map_or(0..0, |s| s.span());
-                return Err(self.at(span, format!("changelog.sort `{other}`: use \"asc\", \"desc\" or \"\"")));
+                return Err(self.at(
+                    span,
+                    format!("changelog.sort `{other}`: use \"asc\", \"desc\" or \"\""),
+                ));
             }
         };
         let abbrev = match &section.abbrev {
@@ -259,21 +268,42 @@ impl Resolver<'_> {
             Some(a) if *a.get_ref() == -1 => 0,
             Some(a) => return Err(self.at(a.span(), "changelog.abbrev must be between -1 and 40")),
         };
-        let exclude = section.filters.exclude.iter().map(|p| pattern(p, "changelog.filters.exclude")).collect::<Result<_, _>>()?;
-        let include = section.filters.include.iter().map(|p| pattern(p, "changelog.filters.include")).collect::<Result<_, _>>()?;
+        let exclude = section
+            .filters
+            .exclude
+            .iter()
+            .map(|p| pattern(p, "changelog.filters.exclude"))
+            .collect::<Result<_, _>>()?;
+        let include = section
+            .filters
+            .include
+            .iter()
+            .map(|p| pattern(p, "changelog.filters.include"))
+            .collect::<Result<_, _>>()?;
         let groups = section
             .groups
             .iter()
             .map(|g| {
                 Ok(Group {
                     title: g.title.get_ref().clone(),
-                    regexp: g.regexp.as_ref().filter(|r| !r.get_ref().is_empty()).map(|r| pattern(r, "changelog.groups.regexp")).transpose()?,
+                    regexp: g
+                        .regexp
+                        .as_ref()
+                        .filter(|r| !r.get_ref().is_empty())
+                        .map(|r| pattern(r, "changelog.groups.regexp"))
+                        .transpose()?,
                     order: g.order,
                     breaking_footer: false,
                 })
             })
             .collect::<Result<_, ConfigError>>()?;
-        Ok(Some(Settings { sort, abbrev, exclude, include, groups }))
+        Ok(Some(Settings {
+            sort,
+            abbrev,
+            exclude,
+            include,
+            groups,
+        }))
     }
 
     /// `.Env` for templates: the host variables `[template] env` allows (empty when

@@ -59,7 +59,11 @@ pub fn commits_since(dir: &Path, since: Option<&str>) -> Vec<crate::changelog::C
             let hash = fields.next()?.to_string();
             let subject = fields.next()?.to_string();
             let body = fields.next().unwrap_or_default().trim().to_string();
-            (!hash.is_empty()).then_some(crate::changelog::Commit { hash, subject, body })
+            (!hash.is_empty()).then_some(crate::changelog::Commit {
+                hash,
+                subject,
+                body,
+            })
         })
         .collect()
 }

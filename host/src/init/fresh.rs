@@ -5,6 +5,34 @@ use std::fmt::Write as _;
 
 use crate::config::{Config, DEFAULT_PIPELINE};
 
+/// `./cmd/NAME` when the module root has no main package and `cmd/` holds exactly one
+/// directory with one (the usual layout of a Go command).
+fn main_package(root: &std::path::Path) -> Option<String> {
+    let has_main = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                e.path().extension().is_some_and(|x| x == "go")
+                    && std::fs::read_to_string(e.path())
+                        .is_ok_and(|text| text.lines().any(|l| l.trim() == "package main"))
+            })
+    };
+    if has_main(root) {
+        return None;
+    }
+    let mut found = std::fs::read_dir(root.join("cmd"))
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().is_dir() && has_main(&e.path()))
+        .map(|e| format!("./cmd/{}", e.file_name().to_string_lossy()));
+    match (found.next(), found.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
 /// The text, from the configuration xhost resolves for the project without a file.
 pub fn render(config: &Config) -> String {
     let setting = |key: &str| {
@@ -17,33 +45,97 @@ pub fn render(config: &Config) -> String {
     };
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out = String::new();
-    writeln!(out, "# xhost's defaults for this project, written out. Delete a line to get the same value").ok();
+    writeln!(
+        out,
+        "# xhost's defaults for this project, written out. Delete a line to get the same value"
+    )
+    .ok();
     writeln!(out, "# from xhost; strings are templates in GoReleaser's language ({{{{ .Version }}}}, {{{{ .Os }}}}, …).\n").ok();
     writeln!(out, "[project]").ok();
-    writeln!(out, "name = {:<24} # {}", quote(&config.project.name), setting("project.name")).ok();
-    writeln!(out, "# version: the tag at HEAD (a semantic version above the previous tag); untagged or").ok();
-    writeln!(out, "# with --snapshot, this template over the last tag's version:").ok();
-    writeln!(out, "snapshot_version = \"{{{{ .Version }}}}-SNAPSHOT-{{{{ .ShortCommit }}}}\"\n").ok();
+    writeln!(
+        out,
+        "name = {:<24} # {}",
+        quote(&config.project.name),
+        setting("project.name")
+    )
+    .ok();
+    writeln!(
+        out,
+        "# version: the tag at HEAD (a semantic version above the previous tag); untagged or"
+    )
+    .ok();
+    writeln!(
+        out,
+        "# with --snapshot, this template over the last tag's version:"
+    )
+    .ok();
+    writeln!(
+        out,
+        "snapshot_version = \"{{{{ .Version }}}}-SNAPSHOT-{{{{ .ShortCommit }}}}\"\n"
+    )
+    .ok();
     writeln!(out, "[build]").ok();
-    writeln!(out, "main = {:<24} # {}", quote(&config.build.main), setting("build.main")).ok();
+    let (main, why) = match main_package(&config.root) {
+        Some(found) => (found, "the only main package under cmd/".to_string()),
+        None => (config.build.main.clone(), setting("build.main")),
+    };
+    writeln!(out, "main = {:<24} # {why}", quote(&main)).ok();
     writeln!(out, "binary = \"{{{{ .ProjectName }}}}\"").ok();
-    let targets: Vec<String> = config.targets.iter().map(|t| quote(&t.to_string())).collect();
+    let targets: Vec<String> = config
+        .targets
+        .iter()
+        .map(|t| quote(&t.to_string()))
+        .collect();
     writeln!(out, "targets = [{}]", targets.join(", ")).ok();
     writeln!(out, "ldflags = {}", quote(crate::config::DEFAULT_LDFLAGS)).ok();
     writeln!(out, "flags = []                 # more `go build` flags\n").ok();
     let limits = &config.limits;
-    writeln!(out, "[limits]                   # per plugin invocation; a stage's `limits` overrides").ok();
+    writeln!(
+        out,
+        "[limits]                   # per plugin invocation; a stage's `limits` overrides"
+    )
+    .ok();
     writeln!(out, "memory_mib = {}", limits.memory_mib).ok();
-    writeln!(out, "time_secs = {}             # the plugin's own time, not counting programs it runs", limits.time_secs).ok();
-    writeln!(out, "exec_time_secs = {}       # one run of a granted program", limits.exec_time_secs).ok();
+    writeln!(
+        out,
+        "time_secs = {}             # the plugin's own time, not counting programs it runs",
+        limits.time_secs
+    )
+    .ok();
+    writeln!(
+        out,
+        "exec_time_secs = {}       # one run of a granted program",
+        limits.exec_time_secs
+    )
+    .ok();
     writeln!(out, "exec_memory_mib = {}", limits.exec_memory_mib).ok();
     writeln!(out, "exec_processes = {}", limits.exec_processes).ok();
-    writeln!(out, "output_mib = {}          # what one invocation may write", limits.output_mib).ok();
+    writeln!(
+        out,
+        "output_mib = {}          # what one invocation may write",
+        limits.output_mib
+    )
+    .ok();
     writeln!(out, "output_files = {}\n", limits.output_files).ok();
-    writeln!(out, "[changelog]                # dist/CHANGELOG.md from the commits since the previous tag").ok();
-    writeln!(out, "sort = \"\"                  # \"asc\", \"desc\", or \"\" (newest first)").ok();
-    writeln!(out, "filters.exclude = []       # regular expressions over commit subjects\n").ok();
-    let downloads = config.stages.iter().any(|s| s.name == crate::config::FETCH.name);
+    writeln!(
+        out,
+        "[changelog]                # dist/CHANGELOG.md from the commits since the previous tag"
+    )
+    .ok();
+    writeln!(
+        out,
+        "sort = \"\"                  # \"asc\", \"desc\", or \"\" (newest first)"
+    )
+    .ok();
+    writeln!(
+        out,
+        "filters.exclude = []       # regular expressions over commit subjects\n"
+    )
+    .ok();
+    let downloads = config
+        .stages
+        .iter()
+        .any(|s| s.name == crate::config::FETCH.name);
     let stages = downloads
         .then_some(&crate::config::FETCH)
         .into_iter()

@@ -42,15 +42,26 @@ const DEFAULT_ARCHIVE_NAME: &str = "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_
 /// GoReleaser v1's default archive name.
 const V1_ARCHIVE_NAME: &str = "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}{{ if .Arm }}v{{ .Arm }}{{ end }}{{ if .Mips }}_{{ .Mips }}{{ end }}";
 /// GoReleaser's default ldflags, stamped by xhost.
-const DEFAULT_LDFLAGS: &str =
-    "-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.Date}} -X main.builtBy=xhost";
+const DEFAULT_LDFLAGS: &str = "-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.Date}} -X main.builtBy=xhost";
 
 /// Keys with no counterpart, and where users go instead.
 const ELSEWHERE: &[(&str, &str)] = &[
-    ("before", "hooks run arbitrary commands outside any sandbox; run them before `xhost build` (a CI step), or write a plugin"),
-    ("after", "hooks run arbitrary commands outside any sandbox; run them after `xhost build`"),
-    ("release", "publishing is `xhost publish` (not yet available); upload dist/ with your CI's release step"),
-    ("brews", "Homebrew formulas are not generated yet; keep the tap updated by a CI step from dist/"),
+    (
+        "before",
+        "hooks run arbitrary commands outside any sandbox; run them before `xhost build` (a CI step), or write a plugin",
+    ),
+    (
+        "after",
+        "hooks run arbitrary commands outside any sandbox; run them after `xhost build`",
+    ),
+    (
+        "release",
+        "publishing is `xhost publish` (not yet available); upload dist/ with your CI's release step",
+    ),
+    (
+        "brews",
+        "Homebrew formulas are not generated yet; keep the tap updated by a CI step from dist/",
+    ),
     ("homebrew_casks", "Homebrew casks are not generated yet"),
     ("scoops", "Scoop manifests are not generated yet"),
     ("nfpms", "Linux packages are not made yet"),
@@ -58,16 +69,31 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("docker_manifests", "container images are not made yet"),
     ("kos", "container images are not made yet"),
     ("announce", "announcements are outside xhost; post from CI"),
-    ("signs", "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage (docs/PLUGINS.md), the key never given to a plugin"),
-    ("binary_signs", "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage"),
+    (
+        "signs",
+        "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage (docs/PLUGINS.md), the key never given to a plugin",
+    ),
+    (
+        "binary_signs",
+        "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage",
+    ),
     ("docker_signs", "container images are not made yet"),
     ("source", "source archives are not made yet"),
     ("upx", "UPX compression is not available"),
     ("milestones", "milestones are outside xhost"),
-    ("gomod", "module proxying is the `modules` fetch stage, which xhost adds when go.mod needs downloads"),
-    ("metadata", "file metadata (mod_timestamp) is always the commit time: xhost's outputs are reproducible"),
+    (
+        "gomod",
+        "module proxying is the `modules` fetch stage, which xhost adds when go.mod needs downloads",
+    ),
+    (
+        "metadata",
+        "file metadata (mod_timestamp) is always the commit time: xhost's outputs are reproducible",
+    ),
     ("report_sizes", "sizes are in artifacts.json"),
-    ("git", "xhost reads tags itself: the tag at HEAD must be a semantic version"),
+    (
+        "git",
+        "xhost reads tags itself: the tag at HEAD must be a semantic version",
+    ),
     ("dist", "use `xhost build --dist DIR`"),
 ];
 
@@ -166,7 +192,9 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
             .unwrap_or(0);
         ImportError {
             line,
-            message: format!("not YAML xhost can read: {message} (anchors and aliases: expand them)"),
+            message: format!(
+                "not YAML xhost can read: {message} (anchors and aliases: expand them)"
+            ),
         }
     })?;
     let root_map = root.as_mapping().expect("parse_yaml returns a mapping");
@@ -222,7 +250,12 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         if let Some(t) = map.get_node(key) {
             writeln!(project, "snapshot_version = {}", quote(&scalar(t, key)?)).ok();
         }
-        im.drop_unknown(map, "snapshot", &["version_template", "name_template"], "xhost has no such snapshot setting");
+        im.drop_unknown(
+            map,
+            "snapshot",
+            &["version_template", "name_template"],
+            "xhost has no such snapshot setting",
+        );
     }
 
     // Top-level env: values templates see as .Env.NAME.
@@ -256,7 +289,10 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         ));
     }
     let build_map = match active.first() {
-        Some(b) => Some(b.as_mapping().ok_or_else(|| err(b, "a build must be a mapping"))?),
+        Some(b) => Some(
+            b.as_mapping()
+                .ok_or_else(|| err(b, "a build must be a mapping"))?,
+        ),
         None => None,
     };
     let mut compile_env: BTreeMap<String, String> = BTreeMap::new();
@@ -315,7 +351,9 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
     // GoReleaser's main is a package or a file; go-build builds packages.
     let main = if main.ends_with(".go") {
         let dir = main.rsplit_once('/').map_or(".", |(d, _)| d);
-        im.notes.push(format!("builds[0].main `{main}` is a file: go-build builds its package `{dir}`"));
+        im.notes.push(format!(
+            "builds[0].main `{main}` is a file: go-build builds its package `{dir}`"
+        ));
         dir.to_string()
     } else {
         main
@@ -326,7 +364,12 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         format!("./{main}")
     };
     writeln!(build, "main = {}", quote(&main)).ok();
-    writeln!(build, "binary = {}", quote(binary.as_deref().unwrap_or("{{ .ProjectName }}"))).ok();
+    writeln!(
+        build,
+        "binary = {}",
+        quote(binary.as_deref().unwrap_or("{{ .ProjectName }}"))
+    )
+    .ok();
     let target_names: Vec<String> = targets.iter().map(ToString::to_string).collect();
     writeln!(build, "targets = {}", quote_list(&target_names)).ok();
     writeln!(build, "ldflags = {}", quote(&ldflags)).ok();
@@ -360,7 +403,9 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         stages.push_str(&convert_universal(u, &mut im)?);
     }
     if let Some(s) = root_map.get_node("sboms") {
-        let items = s.as_sequence().ok_or_else(|| err(s, "sboms must be a list"))?;
+        let items = s
+            .as_sequence()
+            .ok_or_else(|| err(s, "sboms must be a list"))?;
         if !items.is_empty() {
             im.notes.push("sboms: builtin:sbom writes <binary>.spdx.json and <binary>.cdx.json per target from the binary's build information (not syft's per-archive files)".into());
             stages.push_str("[[stage]]\nname = \"sbom\"\nplugin = \"builtin:sbom\"\ngrants = { source = true }\n\n");
@@ -372,7 +417,10 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         None => Vec::new(),
     };
     if archives.len() > 1 {
-        return Err(err(archives[1], "a second archive: xhost makes one set of archives; keep one entry (several formats go in `formats`)"));
+        return Err(err(
+            archives[1],
+            "a second archive: xhost makes one set of archives; keep one entry (several formats go in `formats`)",
+        ));
     }
     stages.push_str(&convert_archive(archives.first().copied(), v1, &mut im)?);
     let checksum = root_map.get_node("checksum");
@@ -394,7 +442,12 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
                     "algorithm" => {
                         let algorithm = scalar(value, &path)?;
                         if algorithm != "sha256" && algorithm != "sha512" {
-                            return Err(err(value, format!("{path} `{algorithm}`: builtin:checksum makes sha256 or sha512")));
+                            return Err(err(
+                                value,
+                                format!(
+                                    "{path} `{algorithm}`: builtin:checksum makes sha256 or sha512"
+                                ),
+                            ));
                         }
                         writeln!(config, "algorithm = {}", quote(&algorithm)).ok();
                     }
@@ -407,8 +460,16 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         stages.push_str(&config);
     }
 
-    writeln!(out, "# Converted from a GoReleaser config by `xhost init --from-goreleaser`.").ok();
-    writeln!(out, "# Every string below is a template in GoReleaser's language.\n").ok();
+    writeln!(
+        out,
+        "# Converted from a GoReleaser config by `xhost init --from-goreleaser`."
+    )
+    .ok();
+    writeln!(
+        out,
+        "# Every string below is a template in GoReleaser's language.\n"
+    )
+    .ok();
     if !project.is_empty() {
         writeln!(out, "[project]\n{project}").ok();
     }
@@ -445,7 +506,10 @@ fn build_targets(b: &MarkedMappingNode, im: &mut Importer) -> Result<Vec<Target>
             let variant = parts.next();
             let spelled = match (arch, variant) {
                 ("arm", Some(v)) => format!("{os}/{arch}/v{v}"),
-                ("amd64", Some("v1")) | ("arm64", Some("v8.0")) | ("386", Some("sse2")) | (_, None) => format!("{os}/{arch}"),
+                ("amd64", Some("v1"))
+                | ("arm64", Some("v8.0"))
+                | ("386", Some("sse2"))
+                | (_, None) => format!("{os}/{arch}"),
                 (_, Some(v)) => format!("{os}/{arch}/{}", v.trim_end_matches(".0")),
             };
             let target = spelled
@@ -464,14 +528,19 @@ fn build_targets(b: &MarkedMappingNode, im: &mut Importer) -> Result<Vec<Target>
     if let Some(node) = b.get_node("goarm64") {
         let values = strings(node, "builds[0].goarm64")?;
         if values != ["v8.0"] {
-            im.notes.push("builds[0].goarm64: only the default v8.0 is imported".into());
+            im.notes
+                .push("builds[0].goarm64: only the default v8.0 is imported".into());
         }
     }
     let mut ignore = Vec::new();
     if let Some(node) = b.get_node("ignore") {
-        let items = node.as_sequence().ok_or_else(|| err(node, "builds[0].ignore must be a list"))?;
+        let items = node
+            .as_sequence()
+            .ok_or_else(|| err(node, "builds[0].ignore must be a list"))?;
         for item in items.iter() {
-            let map = item.as_mapping().ok_or_else(|| err(item, "an ignore entry must be a mapping"))?;
+            let map = item
+                .as_mapping()
+                .ok_or_else(|| err(item, "an ignore entry must be a mapping"))?;
             let get = |k: &str| map.get_scalar(k).map(|s| s.as_str().to_string());
             ignore.push((get("goos"), get("goarch"), get("goarm").or(get("goamd64"))));
         }
@@ -524,15 +593,26 @@ fn default_targets(
     targets
 }
 
-fn convert_archive(archive: Option<&Node>, v1: bool, im: &mut Importer) -> Result<String, ImportError> {
-    let mut name = if v1 { V1_ARCHIVE_NAME } else { DEFAULT_ARCHIVE_NAME }.to_string();
+fn convert_archive(
+    archive: Option<&Node>,
+    v1: bool,
+    im: &mut Importer,
+) -> Result<String, ImportError> {
+    let mut name = if v1 {
+        V1_ARCHIVE_NAME
+    } else {
+        DEFAULT_ARCHIVE_NAME
+    }
+    .to_string();
     let mut formats = vec!["tar.gz".to_string()];
     let mut overrides: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut files: Option<Vec<String>> = None;
     let mut wrap: Option<String> = None;
     let mut replacements: Vec<(String, String)> = Vec::new();
     if let Some(node) = archive {
-        let map = node.as_mapping().ok_or_else(|| err(node, "an archive must be a mapping"))?;
+        let map = node
+            .as_mapping()
+            .ok_or_else(|| err(node, "an archive must be a mapping"))?;
         for (key, value) in map.iter() {
             let path = format!("archives[0].{}", key.as_str());
             match key.as_str() {
@@ -541,22 +621,32 @@ fn convert_archive(archive: Option<&Node>, v1: bool, im: &mut Importer) -> Resul
                 "format" => formats = vec![scalar(value, &path)?],
                 "formats" => formats = strings(value, &path)?,
                 "format_overrides" => {
-                    let items = value.as_sequence().ok_or_else(|| err(value, format!("{path} must be a list")))?;
+                    let items = value
+                        .as_sequence()
+                        .ok_or_else(|| err(value, format!("{path} must be a list")))?;
                     for item in items.iter() {
-                        let m = item.as_mapping().ok_or_else(|| err(item, "a format override must be a mapping"))?;
-                        let os = m.get_node("goos").ok_or_else(|| err(item, "a format override needs goos"))?;
+                        let m = item
+                            .as_mapping()
+                            .ok_or_else(|| err(item, "a format override must be a mapping"))?;
+                        let os = m
+                            .get_node("goos")
+                            .ok_or_else(|| err(item, "a format override needs goos"))?;
                         let os = scalar(os, "goos")?;
                         let f = match (m.get_node("formats"), m.get_node("format")) {
                             (Some(f), _) => strings(f, "formats")?,
                             (None, Some(f)) => vec![scalar(f, "format")?],
-                            (None, None) => return Err(err(item, "a format override needs format or formats")),
+                            (None, None) => {
+                                return Err(err(item, "a format override needs format or formats"));
+                            }
                         };
                         overrides.insert(os, f);
                     }
                 }
                 "files" => {
                     let mut kept = Vec::new();
-                    let items = value.as_sequence().ok_or_else(|| err(value, format!("{path} must be a list")))?;
+                    let items = value
+                        .as_sequence()
+                        .ok_or_else(|| err(value, format!("{path} must be a list")))?;
                     for item in items.iter() {
                         match item.as_scalar() {
                             Some(s) if !s.as_str().contains('/') => kept.push(s.as_str().to_string()),
@@ -578,7 +668,9 @@ fn convert_archive(archive: Option<&Node>, v1: bool, im: &mut Importer) -> Resul
                     };
                 }
                 "replacements" => {
-                    let m = value.as_mapping().ok_or_else(|| err(value, format!("{path} must be a mapping")))?;
+                    let m = value
+                        .as_mapping()
+                        .ok_or_else(|| err(value, format!("{path} must be a mapping")))?;
                     for (from, to) in m.iter() {
                         replacements.push((from.as_str().to_string(), scalar(to, &path)?));
                     }
@@ -595,7 +687,9 @@ fn convert_archive(archive: Option<&Node>, v1: bool, im: &mut Importer) -> Resul
             im.notes.push("archives[0].replacements: applied where the name template uses a field alone ({{ .Os }}); check the other uses".into());
         }
     }
-    let mut out = String::from("[[stage]]\nname = \"archive\"\nplugin = \"builtin:archive\"\ngrants = { source = true }\n[stage.config]\n");
+    let mut out = String::from(
+        "[[stage]]\nname = \"archive\"\nplugin = \"builtin:archive\"\ngrants = { source = true }\n[stage.config]\n",
+    );
     writeln!(out, "name_template = {}", quote(&name)).ok();
     if formats.len() == 1 {
         writeln!(out, "format = {}", quote(&formats[0])).ok();
@@ -634,7 +728,15 @@ fn fold_replacements(name: &str, replacements: &[(String, String)]) -> (String, 
     let mut out = name.to_string();
     let mut left = false;
     for field in ["Os", "Arch", "Arm", "Mips", "Amd64"] {
-        let chain: String = replacements
+        // Only the replacements that can be values of this field.
+        let applies: Vec<&(String, String)> = replacements
+            .iter()
+            .filter(|(from, _)| plausible(field, from))
+            .collect();
+        if applies.is_empty() {
+            continue;
+        }
+        let chain: String = applies
             .iter()
             .enumerate()
             .map(|(i, (from, to))| {
@@ -647,8 +749,10 @@ fn fold_replacements(name: &str, replacements: &[(String, String)]) -> (String, 
         for spelling in [format!("{{{{ .{field} }}}}"), format!("{{{{.{field}}}}}")] {
             out = out.replace(&spelling, &replacement);
         }
-        let bare_uses = before.matches(&format!(".{field} ")).count() + before.matches(&format!(".{field}}}")).count();
-        let folded = before.matches(&format!("{{{{ .{field} }}}}")).count() + before.matches(&format!("{{{{.{field}}}}}")).count();
+        let bare_uses = before.matches(&format!(".{field} ")).count()
+            + before.matches(&format!(".{field}}}")).count();
+        let folded = before.matches(&format!("{{{{ .{field} }}}}")).count()
+            + before.matches(&format!("{{{{.{field}}}}}")).count();
         if bare_uses > folded {
             left = true;
         }
@@ -656,13 +760,40 @@ fn fold_replacements(name: &str, replacements: &[(String, String)]) -> (String, 
     (out, left)
 }
 
+/// Whether `value` can be the value of template field `field`.
+fn plausible(field: &str, value: &str) -> bool {
+    let target = |os: &str, arch: &str| format!("{os}/{arch}").parse::<Target>().is_ok();
+    match field {
+        "Os" => [
+            "amd64", "arm64", "wasm", "riscv64", "ppc64le", "s390x", "mips64", "386", "arm",
+        ]
+        .iter()
+        .any(|arch| target(value, arch)),
+        "Arch" => [
+            "linux", "windows", "darwin", "freebsd", "wasip1", "js", "plan9",
+        ]
+        .iter()
+        .any(|os| target(os, value)),
+        "Arm" => matches!(value, "5" | "6" | "7"),
+        "Amd64" => matches!(value, "v1" | "v2" | "v3" | "v4"),
+        "Mips" => matches!(value, "hardfloat" | "softfloat"),
+        _ => false,
+    }
+}
+
 fn convert_universal(node: &Node, im: &mut Importer) -> Result<String, ImportError> {
-    let items = node.as_sequence().ok_or_else(|| err(node, "universal_binaries must be a list"))?;
+    let items = node
+        .as_sequence()
+        .ok_or_else(|| err(node, "universal_binaries must be a list"))?;
     let Some(first) = items.iter().next() else {
         return Ok(String::new());
     };
-    let map = first.as_mapping().ok_or_else(|| err(first, "a universal binary must be a mapping"))?;
-    let mut out = String::from("[[stage]]\nname = \"universal\"\nplugin = \"builtin:universal\"\n[stage.config]\n");
+    let map = first
+        .as_mapping()
+        .ok_or_else(|| err(first, "a universal binary must be a mapping"))?;
+    let mut out = String::from(
+        "[[stage]]\nname = \"universal\"\nplugin = \"builtin:universal\"\n[stage.config]\n",
+    );
     for (key, value) in map.iter() {
         let path = format!("universal_binaries[0].{}", key.as_str());
         match key.as_str() {
@@ -682,7 +813,9 @@ fn convert_universal(node: &Node, im: &mut Importer) -> Result<String, ImportErr
 }
 
 fn convert_changelog(node: &Node, im: &mut Importer) -> Result<String, ImportError> {
-    let map = node.as_mapping().ok_or_else(|| err(node, "changelog must be a mapping"))?;
+    let map = node
+        .as_mapping()
+        .ok_or_else(|| err(node, "changelog must be a mapping"))?;
     let mut out = String::from("[changelog]\n");
     let mut groups = String::new();
     for (key, value) in map.iter() {
@@ -703,34 +836,68 @@ fn convert_changelog(node: &Node, im: &mut Importer) -> Result<String, ImportErr
             "use" => {
                 let source = scalar(value, &path)?;
                 if source != "git" {
-                    im.drop(key, &path, "release notes come from git; no forge API is called");
+                    im.drop(
+                        key,
+                        &path,
+                        "release notes come from git; no forge API is called",
+                    );
                 }
             }
             "filters" => {
-                let filters = value.as_mapping().ok_or_else(|| err(value, format!("{path} must be a mapping")))?;
+                let filters = value
+                    .as_mapping()
+                    .ok_or_else(|| err(value, format!("{path} must be a mapping")))?;
                 for (fkey, fvalue) in filters.iter() {
                     match fkey.as_str() {
                         "exclude" | "include" => {
-                            writeln!(out, "filters.{} = {}", fkey.as_str(), toml_patterns(&strings(fvalue, &path)?)).ok();
+                            writeln!(
+                                out,
+                                "filters.{} = {}",
+                                fkey.as_str(),
+                                toml_patterns(&strings(fvalue, &path)?)
+                            )
+                            .ok();
                         }
-                        _ => im.drop(fkey, &format!("{path}.{}", fkey.as_str()), "xhost has no such filter"),
+                        _ => im.drop(
+                            fkey,
+                            &format!("{path}.{}", fkey.as_str()),
+                            "xhost has no such filter",
+                        ),
                     }
                 }
             }
             "groups" => {
-                let items = value.as_sequence().ok_or_else(|| err(value, format!("{path} must be a list")))?;
+                let items = value
+                    .as_sequence()
+                    .ok_or_else(|| err(value, format!("{path} must be a list")))?;
                 for item in items.iter() {
-                    let g = item.as_mapping().ok_or_else(|| err(item, "a changelog group must be a mapping"))?;
-                    let title = g.get_node("title").ok_or_else(|| err(item, "a changelog group needs a title"))?;
-                    writeln!(groups, "[[changelog.groups]]\ntitle = {}", quote(&scalar(title, "title")?)).ok();
+                    let g = item
+                        .as_mapping()
+                        .ok_or_else(|| err(item, "a changelog group must be a mapping"))?;
+                    let title = g
+                        .get_node("title")
+                        .ok_or_else(|| err(item, "a changelog group needs a title"))?;
+                    writeln!(
+                        groups,
+                        "[[changelog.groups]]\ntitle = {}",
+                        quote(&scalar(title, "title")?)
+                    )
+                    .ok();
                     if let Some(r) = g.get_node("regexp") {
                         writeln!(groups, "regexp = {}", toml_pattern(&scalar(r, "regexp")?)).ok();
                     }
                     if let Some(o) = g.get_node("order") {
-                        let order: i64 = scalar(o, "order")?.parse().map_err(|_| err(o, "order must be a number"))?;
+                        let order: i64 = scalar(o, "order")?
+                            .parse()
+                            .map_err(|_| err(o, "order must be a number"))?;
                         writeln!(groups, "order = {order}").ok();
                     }
-                    im.drop_unknown(g, &format!("{path}[]"), &["title", "regexp", "order"], "xhost has no such group setting");
+                    im.drop_unknown(
+                        g,
+                        &format!("{path}[]"),
+                        &["title", "regexp", "order"],
+                        "xhost has no such group setting",
+                    );
                 }
             }
             "format" => im.drop(key, &path, "entries are `* <hash> <subject>`"),
@@ -779,15 +946,25 @@ mod tests {
             .iter()
             .map(|d| (d.line, d.key.as_str()))
             .collect();
-        assert_eq!(lines, vec![(2, "before"), (8, "brews"), (6, "builds[0].hooks")]);
-        assert!(converted.toml.contains("#   line 2: before — hooks run arbitrary commands"));
+        assert_eq!(
+            lines,
+            vec![(2, "before"), (8, "brews"), (6, "builds[0].hooks")]
+        );
+        assert!(
+            converted
+                .toml
+                .contains("#   line 2: before — hooks run arbitrary commands")
+        );
     }
 
     #[test]
     fn v1_replacements_fold_into_the_name() {
         let (name, left) = fold_replacements(
             "{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}",
-            &[("darwin".into(), "Darwin".into()), ("amd64".into(), "x86_64".into())],
+            &[
+                ("darwin".into(), "Darwin".into()),
+                ("amd64".into(), "x86_64".into()),
+            ],
         );
         assert!(!left);
         let fields = crate::config::template::Fields {

@@ -46,7 +46,11 @@ pub fn check_absent(dir: &Path) -> Result<()> {
 /// the first of [`GORELEASER_FILES`] in `dir`.
 pub fn find_goreleaser(dir: &Path, file: Option<&Path>) -> Result<PathBuf> {
     if let Some(file) = file {
-        let path = if file.is_absolute() { file.to_path_buf() } else { dir.join(file) };
+        let path = if file.is_absolute() {
+            file.to_path_buf()
+        } else {
+            dir.join(file)
+        };
         if !path.is_file() {
             bail!("{}: no such GoReleaser config", path.display());
         }
@@ -67,14 +71,14 @@ pub fn find_goreleaser(dir: &Path, file: Option<&Path>) -> Result<PathBuf> {
 
 /// Converts the GoReleaser config at `file` for the project in `dir`.
 pub fn from_goreleaser(dir: &Path, file: &Path) -> Result<Draft> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let downloads = crate::go_modules::GoModules::read(dir)
         .ok()
         .flatten()
         .is_some_and(|m| m.downloads());
-    let converted = goreleaser::convert(&text, downloads).map_err(|e| {
-        anyhow::anyhow!("{}:{}: {}", file.display(), e.line, e.message)
-    })?;
+    let converted = goreleaser::convert(&text, downloads)
+        .map_err(|e| anyhow::anyhow!("{}:{}: {}", file.display(), e.line, e.message))?;
     Ok(Draft {
         toml: converted.toml,
         from: Some(file.to_path_buf()),

@@ -267,7 +267,8 @@ fn release_notes(plan: &Plan, records: &[Record], state: &BuildState) -> Result<
     if config.project.commit.is_none() || records.iter().any(|r| r.path == NOTES) {
         return Ok(None);
     }
-    let commits = crate::config::vcs::commits_since(&config.root, config.project.previous_tag.as_deref());
+    let commits =
+        crate::config::vcs::commits_since(&config.root, config.project.previous_tag.as_deref());
     let file = state.work.path().join(NOTES);
     std::fs::write(&file, crate::changelog::render(settings, &commits))?;
     let (sha256, size) = state.store.ingest(&file)?;

@@ -1,0 +1,293 @@
+//! A GoReleaser user moving in: three differently shaped GoReleaser configs (v1 with
+//! `replacements`, ARMv6/v7 and an ignore list; v2 as `goreleaser init` writes it, with
+//! conditionals in the archive name; v2 with amd64 micro-architecture levels, two
+//! formats, a wrapped directory and a SHA-512 file) imported by `xhost init
+//! --from-goreleaser` and built: the release's file names must be exactly GoReleaser's
+//! (`tests/fixtures/goreleaser/*.expected`, written by `scripts/goreleaser-names` from
+//! GoReleaser v2.17.0 itself). Also: `--version` stamps, release notes, tag checks, and
+//! errors naming the file, line and field with dist/ untouched.
+
+mod support;
+
+use std::path::Path;
+
+use support::{Project, copy_tree, run_script, run_tool, snapshot, workspace};
+
+const GIT: &str = "git -c user.name=t -c user.email=t@example.com";
+
+fn fixtures() -> std::path::PathBuf {
+    workspace().join("tests/fixtures/goreleaser")
+}
+
+/// The greeter app with `config` as its `.goreleaser.yml`, committed and tagged v1.2.3.
+fn greeter(name: &str, config: &str) -> Project {
+    let project = Project::new(name);
+    copy_tree(&fixtures().join("app"), &project.dir);
+    std::fs::copy(fixtures().join(config), project.path(".goreleaser.yml")).unwrap();
+    run_script(
+        &project.dir,
+        &format!("git init -q && git add -A && {GIT} commit -q -m 'feat: greet' && git tag v1.2.3"),
+    );
+    project
+}
+
+/// The release's files at the top of dist/, without xhost's manifest and the notes.
+fn release_files(dist: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dist)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "artifacts.json" && n != "CHANGELOG.md")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn imported_configs_make_goreleasers_file_names() {
+    for (config, sums) in [
+        ("v1-replacements", "checksums.txt"),
+        ("v2-conditionals", "greeter_1.2.3_checksums.txt"),
+        ("v2-microarch", "greeter_1.2.3_SHA512SUMS"),
+    ] {
+        let project = greeter(&format!("goreleaser-{config}"), &format!("{config}.yml"));
+        let init = project.xhost(&["init", "--from-goreleaser"]);
+        init.assert_ok();
+        assert!(init.stdout.contains("wrote"), "{}", init.stdout);
+        // The converted config is committed, as a user would, and the tag moved to it.
+        run_script(
+            &project.dir,
+            &format!(
+                "git add xhost.toml && {GIT} commit -q -m 'build: xhost' && git tag -f v1.2.3 >/dev/null"
+            ),
+        );
+        project.xhost(&["build", "."]).assert_ok();
+        let expected: Vec<String> =
+            std::fs::read_to_string(fixtures().join(format!("{config}.expected")))
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+        assert_eq!(release_files(&project.dist()), expected, "{config}");
+        // The checksums file covers exactly the archives, as GoReleaser's does.
+        let tool = if config == "v2-microarch" {
+            "sha512sum"
+        } else {
+            "sha256sum"
+        };
+        let checked = run_tool(tool, &["-c", sums], &project.dist());
+        assert_eq!(checked.lines().count(), expected.len() - 1, "{checked}");
+        // The stamped version, commit and (commit) date.
+        let commit = run_tool("git", &["rev-parse", "HEAD"], &project.dir);
+        let time = run_tool("git", &["log", "-1", "--format=%cI"], &project.dir);
+        let utc = run_tool(
+            "date",
+            &["-u", "-d", time.trim(), "+%Y-%m-%dT%H:%M:%SZ"],
+            &project.dir,
+        );
+        let printed = run_tool(
+            &project
+                .dist()
+                .join("greeter_linux_amd64/greeter")
+                .to_string_lossy(),
+            &["--version"],
+            &project.dir,
+        );
+        let commit = if config == "v2-microarch" {
+            &commit[..7]
+        } else {
+            commit.trim()
+        };
+        assert_eq!(
+            printed.trim(),
+            format!("greeter 1.2.3 (commit {commit}, built {})", utc.trim()),
+            "{config}"
+        );
+    }
+}
+
+#[test]
+fn release_notes_are_grouped_and_filtered() {
+    let project = greeter("goreleaser-notes", "v2-conditionals.yml");
+    project.write(
+        "xhost.toml",
+        "[build]\nmain = \"./cmd/greeter\"\ntargets = [\"linux/amd64\"]\n\n[changelog]\nfilters.exclude = ['^docs:']\n",
+    );
+    run_script(
+        &project.dir,
+        &format!(
+            "git add -A && {GIT} commit -q -m 'chore: add xhost.toml' && \
+             {GIT} commit -q --allow-empty -m 'docs: explain flags' && \
+             {GIT} commit -q --allow-empty -m 'fix(cli): exit code on error' && \
+             {GIT} commit -q --allow-empty -m 'feat: colours' && \
+             {GIT} commit -q --allow-empty -m 'refactor: one main' -m 'BREAKING CHANGE: -x is gone' && \
+             {GIT} commit -q --allow-empty -m 'feat(api)!: new greeting' && git tag v1.3.0"
+        ),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let short = |rev: &str| {
+        run_tool("git", &["rev-parse", "--short=7", rev], &project.dir)
+            .trim()
+            .to_string()
+    };
+    let notes = std::fs::read_to_string(project.dist().join("CHANGELOG.md")).unwrap();
+    assert_eq!(
+        notes,
+        format!(
+            "## Changelog\n\n### Breaking changes\n* {} feat(api)!: new greeting\n* {} refactor: one main\n\n### Features\n* {} feat: colours\n\n### Bug fixes\n* {} fix(cli): exit code on error\n\n### Others\n* {} chore: add xhost.toml\n",
+            short("HEAD"),
+            short("HEAD~1"),
+            short("HEAD~2"),
+            short("HEAD~3"),
+            short("HEAD~5"),
+        )
+    );
+    let manifest = std::fs::read_to_string(project.dist().join("artifacts.json")).unwrap();
+    assert!(manifest.contains("\"CHANGELOG.md\""), "{manifest}");
+}
+
+#[test]
+fn tags_must_be_semantic_versions_above_the_last() {
+    let project = greeter("goreleaser-tags", "v2-conditionals.yml");
+    project.write(
+        "xhost.toml",
+        "[build]\nmain = \"./cmd/greeter\"\ntargets = [\"linux/amd64\"]\n",
+    );
+    run_script(
+        &project.dir,
+        &format!("git add -A && {GIT} commit -q -m 'chore: xhost' && git tag v1.3.0"),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let before = snapshot(&project.dist());
+
+    run_script(
+        &project.dir,
+        &format!("{GIT} commit -q --allow-empty -m 'fix: x' && git tag release-5"),
+    );
+    project.xhost(&["build", "."]).assert_fails_with(&[
+        "the tag `release-5` at HEAD is not a semantic version",
+        "--snapshot",
+    ]);
+    run_script(
+        &project.dir,
+        "git tag -d release-5 >/dev/null && git tag v1.2.9",
+    );
+    project.xhost(&["build", "."]).assert_fails_with(&[
+        "the tag `v1.2.9` at HEAD is not above the previous tag `v1.3.0`",
+        "--allow-lower-tag",
+    ]);
+    assert_eq!(snapshot(&project.dist()), before, "dist/ changed");
+    project
+        .xhost(&["check", ".", "--allow-lower-tag"])
+        .assert_ok();
+    let snap = project.xhost(&["check", ".", "--snapshot"]);
+    snap.assert_ok();
+    let short = run_tool("git", &["rev-parse", "--short=7", "HEAD"], &project.dir);
+    assert!(
+        snap.stdout
+            .contains(&format!("greeter 1.2.9-SNAPSHOT-{}", short.trim())),
+        "{}",
+        snap.stdout
+    );
+}
+
+#[test]
+fn template_and_import_errors_name_file_line_and_field() {
+    let project = greeter("goreleaser-errors", "v2-conditionals.yml");
+    project.write(
+        "xhost.toml",
+        "[build]\nmain = \"./cmd/greeter\"\ntargets = [\"linux/amd64\"]\n",
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let before = snapshot(&project.dist());
+    let stages = "[[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\ngrants = { exec = [\"go\"], source = true }\n\n[[stage]]\nname = \"archive\"\nplugin = \"builtin:archive\"\n[stage.config]\n";
+    let base = "[build]\nmain = \"./cmd/greeter\"\ntargets = [\"linux/amd64\"]\n\n";
+    for (config, needles) in [
+        (
+            format!("{base}{stages}name_template = \"{{{{ .ProjectName }}}}_{{{{ .Arc }}}}\"\n"),
+            vec![
+                "xhost.toml:14:",
+                "stage `archive` config.name_template",
+                "there is no field `.Arc`",
+                ".Arch",
+            ],
+        ),
+        (
+            format!("{base}{stages}name_template = \"{{{{ .Env.DEPLOY_TOKEN }}}}\"\n"),
+            vec!["xhost.toml:14:", "add \"DEPLOY_TOKEN\" to `[template] env`"],
+        ),
+        (
+            format!("[build]\nmain = \"./cmd/greeter\"\nbinary = \"{{{{ .Os }}\"\n"),
+            vec!["xhost.toml:3:", "build.binary", "is not closed"],
+        ),
+        (
+            format!("{base}[changelog]\nfilters.exclude = ['^docs:(']\n"),
+            vec![
+                "xhost.toml:6:",
+                "changelog.filters.exclude",
+                "is not a regular expression",
+            ],
+        ),
+    ] {
+        project.write("xhost.toml", &config);
+        project.xhost(&["build", "."]).assert_fails_with(&needles);
+        assert_eq!(
+            snapshot(&project.dist()),
+            before,
+            "dist/ changed for:\n{config}"
+        );
+    }
+
+    // A GoReleaser config xhost cannot convert: nothing is written.
+    std::fs::remove_file(project.path("xhost.toml")).unwrap();
+    project.write(
+        "custom.yml",
+        "version: 2\nbuilds:\n  - id: cli\n    main: ./cmd/greeter\n  - id: server\n    main: ./cmd/server\n",
+    );
+    project
+        .xhost(&["init", "--from-goreleaser=custom.yml"])
+        .assert_fails_with(&["custom.yml:5:", "a second build"]);
+    assert!(!project.path("xhost.toml").exists());
+    project.write("custom.yml", "version: 2\nbuilds:\n  - main: ./cmd/greeter\n    ldflags: \"-X main.version={{ .Versio }}\"\n");
+    project
+        .xhost(&["init", "--from-goreleaser=custom.yml"])
+        .assert_fails_with(&[
+            "does not check, so it was not written",
+            "build.ldflags",
+            "no field `.Versio`",
+        ]);
+    assert!(!project.path("xhost.toml").exists());
+    // Never over an existing xhost.toml.
+    project.write("xhost.toml", base);
+    project
+        .xhost(&["init", "--from-goreleaser"])
+        .assert_fails_with(&["xhost.toml already exists"]);
+    assert_eq!(
+        std::fs::read_to_string(project.path("xhost.toml")).unwrap(),
+        base
+    );
+    assert_eq!(snapshot(&project.dist()), before, "dist/ changed");
+}
+
+#[test]
+fn init_writes_the_defaults_and_they_build() {
+    let project = Project::from_example("init-defaults", "hello-go");
+    std::fs::remove_file(project.path("xhost.toml")).unwrap();
+    project.xhost(&["init"]).assert_ok();
+    let written = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    for line in [
+        "[[stage]]",
+        "plugin = \"builtin:go-build\"",
+        "main = \"./cmd/hello\"",
+        "snapshot_version",
+        "[limits]",
+        "[changelog]",
+    ] {
+        assert!(written.contains(line), "{written}");
+    }
+    project
+        .xhost(&["build", ".", "--target", "linux/amd64"])
+        .assert_ok();
+    assert!(project.dist().join("hello_linux_amd64/hello").is_file());
+}
