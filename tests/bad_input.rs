@@ -99,7 +99,10 @@ fn bad_values_are_errors_with_their_place() {
         &project,
         &format!("{HEADER}\n[build]\nldflags = \"-X main.v={{{{verison}}}}\"\n"),
         &["check", "."],
-        &["xhost.toml:6:", "there is no template function `verison` (fields are written with a dot"],
+        &[
+            "xhost.toml:6:",
+            "there is no template function `verison` (fields are written with a dot",
+        ],
     );
     fails(
         &project,

@@ -218,7 +218,7 @@ fn template_and_import_errors_name_file_line_and_field() {
             vec!["xhost.toml:14:", "add \"DEPLOY_TOKEN\" to `[template] env`"],
         ),
         (
-            format!("[build]\nmain = \"./cmd/greeter\"\nbinary = \"{{{{ .Os }}\"\n"),
+            "[build]\nmain = \"./cmd/greeter\"\nbinary = \"{{ .Os }\"\n".to_string(),
             vec!["xhost.toml:3:", "build.binary", "is not closed"],
         ),
         (

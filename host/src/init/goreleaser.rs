@@ -582,10 +582,10 @@ fn default_targets(
                     (_, Some(v)) => format!("{os}/{arch}/{v}"),
                 };
                 // Ports Go lacks or that need cgo are skipped, as GoReleaser does.
-                if let Ok(target) = spelled.parse::<Target>() {
-                    if !targets.contains(&target) {
-                        targets.push(target);
-                    }
+                if let Ok(target) = spelled.parse::<Target>()
+                    && !targets.contains(&target)
+                {
+                    targets.push(target);
                 }
             }
         }
