@@ -90,7 +90,10 @@ impl Resolver<'_> {
             provenance_key,
             stages,
             templates: fields,
-            changelog: self.changelog(&parsed.changelog)?,
+            changelog: match &parsed.changelog {
+                Some(section) => self.changelog(section)?,
+                None => None,
+            },
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),

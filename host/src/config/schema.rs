@@ -23,8 +23,8 @@ pub struct ConfigFile {
     pub provenance: ProvenanceSection,
     #[serde(default)]
     pub template: TemplateSection,
-    #[serde(default)]
-    pub changelog: ChangelogSection,
+    /// Release notes are written only when the section is there.
+    pub changelog: Option<ChangelogSection>,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
 }

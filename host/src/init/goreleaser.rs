@@ -383,8 +383,10 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         }
     }
 
-    if let Some(c) = root_map.get_node("changelog") {
-        changelog = convert_changelog(c, &mut im)?;
+    // GoReleaser writes release notes unless told not to; xhost when [changelog] is there.
+    match root_map.get_node("changelog") {
+        Some(c) => changelog = convert_changelog(c, &mut im)?,
+        None => changelog.push_str("[changelog]\n"),
     }
 
     // stages
