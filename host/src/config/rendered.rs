@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::template::{self, Fields, TemplateError};
+use super::template::{self, Fields, Template, TemplateError};
 use crate::target::Target;
 
 #[derive(Debug, Clone)]
@@ -42,8 +42,9 @@ impl Rendered {
         }
     }
 
-    /// Renders `config_json` for the release and for each of `targets`; a failure for a
-    /// target is returned, one for the release kept (see `release`), as `place` words it.
+    /// Renders `config_json` for the release and for each of `targets`, each string
+    /// parsed once; a failure for a target is returned, one for the release kept (see
+    /// `release`), as `place` words it.
     pub fn render(
         config_json: &str,
         fields: &Fields,
@@ -54,17 +55,33 @@ impl Rendered {
         if !has_template(&config) {
             return Ok(Rendered::plain(config_json));
         }
-        let mut per_target = BTreeMap::new();
-        for target in targets {
-            let value = render_value(&config, fields, Some(target), "")?;
-            per_target.insert(target.clone(), value.to_string());
-        }
-        let release = render_value(&config, fields, None, "")
-            .map(|v| v.to_string())
-            .map_err(place);
+        let (fields, targets) = (fields.clone(), targets.to_vec());
+        let rendered = template::guarded(move || {
+            let compiled = match compile(&config, "") {
+                Ok(compiled) => compiled,
+                Err(failed) => return Ok(Err(failed)),
+            };
+            let mut per_target = BTreeMap::new();
+            for target in &targets {
+                let context = fields.value(Some(target));
+                match compiled.render(&fields, &context, Some(target)) {
+                    Ok(value) => per_target.insert(target.clone(), value.to_string()),
+                    Err(failed) => return Ok(Err(failed)),
+                };
+            }
+            let release = compiled
+                .render(&fields, &fields.value(None), None)
+                .map(|v| v.to_string());
+            Ok(Ok((release, per_target)))
+        })
+        .map_err(|error| Failed {
+            key: String::new(),
+            error,
+        })??;
+        let (release, targets) = rendered;
         Ok(Rendered {
-            release,
-            targets: per_target,
+            release: release.map_err(place),
+            targets,
         })
     }
 
@@ -86,27 +103,31 @@ fn has_template(value: &Value) -> bool {
     }
 }
 
-fn render_value(
-    value: &Value,
-    fields: &Fields,
-    target: Option<&Target>,
-    key: &str,
-) -> Result<Value, Failed> {
+/// A config value with its template strings parsed, and each one's key.
+enum Compiled {
+    Plain(Value),
+    Template(String, Template),
+    Array(Vec<Compiled>),
+    Object(Vec<(String, Compiled)>),
+}
+
+fn compile(value: &Value, key: &str) -> Result<Compiled, Failed> {
     Ok(match value {
-        Value::String(s) => {
-            Value::String(template::render(s, fields, target).map_err(|error| Failed {
+        Value::String(s) if template::is_template(s) => {
+            let parsed = Template::parse(s).map_err(|error| Failed {
                 key: key.to_string(),
                 error,
-            })?)
+            })?;
+            Compiled::Template(key.to_string(), parsed)
         }
-        Value::Array(items) => Value::Array(
+        Value::Array(items) => Compiled::Array(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| render_value(item, fields, target, &format!("{key}[{i}]")))
+                .map(|(i, item)| compile(item, &format!("{key}[{i}]")))
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Object(map) => Value::Object(
+        Value::Object(map) => Compiled::Object(
             map.iter()
                 .map(|(name, item)| {
                     let path = if key.is_empty() {
@@ -114,12 +135,45 @@ fn render_value(
                     } else {
                         format!("{key}.{name}")
                     };
-                    Ok((name.clone(), render_value(item, fields, target, &path)?))
+                    Ok((name.clone(), compile(item, &path)?))
                 })
                 .collect::<Result<_, Failed>>()?,
         ),
-        other => other.clone(),
+        other => Compiled::Plain(other.clone()),
     })
+}
+
+impl Compiled {
+    fn render(
+        &self,
+        fields: &Fields,
+        context: &gtmpl::Value,
+        target: Option<&Target>,
+    ) -> Result<Value, Failed> {
+        Ok(match self {
+            Compiled::Plain(value) => value.clone(),
+            Compiled::Template(key, parsed) => Value::String(
+                parsed
+                    .render(fields, context, target)
+                    .map_err(|error| Failed {
+                        key: key.clone(),
+                        error,
+                    })?,
+            ),
+            Compiled::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| i.render(fields, context, target))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Compiled::Object(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(name, item)| Ok((name.clone(), item.render(fields, context, target)?)))
+                    .collect::<Result<_, Failed>>()?,
+            ),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -133,13 +133,14 @@ impl Resolver<'_> {
                 name
             }
         };
-        let (version, snapshot) = self.version(parsed, &name, commit, overrides)?;
+        let epoch = source_date_epoch(commit)?;
+        let (version, snapshot) = self.version(parsed, &name, commit, epoch, overrides)?;
         Ok(Project {
             name,
             version,
             commit: commit.hash.clone(),
             commit_time: commit.time,
-            source_date_epoch: source_date_epoch(commit)?,
+            source_date_epoch: epoch,
             tag: if snapshot { None } else { commit.tag.clone() },
             previous_tag: commit.previous_tag.clone(),
             snapshot,
@@ -154,6 +155,7 @@ impl Resolver<'_> {
         parsed: &ConfigFile,
         name: &str,
         commit: &vcs::Commit,
+        epoch: Option<u64>,
         overrides: &Overrides,
     ) -> Result<(String, bool), ConfigError> {
         if let Some(version) = parsed
@@ -186,7 +188,7 @@ impl Resolver<'_> {
             version: base,
             commit: commit.hash.clone().unwrap_or_default(),
             commit_time: commit.time,
-            epoch: source_date_epoch(commit)?,
+            epoch,
             is_snapshot: true,
             ..Fields::default()
         };

@@ -21,11 +21,21 @@ impl Commit {
         let Some(hash) = git(dir, &["rev-parse", "--verify", "HEAD"]) else {
             return Commit::default();
         };
-        let tag = git(dir, &["describe", "--tags", "--exact-match", "HEAD"]);
-        let before = if tag.is_some() { "HEAD^" } else { "HEAD" };
+        // One `describe` says both the nearest tag and whether it is at HEAD; only a
+        // tagged HEAD needs a second, for the tag before it.
+        let nearest =
+            git(dir, &["describe", "--tags", "--long", "HEAD"]).and_then(|d| nearest_tag(&d));
+        let (tag, previous_tag) = match nearest {
+            Some((tag, 0)) => (
+                Some(tag),
+                git(dir, &["describe", "--tags", "--abbrev=0", "HEAD^"]),
+            ),
+            Some((tag, _)) => (None, Some(tag)),
+            None => (None, None),
+        };
         Commit {
             time: git(dir, &["cat-file", "commit", "HEAD"]).and_then(|c| committer_time(&c)),
-            previous_tag: git(dir, &["describe", "--tags", "--abbrev=0", before]),
+            previous_tag,
             tag,
             hash: Some(hash),
         }
@@ -68,6 +78,16 @@ pub fn commits_since(dir: &Path, since: Option<&str>) -> Vec<crate::changelog::C
         .collect()
 }
 
+/// `git describe --long`'s `TAG-COUNT-gHASH` as the tag and the number of commits
+/// since it (tags may hold `-`, so it is read from the right).
+fn nearest_tag(described: &str) -> Option<(String, u64)> {
+    let mut parts = described.rsplitn(3, '-');
+    let hash = parts.next()?;
+    let count = parts.next()?.parse().ok()?;
+    let tag = parts.next()?;
+    hash.starts_with('g').then(|| (tag.to_string(), count))
+}
+
 /// The committer time of a raw commit object (`committer NAME <EMAIL> SECONDS ZONE`).
 fn committer_time(commit: &str) -> Option<u64> {
     let line = commit
@@ -97,6 +117,16 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_long_splits_from_the_right() {
+        assert_eq!(nearest_tag("v1.2.3-0-gabc1234"), Some(("v1.2.3".into(), 0)));
+        assert_eq!(
+            nearest_tag("release-2024-05-7-g0123abc"),
+            Some(("release-2024-05".into(), 7))
+        );
+        assert_eq!(nearest_tag("v1"), None);
+    }
 
     #[test]
     fn committer_time_comes_from_the_commit_header() {

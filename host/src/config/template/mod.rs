@@ -41,18 +41,88 @@ pub fn render(
     if !is_template(text) {
         return Ok(text.to_string());
     }
-    check_closed(text)?;
-    let source = legacy_placeholders(text);
-    let mut template = gtmpl::Template::default();
-    template.add_funcs(funcs::ALL);
-    template
-        .parse(source.as_str())
-        .map_err(|e| TemplateError(parse_message(&e.to_string())))?;
-    let context = fields.value(target);
-    let _time = funcs::BuildTime::set(fields.epoch);
-    template
-        .render(&gtmpl::Context::from(context))
-        .map_err(|e| TemplateError(exec_message(e, fields, target)))
+    let (text, fields, target) = (text.to_string(), fields.clone(), target.cloned());
+    guarded(move || {
+        let context = fields.value(target.as_ref());
+        Template::parse(&text)?.render(&fields, &context, target.as_ref())
+    })
+}
+
+/// A parsed template, to render for several targets.
+pub struct Template(gtmpl::Template);
+
+impl Template {
+    pub fn parse(text: &str) -> Result<Template, TemplateError> {
+        check_closed(text)?;
+        let source = legacy_placeholders(text);
+        let mut template = gtmpl::Template::default();
+        template.add_funcs(funcs::ALL);
+        template
+            .parse(source.as_str())
+            .map_err(|e| TemplateError(parse_message(&e.to_string())))?;
+        Ok(Template(template))
+    }
+
+    /// Renders with `context`, which is `fields.value(target)` (made once per target
+    /// by callers rendering many templates).
+    pub fn render(
+        &self,
+        fields: &Fields,
+        context: &gtmpl::Value,
+        target: Option<&crate::target::Target>,
+    ) -> Result<String, TemplateError> {
+        let _time = funcs::BuildTime::set(fields.epoch);
+        self.0
+            .render(&gtmpl::Context::from(context.clone()))
+            .map_err(|e| TemplateError(exec_message(e, fields, target)))
+    }
+}
+
+/// The name of the threads templates are rendered on.
+const THREAD: &str = "xhost-template";
+
+/// How long rendering a config's templates may take; they take microseconds.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `work`, which parses and renders templates, on a thread of its own: templates
+/// come from the project (untrusted in CI), and gtmpl 0.7 panics on some (`printf` with
+/// a huge width) and loops forever on others, so a panic or a missed deadline becomes
+/// an error here instead of a crashed or hung build.
+pub fn guarded<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, TemplateError> + Send + 'static,
+) -> Result<T, TemplateError> {
+    quiet_panics();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(THREAD.into())
+        .spawn(move || {
+            let _ = send.send(work());
+        })
+        .map_err(|e| TemplateError(format!("cannot start the template renderer: {e}")))?;
+    match receive.recv_timeout(DEADLINE) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(TemplateError(format!(
+            "the template engine did not finish within {} s (it never returns on some malformed templates); check the template's syntax",
+            DEADLINE.as_secs()
+        ))),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(TemplateError(
+            "the template engine failed on this template (a bug in it, e.g. a `printf` width it cannot handle); write it another way".into(),
+        )),
+    }
+}
+
+/// Panics on template threads are reported as errors by [`guarded`]; the default hook
+/// would also print a backtrace.
+fn quiet_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(THREAD) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Every `{{` closed by a `}}` after it. gtmpl 0.7's lexer never returns on some
@@ -282,5 +352,10 @@ mod tests {
         );
         let err = render("{{ if .Tag }}x", &f, None).unwrap_err().0;
         assert!(err.starts_with("the template does not parse"), "{err}");
+        // gtmpl panics on this one: an error, not a crash.
+        let err = render(r#"{{ printf "%0999999999d" 1 }}"#, &f, None)
+            .unwrap_err()
+            .0;
+        assert!(err.contains("the template engine failed"), "{err}");
     }
 }
