@@ -813,6 +813,42 @@ pub fn attacks() -> Vec<Attack> {
         .after_stage(
             "[[stage]]\nname = \"maker\"\nplugin = \"probe.wasm\"\nsha256 = \"{probe_sha}\"\n[stage.config]\naction = \"write\"\nfile = \"victim_1.0.0_linux_amd64.tar.gz\"\nkind = \"archive\"\ncontent = \"genuine\"\n",
         ),
+        a(
+            "a stage's output supersedes artifacts it did not consume",
+            "pipeline: only consumed artifacts can be superseded (as only they can be replaced)",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"universal\"\nkind = \"binary\"\ncontent = \"evil\"\nsupersedes = \"linux/amd64\"",
+            &["superseding the binary artifacts of linux/amd64, but it consumed none"],
+        )
+        .after_stage(
+            "[[stage]]\nname = \"maker\"\nplugin = \"probe.wasm\"\nsha256 = \"{probe_sha}\"\n[stage.config]\naction = \"write\"\nfile = \"victim\"\nkind = \"binary\"\ncontent = \"genuine\"\n",
+        ),
+        // Templates: rendered by the host from xhost.toml, before any plugin runs.
+        a(
+            "a config template reads a secret from xhost's environment (.Env)",
+            "templates: .Env holds only what [template] env lists",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"leak.txt\"\ncontent = \"{{ .Env.XHOST_TEST_CANARY }}\"",
+            &["stage `attack` config.content", "add \"XHOST_TEST_CANARY\" to `[template] env`"],
+        ),
+        a(
+            "a config template the engine would never finish reading (an unclosed action)",
+            "templates: unclosed actions refused before the engine, whose lexer loops on them; a deadline besides",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"x.txt\"\ncontent = \"{{ .Os \"",
+            &["stage `attack` config.content", "is not closed by `}}`"],
+        ),
+        a(
+            "a config template that makes the engine panic (a printf width)",
+            "templates: rendered on a guarded thread; a panic is an error",
+            "probe",
+            "",
+            "action = \"write\"\nfile = \"x.txt\"\ncontent = '{{ printf \"%0999999999d\" 1 }}'",
+            &["stage `attack` config", "the template engine failed on this template"],
+        ),
         // Names that read as something else.
         a(
             "plugin names an output with a line separator (U+2028)",
@@ -847,6 +883,16 @@ pub fn attacks() -> Vec<Attack> {
             "action = \"fail-with\"\nmessage = \"the build went on\"",
             &["the build went on"],
         )
+        .prepared(hostile_repository),
+        a(
+            "a repository whose config runs a program when git lists the commits for the release notes",
+            "xhost lists commits with git rev-list, plumbing that shows no signatures",
+            "probe",
+            "",
+            "action = \"fail-with\"\nmessage = \"the build went on\"",
+            &["the build went on"],
+        )
+        .in_project("[changelog]\n")
         .prepared(hostile_repository),
         // Module proxies: reached by fetch stages only.
         a(

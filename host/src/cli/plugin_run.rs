@@ -125,7 +125,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             binary: args.project.clone(),
             ..Default::default()
         },
-        changelog: None,
+        release_notes: None,
         settings: Vec::new(),
         text: None,
     })

@@ -12,6 +12,7 @@
 //! - `defaults`: limits and the default pipeline, as data;
 //! - `go`: what a Go project implies (its name from `go.mod`, the default ldflags);
 //! - [`template`]: GoReleaser's template language, its fields and functions;
+//!   `release_notes`: `[changelog]` and the notes made from git;
 //!   `rendered`: a stage's config with its templates rendered per target;
 //! - `version`: the release version from the tag at HEAD (semver, rising) or a snapshot;
 //! - `names`, `json`, `vcs`: checks, stage config as JSON, and what git says about the
@@ -22,6 +23,7 @@ pub mod error;
 mod go;
 mod json;
 mod names;
+mod release_notes;
 mod rendered;
 mod resolver;
 mod schema;
@@ -40,6 +42,7 @@ use error::Located;
 pub use go::DEFAULT_LDFLAGS;
 pub use json::canonical_json;
 pub use names::check_program_name;
+pub use release_notes::ReleaseNotes;
 use resolver::Resolver;
 use schema::ConfigFile;
 pub use types::{

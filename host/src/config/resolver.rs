@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Located};
 use super::names::{check_env_name, check_name, check_program_name, check_version};
-use super::schema::{ChangelogSection, ConfigFile, TemplateSection};
+use super::schema::{ConfigFile, TemplateSection};
 use super::template::{self, Fields};
 use super::{
     Build, Config, FILE_NAME, Limits, Overrides, PluginRef, Project, Setting, defaults, go, vcs,
@@ -73,6 +73,10 @@ impl Resolver<'_> {
             }
             stage.rendered = self.render_stage(stage, &fields, &targets)?;
         }
+        let release_notes = match &parsed.changelog {
+            Some(section) => self.release_notes(section, &project)?,
+            None => None,
+        };
         Ok(Config {
             root: self.root.to_path_buf(),
             file,
@@ -90,10 +94,7 @@ impl Resolver<'_> {
             provenance_key,
             stages,
             templates: fields,
-            changelog: match &parsed.changelog {
-                Some(section) => self.changelog(section)?,
-                None => None,
-            },
+            release_notes,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
@@ -230,85 +231,6 @@ impl Resolver<'_> {
         } else {
             self.at(span, message)
         }
-    }
-
-    /// `[changelog]` checked: its patterns compile, its sort is known.
-    pub(super) fn changelog(
-        &self,
-        section: &ChangelogSection,
-    ) -> Result<Option<crate::changelog::Settings>, ConfigError> {
-        use crate::changelog::{Group, Settings, Sort};
-        if section.disable {
-            return Ok(None);
-        }
-        let pattern = |p: &Spanned<String>, key: &str| {
-            regex::Regex::new(p.get_ref()).map_err(|e| {
-                let reason = e.to_string();
-                let reason = reason.lines().last().unwrap_or_default().trim();
-                self.at(
-                    p.span(),
-                    format!(
-                        "{key}: `{}` is not a regular expression ({reason})",
-                        p.get_ref()
-                    ),
-                )
-            })
-        };
-        let sort = match section.sort.as_ref().map(|s| s.get_ref().as_str()) {
-            None | Some("") => Sort::None,
-            Some("asc") => Sort::Asc,
-            Some("desc") => Sort::Desc,
-            Some(other) => {
-                let span = section.sort.as_ref().map_or(0..0, |s| s.span());
-                return Err(self.at(
-                    span,
-                    format!("changelog.sort `{other}`: use \"asc\", \"desc\" or \"\""),
-                ));
-            }
-        };
-        let abbrev = match &section.abbrev {
-            None => 7,
-            Some(a) if (0..=40).contains(a.get_ref()) => *a.get_ref() as usize,
-            // GoReleaser's -1: no hash.
-            Some(a) if *a.get_ref() == -1 => 0,
-            Some(a) => return Err(self.at(a.span(), "changelog.abbrev must be between -1 and 40")),
-        };
-        let exclude = section
-            .filters
-            .exclude
-            .iter()
-            .map(|p| pattern(p, "changelog.filters.exclude"))
-            .collect::<Result<_, _>>()?;
-        let include = section
-            .filters
-            .include
-            .iter()
-            .map(|p| pattern(p, "changelog.filters.include"))
-            .collect::<Result<_, _>>()?;
-        let groups = section
-            .groups
-            .iter()
-            .map(|g| {
-                Ok(Group {
-                    title: g.title.get_ref().clone(),
-                    regexp: g
-                        .regexp
-                        .as_ref()
-                        .filter(|r| !r.get_ref().is_empty())
-                        .map(|r| pattern(r, "changelog.groups.regexp"))
-                        .transpose()?,
-                    order: g.order,
-                    breaking_footer: false,
-                })
-            })
-            .collect::<Result<_, ConfigError>>()?;
-        Ok(Some(Settings {
-            sort,
-            abbrev,
-            exclude,
-            include,
-            groups,
-        }))
     }
 
     /// `.Env` for templates: the host variables `[template] env` allows (empty when

@@ -157,7 +157,10 @@ impl Resolver<'_> {
         targets: &[Target],
     ) -> Result<Rendered, ConfigError> {
         let error = |failed: Failed| {
-            let field = format!("stage `{}` config.{}", stage.name, failed.key);
+            let field = match failed.key.as_str() {
+                "" => format!("stage `{}` config", stage.name),
+                key => format!("stage `{}` config.{key}", stage.name),
+            };
             let span = self.config_key_span(&stage.name, &failed.key);
             self.template_error(span, &field, failed.error)
         };

@@ -34,8 +34,8 @@ pub struct Config {
     pub stages: Vec<StageConfig>,
     /// What templates see for this release (rendering a plugin's config per target).
     pub templates: Fields,
-    /// `[changelog]`; none when disabled.
-    pub changelog: Option<crate::changelog::Settings>,
+    /// The release notes (`[changelog]`); none when absent or disabled.
+    pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.
     pub settings: Vec<Setting>,
     /// The file's text and its name as the user wrote it, for errors found later

@@ -256,21 +256,17 @@ fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
     Some(ModuleCache::new(area, modules.download_key(&settings)))
 }
 
-/// The release notes (`[changelog]`), from the commits since the previous tag, as
-/// `CHANGELOG.md`; none outside a git checkout, when disabled, or when a stage made a
-/// file of that name.
+/// The release notes (`[changelog]`) as `CHANGELOG.md`; none when the config has none
+/// or a stage made a file of that name.
 fn release_notes(plan: &Plan, records: &[Record], state: &BuildState) -> Result<Option<Record>> {
-    let config = &plan.config;
-    let Some(settings) = &config.changelog else {
+    let Some(notes) = &plan.config.release_notes else {
         return Ok(None);
     };
-    if config.project.commit.is_none() || records.iter().any(|r| r.path == NOTES) {
+    if records.iter().any(|r| r.path == NOTES) {
         return Ok(None);
     }
-    let commits =
-        crate::config::vcs::commits_since(&config.root, config.project.previous_tag.as_deref());
     let file = state.work.path().join(NOTES);
-    std::fs::write(&file, crate::changelog::render(settings, &commits))?;
+    std::fs::write(&file, &notes.text)?;
     let (sha256, size) = state.store.ingest(&file)?;
     Ok(Some(Record {
         path: NOTES.into(),
@@ -279,7 +275,7 @@ fn release_notes(plan: &Plan, records: &[Record], state: &BuildState) -> Result<
         sha256,
         size,
         executable: false,
-        meta: vec![("commits".into(), commits.len().to_string())],
+        meta: vec![("commits".into(), notes.commits.to_string())],
         stage: "changelog".into(),
         plugin: "xhost".into(),
         plugin_digest: String::new(),

@@ -25,6 +25,9 @@ struct Config {
     /// For `fail-with`: the error message.
     #[serde(default)]
     message: String,
+    /// For `write`: the targets the file says it supersedes (`supersedes` metadata).
+    #[serde(default)]
+    supersedes: String,
 }
 
 struct Probe;
@@ -200,7 +203,13 @@ fn write(config: &Config) -> Result<Vec<Artifact>, StageError> {
     let path = format!("/out/{}", config.file);
     std::fs::write(&path, &config.content)
         .map_err(|e| StageError::failed(format!("writing {path}: {e}")))?;
-    Ok(vec![Artifact::output(&config.file, kind, None)])
+    let artifact = Artifact::output(&config.file, kind, None);
+    if config.supersedes.is_empty() {
+        return Ok(vec![artifact]);
+    }
+    Ok(vec![
+        artifact.with_meta("supersedes", config.supersedes.as_str()),
+    ])
 }
 
 /// Everything a plugin could have inherited from the host process, looked for with
