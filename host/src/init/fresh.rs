@@ -141,24 +141,7 @@ pub fn render(config: &Config) -> String {
         .into_iter()
         .chain(DEFAULT_PIPELINE);
     for stage in stages {
-        writeln!(out, "[[stage]]").ok();
-        writeln!(out, "name = {}", quote(stage.name)).ok();
-        writeln!(out, "plugin = \"builtin:{}\"", stage.plugin).ok();
-        let mut grants = Vec::new();
-        if !stage.exec.is_empty() {
-            let programs: Vec<String> = stage.exec.iter().map(|p| quote(p)).collect();
-            grants.push(format!("exec = [{}]", programs.join(", ")));
-        }
-        if stage.source {
-            grants.push("source = true".to_string());
-        }
-        if !stage.net.is_empty() {
-            let hosts: Vec<String> = stage.net.iter().map(|p| quote(p)).collect();
-            grants.push(format!("net = [{}]", hosts.join(", ")));
-        }
-        if !grants.is_empty() {
-            writeln!(out, "grants = {{ {} }}", grants.join(", ")).ok();
-        }
+        out.push_str(&super::stage_toml(stage));
         out.push('\n');
     }
     out

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::config::DefaultStage;
+
 /// The names GoReleaser looks for, in its order.
 pub const GORELEASER_FILES: &[&str] = &[
     ".config/goreleaser.yml",
@@ -28,6 +30,35 @@ pub struct Draft {
     pub from: Option<PathBuf>,
     pub dropped: Vec<goreleaser::Dropped>,
     pub notes: Vec<String>,
+}
+
+/// A default pipeline stage as a `[[stage]]` table.
+pub fn stage_toml(stage: &DefaultStage) -> String {
+    let quoted = |items: &[&str]| {
+        let items: Vec<String> = items
+            .iter()
+            .map(|i| toml::Value::String(i.to_string()).to_string())
+            .collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut grants = Vec::new();
+    if !stage.exec.is_empty() {
+        grants.push(format!("exec = {}", quoted(stage.exec)));
+    }
+    if stage.source {
+        grants.push("source = true".to_string());
+    }
+    if !stage.net.is_empty() {
+        grants.push(format!("net = {}", quoted(stage.net)));
+    }
+    let mut out = format!(
+        "[[stage]]\nname = \"{}\"\nplugin = \"builtin:{}\"\n",
+        stage.name, stage.plugin
+    );
+    if !grants.is_empty() {
+        out.push_str(&format!("grants = {{ {} }}\n", grants.join(", ")));
+    }
+    out
 }
 
 /// Refuses a directory that already has an `xhost.toml`.
