@@ -273,60 +273,43 @@ fn missing_darwin_builds_are_named_and_dist_is_kept() {
     let before = snapshot(&project.dist());
     assert!(before.contains_key(Path::new("hello_darwin_arm64/hello")));
 
-    project.write(
-        "xhost.toml",
-        config(&["darwin/arm64"], &format!("{}{CHECKSUM}", universal(""))),
-    );
-    project.xhost(&["build", "."]).assert_fails_with(&[
-        "stage `universal` (builtin:universal) failed for release: unsupported:",
-        "a universal binary of `hello` is made of a darwin/amd64 and a darwin/arm64 binary, and this build has no darwin/amd64 binary of `hello`: add \"darwin/amd64\" to [build] targets",
-    ]);
-    assert_eq!(
-        snapshot(&project.dist()),
-        before,
-        "the previous dist/ changed"
-    );
-
-    project.write(
-        "xhost.toml",
-        config(&["linux/amd64"], &universal("replace = true")),
-    );
-    project.xhost(&["build", "."]).assert_fails_with(&[
-        "this build has no darwin/amd64 or darwin/arm64 binary: add \"darwin/amd64\" and \"darwin/arm64\" to [build] targets",
-    ]);
-    assert_eq!(
-        snapshot(&project.dist()),
-        before,
-        "the previous dist/ changed"
-    );
-
-    project.write(
-        "xhost.toml",
-        config(
+    let refused: [(&[&str], String, &str); 5] = [
+        (
             &["darwin/arm64"],
-            &universal("name_template = \"../hello\""),
+            format!("{}{CHECKSUM}", universal("")),
+            "a universal binary of `hello` is made of a darwin/amd64 and a darwin/arm64 binary, and this build has no darwin/amd64 binary of `hello`: add \"darwin/amd64\" to [build] targets",
         ),
-    );
-    project
-        .xhost(&["build", "."])
-        .assert_fails_with(&["invalid stage config: name_template `../hello` is not a file name"]);
-    project.write(
-        "xhost.toml",
-        config(&["darwin/arm64"], &universal("replace = \"yes\"")),
-    );
-    project.xhost(&["build", "."]).assert_fails_with(&[
-        "invalid stage config: invalid type: string \"yes\", expected a boolean",
-    ]);
-    project.write(
-        "xhost.toml",
-        config(&["darwin/arm64"], &universal("merge = true")),
-    );
-    project
-        .xhost(&["build", "."])
-        .assert_fails_with(&["invalid stage config: unknown field `merge`"]);
-    assert_eq!(
-        snapshot(&project.dist()),
-        before,
-        "the previous dist/ changed"
-    );
+        (
+            &["linux/amd64"],
+            universal("replace = true"),
+            "this build has no darwin/amd64 or darwin/arm64 binary: add \"darwin/amd64\" and \"darwin/arm64\" to [build] targets",
+        ),
+        (
+            &["darwin/arm64"],
+            universal("name_template = \"../hello\""),
+            "invalid stage config: name_template `../hello` is not a file name",
+        ),
+        (
+            &["darwin/arm64"],
+            universal("replace = \"yes\""),
+            "invalid stage config: invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            &["darwin/arm64"],
+            universal("merge = true"),
+            "invalid stage config: unknown field `merge`",
+        ),
+    ];
+    for (targets, stages, message) in refused {
+        project.write("xhost.toml", config(targets, &stages));
+        project.xhost(&["build", "."]).assert_fails_with(&[
+            "stage `universal` (builtin:universal) failed for release",
+            message,
+        ]);
+        assert_eq!(
+            snapshot(&project.dist()),
+            before,
+            "the previous dist/ changed by:\n{stages}"
+        );
+    }
 }
