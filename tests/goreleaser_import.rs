@@ -31,14 +31,18 @@ fn greeter(name: &str, config: &str) -> Project {
     project
 }
 
-/// The release's files at the top of dist/, without xhost's manifest and the notes.
+/// GoReleaser's metadata files, which its own checksums file does not list either.
+const METADATA: [&str; 2] = ["metadata.json", "artifacts.goreleaser.json"];
+
+/// The release's files at the top of dist/, without xhost's manifest, the notes and
+/// GoReleaser's metadata files.
 fn release_files(dist: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dist)
         .unwrap()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().unwrap().is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "artifacts.json" && n != "CHANGELOG.md")
+        .filter(|n| n != "artifacts.json" && n != "CHANGELOG.md" && !METADATA.contains(&n.as_str()))
         .collect();
     names.sort();
     names
@@ -70,6 +74,7 @@ fn imported_configs_make_goreleasers_file_names() {
                 .map(String::from)
                 .collect();
         assert_eq!(release_files(&project.dist()), expected, "{config}");
+        check_goreleaser_metadata(&project, &expected);
         // The checksums file covers exactly the archives, as GoReleaser's does.
         let tool = if config == "v2-microarch" {
             "sha512sum"
@@ -104,6 +109,66 @@ fn imported_configs_make_goreleasers_file_names() {
             format!("greeter 1.2.3 (commit {commit}, built {})", utc.trim()),
             "{config}"
         );
+    }
+}
+
+/// `metadata.json` and `artifacts.goreleaser.json` in GoReleaser's shapes: the tag and
+/// commit, and every archive with its platform and format, read back as JSON.
+fn check_goreleaser_metadata(project: &Project, expected: &[String]) {
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(project.dist().join(name)).unwrap()).unwrap()
+    };
+    let metadata = read("metadata.json");
+    let list = read("artifacts.goreleaser.json");
+    let commit = run_tool("git", &["rev-parse", "HEAD"], &project.dir);
+    assert_eq!(metadata["project_name"], "greeter");
+    assert_eq!(metadata["tag"], "v1.2.3");
+    assert_eq!(metadata["version"], "1.2.3");
+    assert_eq!(metadata["commit"], commit.trim());
+    assert_eq!(metadata["runtime"]["goos"], "linux");
+    let listed = |kind: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"] == kind)
+            .count()
+    };
+    let archives: Vec<&serde_json::Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["type"] == "Archive")
+        .collect();
+    let mut names: Vec<&str> = archives
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    let expected_archives: Vec<&str> = expected
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.ends_with(".tar.gz") || n.ends_with(".zip"))
+        .collect();
+    assert_eq!(names, expected_archives);
+    // As GoReleaser lists them: the checksums file and its own metadata.json too.
+    assert_eq!(listed("Checksum"), 1);
+    assert_eq!(listed("Metadata"), 1);
+    for archive in archives {
+        let name = archive["name"].as_str().unwrap();
+        assert_eq!(archive["path"], format!("dist/{name}"));
+        assert!(
+            archive["goos"].is_string() && archive["goarch"].is_string(),
+            "{archive}"
+        );
+        let sha = format!("sha256:{}", support::sha256(&project.dist().join(name)));
+        assert_eq!(archive["extra"]["Checksum"], sha.as_str());
+        assert_eq!(archive["extra"]["Binaries"], serde_json::json!(["greeter"]));
+        assert_eq!(archive["internal_type"], 1);
+        assert!(archive["target"].as_str().unwrap().starts_with(&format!(
+            "{}_{}",
+            archive["goos"].as_str().unwrap(),
+            archive["goarch"].as_str().unwrap()
+        )));
     }
 }
 

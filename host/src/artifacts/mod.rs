@@ -1,7 +1,8 @@
 //! Artifacts as the host tracks them: records with digests, the content-addressed
-//! store holding their bytes, `artifacts.json`, and publishing `dist/`.
+//! store holding their bytes, `artifacts.json` (and GoReleaser's metadata files on request), and publishing `dist/`.
 
 pub mod dist;
+pub mod goreleaser;
 pub mod manifest;
 mod record;
 mod set;

@@ -126,6 +126,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
             ..Default::default()
         },
         release_notes: None,
+        goreleaser_metadata: false,
         settings: Vec::new(),
         text: None,
     })

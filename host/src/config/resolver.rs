@@ -95,6 +95,7 @@ impl Resolver<'_> {
             stages,
             templates: fields,
             release_notes,
+            goreleaser_metadata: parsed.metadata.goreleaser,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),

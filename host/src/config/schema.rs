@@ -23,10 +23,21 @@ pub struct ConfigFile {
     pub provenance: ProvenanceSection,
     #[serde(default)]
     pub template: TemplateSection,
+    #[serde(default)]
+    pub metadata: MetadataSection,
     /// Release notes are written only when the section is there.
     pub changelog: Option<ChangelogSection>,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
+}
+
+/// `[metadata]`: extra files describing the release.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSection {
+    /// GoReleaser's `metadata.json` and artifact list (`artifacts.goreleaser.json`).
+    #[serde(default)]
+    pub goreleaser: bool,
 }
 
 /// `[changelog]`: the release notes (GoReleaser's `changelog:`).

@@ -34,6 +34,8 @@ pub struct Config {
     pub stages: Vec<StageConfig>,
     /// What templates see for this release (rendering a plugin's config per target).
     pub templates: Fields,
+    /// `[metadata] goreleaser`: write GoReleaser's `metadata.json` and artifact list.
+    pub goreleaser_metadata: bool,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

@@ -10,7 +10,7 @@
 mod programs;
 mod seed;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -18,7 +18,7 @@ use anyhow::Result;
 
 pub use seed::Seed;
 
-use crate::artifacts::{Kind, Record, dist, manifest};
+use crate::artifacts::{Kind, Record, dist, goreleaser, manifest};
 use crate::build_state::{self, BuildState};
 use crate::cache::{ActionCache, Summary};
 use crate::cache_layout::CacheLayout;
@@ -187,8 +187,9 @@ impl Session {
         self.reporter.finish();
         let release = release?;
         let mut records = release.records;
-        if let Some(notes) = release_notes(plan, &records, &state)? {
-            records.push(notes);
+        let added = host_files(plan, &records, &state, &request.dist)?;
+        if !added.is_empty() {
+            records.extend(added);
             records.sort_by(|a, b| a.path.cmp(&b.path));
         }
         if let Some(key) = &plan.provenance_key {
@@ -256,30 +257,92 @@ fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
     Some(ModuleCache::new(area, modules.download_key(&settings)))
 }
 
-/// The release notes (`[changelog]`) as `CHANGELOG.md`; none when the config has none
-/// or a stage made a file of that name.
-fn release_notes(plan: &Plan, records: &[Record], state: &BuildState) -> Result<Option<Record>> {
-    let Some(notes) = &plan.config.release_notes else {
-        return Ok(None);
-    };
-    if records.iter().any(|r| r.path == NOTES) {
-        return Ok(None);
+/// The files the host adds to the release after the stages: the release notes
+/// (`[changelog]`, unless a stage made a `CHANGELOG.md`) and GoReleaser's metadata files
+/// (`[metadata] goreleaser`, listing what is published).
+fn host_files(
+    plan: &Plan,
+    records: &[Record],
+    state: &BuildState,
+    dist: &Path,
+) -> Result<Vec<Record>> {
+    let config = &plan.config;
+    let mut added = Vec::new();
+    if let Some(notes) = &config.release_notes
+        && !records.iter().any(|r| r.path == NOTES)
+    {
+        let meta = vec![("commits".into(), notes.commits.to_string())];
+        added.push(host_record(
+            state,
+            NOTES,
+            notes.text.as_bytes(),
+            Kind::Other,
+            "changelog",
+            meta,
+        )?);
     }
-    let file = state.work.path().join(NOTES);
-    std::fs::write(&file, &notes.text)?;
+    if config.goreleaser_metadata {
+        for name in [goreleaser::ARTIFACTS, goreleaser::METADATA] {
+            if let Some(made) = records.iter().find(|r| r.path == name) {
+                anyhow::bail!(
+                    "stage `{}` wrote `{name}`, which xhost writes for `[metadata] goreleaser = true`; rename the stage's file or turn the setting off",
+                    made.stage
+                );
+            }
+        }
+        let metadata = goreleaser::metadata(config);
+        let metadata = host_record(
+            state,
+            goreleaser::METADATA,
+            metadata.as_bytes(),
+            Kind::Other,
+            "metadata",
+            Vec::new(),
+        )?;
+        added.push(metadata);
+        // GoReleaser lists its metadata.json too (not the list itself).
+        let mut listed: Vec<Record> = records.iter().chain(&added).cloned().collect();
+        listed.sort_by(|a, b| a.path.cmp(&b.path));
+        let dist_name = dist
+            .file_name()
+            .map_or("dist".into(), |n| n.to_string_lossy());
+        let list = goreleaser::artifacts(config, &listed, &dist_name);
+        added.push(host_record(
+            state,
+            goreleaser::ARTIFACTS,
+            list.as_bytes(),
+            Kind::Other,
+            "metadata",
+            Vec::new(),
+        )?);
+    }
+    Ok(added)
+}
+
+/// A file the host itself adds to the release, stored under `path`.
+fn host_record(
+    state: &BuildState,
+    path: &str,
+    bytes: &[u8],
+    kind: Kind,
+    stage: &str,
+    meta: Vec<(String, String)>,
+) -> Result<Record> {
+    let file = state.work.path().join(path);
+    std::fs::write(&file, bytes)?;
     let (sha256, size) = state.store.ingest(&file)?;
-    Ok(Some(Record {
-        path: NOTES.into(),
-        kind: Kind::Other,
+    Ok(Record {
+        path: path.into(),
+        kind,
         target: None,
         sha256,
         size,
         executable: false,
-        meta: vec![("commits".into(), notes.commits.to_string())],
-        stage: "changelog".into(),
+        meta,
+        stage: stage.into(),
         plugin: "xhost".into(),
         plugin_digest: String::new(),
-    }))
+    })
 }
 
 /// The release notes' file name in dist/ (GoReleaser's).
@@ -294,19 +357,7 @@ fn attest(
     state: &BuildState,
 ) -> Result<Record> {
     let bytes = provenance::attest(plan, records, run, key)?;
-    let file = state.work.path().join("provenance.intoto.jsonl");
-    std::fs::write(&file, bytes)?;
-    let (sha256, size) = state.store.ingest(&file)?;
-    Ok(Record {
-        path: provenance::file_name(&plan.config.project),
-        kind: Kind::Provenance,
-        target: None,
-        sha256,
-        size,
-        executable: false,
-        meta: vec![("key".into(), key.id.clone())],
-        stage: "provenance".into(),
-        plugin: "xhost".into(),
-        plugin_digest: String::new(),
-    })
+    let meta = vec![("key".into(), key.id.clone())];
+    let path = provenance::file_name(&plan.config.project);
+    host_record(state, &path, &bytes, Kind::Provenance, "provenance", meta)
 }

@@ -82,6 +82,11 @@ impl Fields {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
     }
 
+    /// `.Date`: the release's time in RFC 3339, or empty.
+    pub fn date(&self) -> String {
+        rfc3339(self.epoch)
+    }
+
     /// The template's `.` for the release, or for `target`.
     pub fn value(&self, target: Option<&Target>) -> Value {
         let version = semver::Version::parse(&self.version).ok();
@@ -113,7 +118,7 @@ impl Fields {
             "ShortCommit",
             self.commit[..self.commit.len().min(7)].to_string().into(),
         );
-        put("Date", rfc3339(self.epoch).into());
+        put("Date", self.date().into());
         put("CommitDate", rfc3339(self.commit_time).into());
         put("Timestamp", timestamp(self.epoch).into());
         put("CommitTimestamp", timestamp(self.commit_time).into());

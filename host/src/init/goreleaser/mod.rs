@@ -190,6 +190,8 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         }
         out.push('\n');
     }
+    // GoReleaser writes its metadata.json and artifact list on every release.
+    out.push_str("[metadata]\ngoreleaser = true\n\n");
     // GoReleaser writes release notes unless told not to; xhost when [changelog] is there.
     match root.get_node("changelog") {
         Some(c) => out.push_str(&changelog::convert_changelog(c, &mut im)?),
