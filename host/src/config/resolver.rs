@@ -42,6 +42,7 @@ impl Resolver<'_> {
             tag: project.tag.clone().unwrap_or_default(),
             previous_tag: project.previous_tag.clone().unwrap_or_default(),
             commit: project.commit.clone().unwrap_or_default(),
+            summary: commit.summary.clone().unwrap_or_default(),
             commit_time: project.commit_time,
             epoch: project.source_date_epoch,
             is_snapshot: project.snapshot,

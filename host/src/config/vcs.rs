@@ -14,6 +14,9 @@ pub struct Commit {
     /// The nearest tag before it (`git describe` of the parent when the commit is
     /// tagged, else of the commit), as GoReleaser finds `PreviousTag`.
     pub previous_tag: Option<String>,
+    /// GoReleaser's `.Summary`: the tag at HEAD, else `TAG-COUNT-gHASH`, else the short
+    /// commit.
+    pub summary: Option<String>,
 }
 
 impl Commit {
@@ -23,8 +26,15 @@ impl Commit {
         };
         // One `describe` says both the nearest tag and whether it is at HEAD; only a
         // tagged HEAD needs a second, for the tag before it.
-        let nearest =
-            git(dir, &["describe", "--tags", "--long", "HEAD"]).and_then(|d| nearest_tag(&d));
+        let described = git(dir, &["describe", "--tags", "--long", "HEAD"]);
+        let nearest = described.as_deref().and_then(nearest_tag);
+        // GoReleaser's `.Summary` (`git describe --tags --always`), without `--dirty`:
+        // telling a dirty tree can run the repository's clean filters.
+        let summary = match (&nearest, &described) {
+            (Some((tag, 0)), _) => tag.clone(),
+            (Some(_), Some(long)) => long.clone(),
+            _ => hash[..hash.len().min(7)].to_string(),
+        };
         let (tag, previous_tag) = match nearest {
             Some((tag, 0)) => (
                 Some(tag),
@@ -37,6 +47,7 @@ impl Commit {
             time: git(dir, &["cat-file", "commit", "HEAD"]).and_then(|c| committer_time(&c)),
             previous_tag,
             tag,
+            summary: Some(summary),
             hash: Some(hash),
         }
     }

@@ -71,6 +71,7 @@ mod tests {
             time: Some(1),
             tag: tag.map(String::from),
             previous_tag: previous.map(String::from),
+            summary: None,
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Fields {
     pub previous_tag: String,
     /// The full commit hash, or empty outside a git checkout.
     pub commit: String,
+    /// `git describe`'s summary (see `vcs::Commit::summary`).
+    pub summary: String,
     /// The commit's committer time.
     pub commit_time: Option<u64>,
     /// The release's time: `SOURCE_DATE_EPOCH`, else the commit time; `.Date`,
@@ -49,6 +51,7 @@ const RELEASE_FIELDS: &[&str] = &[
     "Commit",
     "ShortCommit",
     "FullCommit",
+    "Summary",
     "Date",
     "CommitDate",
     "Timestamp",
@@ -113,6 +116,7 @@ impl Fields {
                 .into(),
         );
         put("Commit", self.commit.as_str().into());
+        put("Summary", self.summary.as_str().into());
         put("FullCommit", self.commit.as_str().into());
         put(
             "ShortCommit",

@@ -235,6 +235,7 @@ mod tests {
             tag: "v1.2.3-rc.1".into(),
             previous_tag: "v1.2.2".into(),
             commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            summary: "v1.2.3-rc.1".into(),
             commit_time: Some(1_700_000_000),
             epoch: Some(1_700_000_000),
             is_snapshot: false,

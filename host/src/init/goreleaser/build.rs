@@ -138,18 +138,15 @@ pub(super) fn convert_build(
         flags: Vec::new(),
         env: BTreeMap::new(),
     };
+    // GoReleaser runs `go build` in `dir`, with `main` relative to it.
+    let mut dir = String::new();
     for (key, value) in b.into_iter().flat_map(|b| b.iter()) {
         let path = format!("builds[0].{}", key.as_str());
         match key.as_str() {
             "id" | "goos" | "goarch" | "goarm" | "goamd64" | "goarm64" | "ignore" | "targets"
             | "skip" => {}
             "main" => build.main = scalar(value, &path)?,
-            "dir" => {
-                let dir = scalar(value, &path)?;
-                if dir != "." && !dir.is_empty() {
-                    im.drop(key, &path, "builds run from the project root; point main at the package instead (./DIR/…)");
-                }
-            }
+            "dir" => dir = scalar(value, &path)?,
             "binary" => build.binary = Some(scalar(value, &path)?),
             "ldflags" => build.ldflags = strings(value, &path)?.join(" "),
             "flags" => build.flags.extend(strings(value, &path)?),
@@ -195,7 +192,14 @@ pub(super) fn convert_build(
             _ => im.drop(key, &path, "go-build has no such setting"),
         }
     }
-    build.main = package_of(&build.main, im);
+    let main = match dir.trim_end_matches('/') {
+        "" | "." => build.main.clone(),
+        dir => match build.main.trim_start_matches("./") {
+            "." | "" => dir.to_string(),
+            main => format!("{dir}/{main}"),
+        },
+    };
+    build.main = package_of(&main, im);
     Ok(build)
 }
 

@@ -5,13 +5,15 @@
 //! changelog, universal_binaries and sboms. Every key that does not carry over is
 //! listed with its line, the reason and where to go instead.
 //!
-//! - `yaml`: reading nodes; `toml_text`: writing values;
+//! - `load`: the file as nodes with lines (anchors, aliases, merge keys resolved);
+//!   `yaml`: reading nodes; `toml_text`: writing values;
 //! - `build`, `archive`, `changelog`: the sections that carry over; the release stages
 //!   (universal binaries, checksum) are here.
 
 mod archive;
 mod build;
 mod changelog;
+mod load;
 mod toml_text;
 mod yaml;
 
@@ -144,7 +146,7 @@ impl Importer {
 
 /// Converts the GoReleaser file `text` for a project that downloads modules or not.
 pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
-    let root = parse(text)?;
+    let root = load::parse(text)?;
     let root = root.as_mapping().expect("parse_yaml returns a mapping");
     let v1 = match root.get_node("version") {
         None => true,
@@ -225,24 +227,6 @@ const TOP_LEVEL: &[&str] = &[
     "universal_binaries",
     "sboms",
 ];
-
-fn parse(text: &str) -> Result<Node, ImportError> {
-    marked_yaml::parse_yaml(0, text).map_err(|e| {
-        let message = e.to_string();
-        let line = message
-            .split("line ")
-            .nth(1)
-            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        ImportError {
-            line,
-            message: format!(
-                "not YAML xhost can read: {message} (anchors and aliases: expand them)"
-            ),
-        }
-    })
-}
 
 /// `[project]`: the name and the snapshot version.
 fn project_section(root: &MarkedMappingNode, im: &mut Importer) -> Result<String, ImportError> {
