@@ -59,17 +59,19 @@ fn imported_configs_make_goreleasers_file_names() {
         // tool cache (Go's build cache) is kept, so each target's standard library is
         // compiled once.
         let project = greeter("goreleaser-import", &format!("{config}.yml"));
+        // init builds the converted config before it keeps it…
         let init = project.xhost(&["init", "--from-goreleaser"]);
         init.assert_ok();
         assert!(init.stdout.contains("wrote"), "{}", init.stdout);
-        // The converted config is committed, as a user would, and the tag moved to it.
-        run_script(
-            &project.dir,
-            &format!(
-                "git add xhost.toml && {GIT} commit -q -m 'build: xhost' && git tag -f v1.2.3 >/dev/null"
-            ),
+        assert!(!project.dist().exists(), "init published a release");
+        // …so the first build of the same commit finds every stage's work done.
+        let build = project.xhost(&["build", "."]);
+        build.assert_ok();
+        assert!(
+            build.stderr.contains(" 0 misses)"),
+            "{config}: {}",
+            build.stderr
         );
-        project.xhost(&["build", "."]).assert_ok();
         let expected: Vec<String> =
             std::fs::read_to_string(fixtures().join(format!("{config}.expected")))
                 .unwrap()
@@ -213,6 +215,29 @@ fn release_notes_are_grouped_and_filtered() {
     );
     let manifest = std::fs::read_to_string(project.dist().join("artifacts.json")).unwrap();
     assert!(manifest.contains("\"CHANGELOG.md\""), "{manifest}");
+    // The archive packs the notes, as the project has no CHANGELOG of its own…
+    let packed = |version: &str| {
+        run_tool(
+            "tar",
+            &[
+                "-xzOf",
+                &format!("greeter_{version}_linux_amd64.tar.gz"),
+                "CHANGELOG.md",
+            ],
+            &project.dist(),
+        )
+    };
+    assert_eq!(packed("1.3.0"), notes);
+    // …and the project's own once it has one.
+    project.write("CHANGELOG.md", "# Greeter\n\nKept by hand.\n");
+    run_script(
+        &project.dir,
+        &format!("git add -A && {GIT} commit -q -m 'docs: changelog' && git tag v1.3.1"),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    assert_eq!(packed("1.3.1"), "# Greeter\n\nKept by hand.\n");
+    let notes = std::fs::read_to_string(project.dist().join("CHANGELOG.md")).unwrap();
+    assert!(notes.starts_with("## Changelog\n"), "{notes}");
 }
 
 #[test]
@@ -321,7 +346,7 @@ fn template_and_import_errors_name_file_line_and_field() {
     project
         .xhost(&["init", "--from-goreleaser=custom.yml"])
         .assert_fails_with(&[
-            "does not check, so it was not written",
+            "does not build, so it was removed again",
             "build.ldflags",
             "no field `.Versio`",
         ]);
@@ -339,10 +364,96 @@ fn template_and_import_errors_name_file_line_and_field() {
 }
 
 #[test]
+fn cosign_signing_carries_over_with_its_key() {
+    let project = greeter("goreleaser-signs", "v2-conditionals.yml");
+    let config = std::fs::read_to_string(project.path(".goreleaser.yml")).unwrap();
+    project.write(
+        ".goreleaser.yml",
+        format!(
+            "{config}\nsigns:\n  - cmd: cosign\n    artifacts: checksum\n    args: [sign-blob, \"--key=env://COSIGN_PRIVATE_KEY\", \"--output-signature=${{signature}}\", \"${{artifact}}\", --yes]\n  - cmd: gpg\n    artifacts: all\n"
+        ),
+    );
+    let keys = fixtures().join("../keys");
+    let key = std::fs::read_to_string(keys.join("cosign.key")).unwrap();
+    // The key as cosign wrote it, its password where cosign reads it.
+    let env = [
+        ("COSIGN_PRIVATE_KEY", key.as_str()),
+        ("COSIGN_PASSWORD", "xhost-test-only"),
+    ];
+    let init = project.xhost_with(&["init", "--from-goreleaser"], &env);
+    init.assert_ok();
+    assert!(
+        init.stdout.contains("signs[1]") && init.stdout.contains("OpenPGP"),
+        "{}",
+        init.stdout
+    );
+    let written = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    assert!(written.contains("\n[signing.keys.cosign]\nenv = \"COSIGN_PRIVATE_KEY\"\npassword_env = \"COSIGN_PASSWORD\"\n"), "{written}");
+    project.xhost_with(&["build", "."], &env).assert_ok();
+    let sums = "greeter_1.2.3_checksums.txt";
+    assert!(project.dist().join(format!("{sums}.sig")).is_file());
+    // GoReleaser's files only: no bundle, no public key.
+    assert!(
+        !project
+            .dist()
+            .join(format!("{sums}.sigstore.json"))
+            .exists()
+    );
+    assert!(!project.dist().join("cosign.pub").exists());
+    let cosign = support::dev_tool("cosign");
+    run_tool(
+        cosign.to_str().unwrap(),
+        &[
+            "verify-blob",
+            "--key",
+            keys.join("cosign.pub").to_str().unwrap(),
+            "--signature",
+            &format!("{sums}.sig"),
+            "--insecure-ignore-tlog",
+            sums,
+        ],
+        &project.dist(),
+    );
+    // Without the key here, the stage is kept commented out and the config still builds.
+    std::fs::remove_file(project.path("xhost.toml")).unwrap();
+    let init = project.xhost(&["init", "--from-goreleaser"]);
+    init.assert_ok();
+    assert!(init.stdout.contains("commented out"), "{}", init.stdout);
+    let written = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    assert!(written.contains("\n# [signing.keys.cosign]\n"), "{written}");
+}
+
+#[test]
+fn init_keeps_nothing_that_does_not_build() {
+    let project = greeter("goreleaser-init-broken", "v2-conditionals.yml");
+    project.write(
+        ".goreleaser.yml",
+        "version: 2\nbuilds:\n  - main: ./cmd/broken\n    goos: [linux]\n    goarch: [amd64]\n",
+    );
+    project.write(
+        "cmd/broken/main.go",
+        "package main\n\nfunc main() {\n\tundefinedCall()\n}\n",
+    );
+    let init = project.xhost(&["init", "--from-goreleaser"]);
+    init.assert_fails_with(&[
+        "undefined: undefinedCall",
+        "does not build, so it was removed again",
+    ]);
+    assert!(!project.path("xhost.toml").exists(), "xhost.toml was kept");
+    assert!(!project.dist().exists(), "init published a release");
+    // Planning alone (--no-build) cannot see a compile error: it keeps the config.
+    project
+        .xhost(&["init", "--from-goreleaser", "--no-build"])
+        .assert_ok();
+    assert!(project.path("xhost.toml").is_file());
+}
+
+#[test]
 fn init_writes_the_defaults_and_they_build() {
     let project = Project::from_example("init-defaults", "hello-go");
     std::fs::remove_file(project.path("xhost.toml")).unwrap();
-    project.xhost(&["init"]).assert_ok();
+    // Planned only: one target is built below, not the example's every target.
+    project.xhost(&["init", "--no-build"]).assert_ok();
     let written = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
     for line in [
         "[[stage]]",

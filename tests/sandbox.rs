@@ -216,6 +216,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             reporter: reporter.clone(),
             jobs: 1,
             seed: Vec::new(),
+            shared: Vec::new(),
             cache: None,
             modules: None,
         }

@@ -102,6 +102,15 @@ impl ArtifactSet {
         }
     }
 
+    /// Drops each of `records` still present as it was (same path and content).
+    pub fn remove_unchanged(&mut self, records: &[Record]) {
+        self.records.retain(|r| {
+            !records
+                .iter()
+                .any(|o| o.path == r.path && o.sha256 == r.sha256 && o.stage == r.stage)
+        });
+    }
+
     /// A message when `other` has a file at a path this set has from another target
     /// (two targets' archives with one name, say): merging would lose one of them.
     pub fn clash_with(&self, other: &ArtifactSet) -> Option<String> {

@@ -73,6 +73,6 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     Ok(())
 }
 
-fn default_jobs() -> usize {
+pub(super) fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

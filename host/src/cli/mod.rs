@@ -229,6 +229,12 @@ struct InitArgs {
     /// the one GoReleaser would find.
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
     from_goreleaser: Option<Option<PathBuf>>,
+    /// Only plan the new config (as `xhost check` does) instead of building it; the
+    /// build, whose results the first `xhost build` reuses, publishes nothing.
+    #[arg(long)]
+    no_build: bool,
+    #[command(flatten)]
+    tool_sandbox: ToolSandboxArgs,
 }
 
 #[derive(Args)]

@@ -108,7 +108,7 @@ pub fn from_goreleaser(dir: &Path, file: &Path) -> Result<Draft> {
         .ok()
         .flatten()
         .is_some_and(|m| m.downloads());
-    let converted = goreleaser::convert(&text, downloads)
+    let converted = goreleaser::convert(&text, downloads, &|name| std::env::var_os(name).is_some())
         .map_err(|e| anyhow::anyhow!("{}:{}: {}", file.display(), e.line, e.message))?;
     Ok(Draft {
         toml: converted.toml,

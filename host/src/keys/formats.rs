@@ -1,5 +1,6 @@
-//! Key file formats: PEM PKCS#8 (EC P-256 or Ed25519), PEM SEC1 EC keys, and minisign
-//! secret keys (unencrypted, or scrypt-encrypted with a password).
+//! Key file formats: PEM PKCS#8 (EC P-256 or Ed25519), PEM SEC1 EC keys, cosign's
+//! encrypted private keys (`cosign generate-key-pair`), and minisign secret keys
+//! (unencrypted, or scrypt-encrypted with a password).
 
 use anyhow::{Context, Result, bail};
 
@@ -20,6 +21,11 @@ pub fn parse(id: &str, text: &str, password: Option<String>) -> Result<Key> {
         let key = p256::SecretKey::from_sec1_pem(trimmed)
             .context("not a valid SEC1 P-256 private key")?;
         Secret::EcdsaP256(key.into())
+    } else if COSIGN_LABELS
+        .iter()
+        .any(|l| trimmed.starts_with(&format!("-----BEGIN {l}-----")))
+    {
+        cosign(trimmed, password)?
     } else if trimmed.starts_with("-----BEGIN ") {
         let label = trimmed.lines().next().unwrap_or_default();
         bail!(
@@ -35,11 +41,17 @@ pub fn parse(id: &str, text: &str, password: Option<String>) -> Result<Key> {
 }
 
 fn pkcs8(pem: &str) -> Result<Secret> {
+    let (_, der) = pem_rfc7468::decode_vec(pem.trim_end().as_bytes())
+        .map_err(|e| anyhow::anyhow!("not a valid PEM key: {e}"))?;
+    pkcs8_der(&der)
+}
+
+fn pkcs8_der(der: &[u8]) -> Result<Secret> {
     use p256::pkcs8::DecodePrivateKey;
-    if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
+    if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
         return Ok(Secret::EcdsaP256(key));
     }
-    if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+    if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_der(der) {
         return Ok(Secret::Ed25519 {
             key,
             minisign_id: None,
@@ -48,6 +60,111 @@ fn pkcs8(pem: &str) -> Result<Secret> {
     bail!(
         "a PKCS#8 key, but neither ECDSA P-256 nor Ed25519 (other curves and RSA are not supported)"
     )
+}
+
+/// The PEM labels of cosign's encrypted private keys (current, and before cosign 2).
+const COSIGN_LABELS: [&str; 2] = [
+    "ENCRYPTED SIGSTORE PRIVATE KEY",
+    "ENCRYPTED COSIGN PRIVATE KEY",
+];
+
+/// A cosign private key: JSON naming scrypt parameters and a salt, a NaCl secretbox
+/// nonce and the sealed PKCS#8 key (go-securesystemslib's `encrypted` format).
+#[derive(serde::Deserialize)]
+struct CosignBox {
+    kdf: CosignKdf,
+    cipher: CosignCipher,
+    #[serde(with = "base64_bytes")]
+    ciphertext: Vec<u8>,
+}
+
+#[derive(serde::Deserialize)]
+struct CosignKdf {
+    name: String,
+    params: ScryptParams,
+    #[serde(with = "base64_bytes")]
+    salt: Vec<u8>,
+}
+
+#[derive(serde::Deserialize, PartialEq)]
+struct ScryptParams {
+    #[serde(rename = "N")]
+    n: u64,
+    r: u32,
+    p: u32,
+}
+
+#[derive(serde::Deserialize)]
+struct CosignCipher {
+    name: String,
+    #[serde(with = "base64_bytes")]
+    nonce: Vec<u8>,
+}
+
+/// Go's JSON encoding of `[]byte`: standard base64.
+mod base64_bytes {
+    use base64::Engine;
+    use serde::Deserialize;
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+fn cosign(pem: &str, password: Option<String>) -> Result<Secret> {
+    use crypto_secretbox::aead::{Aead, KeyInit};
+    let (_, json) = pem_rfc7468::decode_vec(pem.trim_end().as_bytes())
+        .map_err(|e| anyhow::anyhow!("not a valid cosign key: {e}"))?;
+    let sealed: CosignBox =
+        serde_json::from_slice(&json).context("not a valid cosign key (its JSON)")?;
+    if sealed.kdf.name != "scrypt" || sealed.cipher.name != "nacl/secretbox" {
+        bail!(
+            "a cosign key sealed with {} and {}; only scrypt and nacl/secretbox are known",
+            sealed.kdf.name,
+            sealed.cipher.name
+        );
+    }
+    // cosign's three strengths only: the parameters decide the memory scrypt takes.
+    let log_n = match sealed.kdf.params {
+        ScryptParams {
+            n: 32768,
+            r: 8,
+            p: 1,
+        } => 15,
+        ScryptParams {
+            n: 65536,
+            r: 8,
+            p: 1,
+        } => 16,
+        ScryptParams {
+            n: 131072,
+            r: 8,
+            p: 1,
+        } => 17,
+        _ => bail!("a cosign key with scrypt parameters cosign does not write"),
+    };
+    let Some(password) = password else {
+        bail!(
+            "the cosign key is encrypted: name the environment variable holding its password with `password_env` (cosign's is COSIGN_PASSWORD)"
+        );
+    };
+    let params = scrypt::Params::new(log_n, 8, 1, 32).expect("cosign's scrypt parameters");
+    let mut key = [0u8; 32];
+    scrypt::scrypt(password.as_bytes(), &sealed.kdf.salt, &params, &mut key)
+        .expect("a 32-byte output");
+    if sealed.cipher.nonce.len() != 24 {
+        bail!("not a valid cosign key (its nonce is not 24 bytes)");
+    }
+    let der = crypto_secretbox::XSalsa20Poly1305::new(&key.into())
+        .decrypt(
+            crypto_secretbox::Nonce::from_slice(&sealed.cipher.nonce),
+            &sealed.ciphertext[..],
+        )
+        .map_err(|_| anyhow::anyhow!("cannot open the cosign key: wrong password"))?;
+    pkcs8_der(&der)
 }
 
 fn minisign(text: &str, password: Option<String>) -> Result<Secret> {
@@ -126,6 +243,54 @@ mod tests {
                 .unwrap();
         let signature = ed25519_dalek::Signature::from_slice(signature).unwrap();
         verifying.verify_strict(message, &signature).unwrap();
+    }
+
+    /// A key `cosign generate-key-pair` wrote (password `xhost-test-only`), and its
+    /// public half as cosign wrote it.
+    fn cosign_fixture(name: &str) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/keys/");
+        std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn cosign_keys_open_with_their_password() {
+        let key = parse(
+            "release",
+            &cosign_fixture("cosign.key"),
+            Some("xhost-test-only".into()),
+        )
+        .unwrap();
+        assert_eq!(key.algorithm_name(), "ecdsa-p256-sha256");
+        let (_, public) =
+            pem_rfc7468::decode_vec(cosign_fixture("cosign.pub").trim_end().as_bytes()).unwrap();
+        assert_eq!(key.public().spki_der, public);
+        let wrong = parse(
+            "release",
+            &cosign_fixture("cosign.key"),
+            Some("guess".into()),
+        );
+        assert!(wrong.err().unwrap().to_string().contains("wrong password"));
+        let none = parse("release", &cosign_fixture("cosign.key"), None);
+        assert!(none.err().unwrap().to_string().contains("password_env"));
+    }
+
+    #[test]
+    fn cosign_keys_with_other_scrypt_costs_are_refused() {
+        let text = cosign_fixture("cosign.key");
+        let (label, json) = pem_rfc7468::decode_vec(text.trim_end().as_bytes()).unwrap();
+        let json = String::from_utf8(json)
+            .unwrap()
+            .replace("\"N\":65536", "\"N\":1073741824");
+        let pem = pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, json.as_bytes())
+            .unwrap();
+        let refused = parse("release", &pem, Some("xhost-test-only".into()));
+        assert!(
+            refused
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("scrypt parameters")
+        );
     }
 
     #[test]

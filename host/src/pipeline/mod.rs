@@ -35,6 +35,10 @@ pub struct Pipeline<'a> {
     /// Artifacts that exist before the first stage (inputs given to `xhost plugin run`);
     /// each lands in its target's pipeline, or the release's when it has no target.
     pub seed: Vec<Record>,
+    /// Files the host made before the stages (the release notes), offered to every
+    /// target's stages that consume their kind (an archive including `CHANGELOG.md`)
+    /// but never a target's output: the host publishes them itself.
+    pub shared: Vec<Record>,
     /// Outputs of invocations seen before are taken from here instead of rerunning.
     pub cache: Option<&'a ActionCache>,
     /// The module cache for the project's lock files, when its build downloads
@@ -259,6 +263,9 @@ impl Pipeline<'_> {
         {
             set.upsert(record.clone());
         }
+        for record in &self.shared {
+            set.upsert(record.clone());
+        }
         for stage in self.plan.per_target() {
             if cancel.0.load(Ordering::SeqCst) {
                 return Err(Cancelled.into());
@@ -266,6 +273,8 @@ impl Pipeline<'_> {
             let (outputs, consumed) = self.run_stage(stage, &lane, &set, state)?;
             set.admit(outputs, &consumed).map_err(anyhow::Error::msg)?;
         }
+        // Unless a stage replaced them, the shared files leave with the lane.
+        set.remove_unchanged(&self.shared);
         Ok(set)
     }
 

@@ -170,6 +170,7 @@ impl Session {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
+        let notes = release_notes(plan, &state)?;
         self.reporter.build_started(&lanes(plan));
         let pipeline = Pipeline {
             plan,
@@ -179,6 +180,7 @@ impl Session {
             reporter: self.reporter.clone(),
             jobs: request.jobs,
             seed,
+            shared: notes.iter().cloned().collect(),
             cache: action_cache.as_ref(),
             modules: module_cache(plan, &state.project.modules()),
         };
@@ -187,7 +189,7 @@ impl Session {
         self.reporter.finish();
         let release = release?;
         let mut records = release.records;
-        let added = host_files(plan, &records, &state, &request.dist)?;
+        let added = host_files(plan, notes, &records, &state, &request.dist)?;
         if !added.is_empty() {
             records.extend(added);
             records.sort_by(|a, b| a.path.cmp(&b.path));
@@ -257,29 +259,40 @@ fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
     Some(ModuleCache::new(area, modules.download_key(&settings)))
 }
 
-/// The files the host adds to the release after the stages: the release notes
-/// (`[changelog]`, unless a stage made a `CHANGELOG.md`) and GoReleaser's metadata files
-/// (`[metadata] goreleaser`, listing what is published).
+/// The release notes (`[changelog]`) as a file in the store, made before the stages so
+/// the targets' stages can include them (the archive does, by default).
+fn release_notes(plan: &Plan, state: &BuildState) -> Result<Option<Record>> {
+    let Some(notes) = &plan.config.release_notes else {
+        return Ok(None);
+    };
+    let meta = vec![("commits".into(), notes.commits.to_string())];
+    let record = host_record(
+        state,
+        NOTES,
+        notes.text.as_bytes(),
+        Kind::Other,
+        "changelog",
+        meta,
+    )?;
+    Ok(Some(record))
+}
+
+/// The files the host adds to the release after the stages: the release notes (unless
+/// a stage made a `CHANGELOG.md`) and GoReleaser's metadata files (`[metadata]
+/// goreleaser`, listing what is published).
 fn host_files(
     plan: &Plan,
+    notes: Option<Record>,
     records: &[Record],
     state: &BuildState,
     dist: &Path,
 ) -> Result<Vec<Record>> {
     let config = &plan.config;
     let mut added = Vec::new();
-    if let Some(notes) = &config.release_notes
+    if let Some(notes) = notes
         && !records.iter().any(|r| r.path == NOTES)
     {
-        let meta = vec![("commits".into(), notes.commits.to_string())];
-        added.push(host_record(
-            state,
-            NOTES,
-            notes.text.as_bytes(),
-            Kind::Other,
-            "changelog",
-            meta,
-        )?);
+        added.push(notes);
     }
     if config.goreleaser_metadata {
         for name in [goreleaser::ARTIFACTS, goreleaser::METADATA] {

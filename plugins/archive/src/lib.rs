@@ -1,5 +1,6 @@
 //! `builtin:archive`: packs each target's binary, with the project's LICENSE, README
-//! and CHANGELOG when the stage is granted `source`, into a reproducible
+//! and CHANGELOG when the stage is granted `source` (and the release notes xhost
+//! writes with `[changelog]`, when the project has no CHANGELOG.md), into a reproducible
 //! `<name>_<version>_<os>_<arch>.tar.gz` (`.zip` for Windows) — or as `name_template`
 //! says (the host renders it per target) in each of the target's formats. Targets whose
 //! format is `binary` (wasm by default) are left unarchived.
@@ -28,7 +29,9 @@ struct Config {
     /// Put everything under a top directory named like the archive (`true`), or named
     /// as given.
     wrap_in_directory: Wrap,
-    /// Files from the top of the source tree to include (needs `source`).
+    /// Files to include: from the top of the source tree (needs `source`), and the
+    /// target's other files given to the stage (xhost's release notes, `CHANGELOG.md`),
+    /// the project's own winning a name both have.
     /// Default: `["LICENSE*", "README*", "CHANGELOG*"]` and their lower-case spellings.
     files: Option<Vec<String>>,
 }
@@ -97,7 +100,7 @@ impl Stage for Archive {
             env!("CARGO_PKG_VERSION"),
             "Packs each target's binary and docs into a reproducible .tar.gz or .zip",
         )
-        .consuming([ArtifactKind::Binary])
+        .consuming([ArtifactKind::Binary, ArtifactKind::Other])
         .reading_source()
     }
 
@@ -111,7 +114,12 @@ impl Stage for Archive {
             .into_iter()
             .filter(|f| *f != Format::Binary)
             .collect();
-        if formats.is_empty() || job.inputs.is_empty() {
+        let binaries: Vec<&Artifact> = job
+            .inputs
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Binary)
+            .collect();
+        if formats.is_empty() || binaries.is_empty() {
             info!("{}: no archive (format binary)", target.name());
             return Ok(Vec::new());
         }
@@ -130,18 +138,14 @@ impl Stage for Archive {
         if let Some(top) = &top {
             entries.push(Entry::directory(top));
         }
-        for input in &job.inputs {
-            let name = input_rel(&input.path)
-                .rsplit('/')
-                .next()
-                .unwrap_or_default();
+        for input in binaries {
             entries.push(Entry::file(
-                format!("{prefix}{name}"),
+                format!("{prefix}{}", file_name(&input.path)),
                 0o755,
                 read(&input.path)?,
             ));
         }
-        for (name, data) in docs(&config)? {
+        for (name, data) in docs(&config, &job.inputs)? {
             entries.push(Entry::file(format!("{prefix}{name}"), 0o644, data));
         }
         let mtime = job.project.source_date_epoch.unwrap_or(0);
@@ -197,11 +201,14 @@ fn formats_for(config: &Config, target: &Target) -> Result<Vec<Format>, StageErr
     names.iter().map(|n| Format::parse(n)).collect()
 }
 
-/// The matching files at the top of `/src`, sorted; none when `/src` is not granted.
-fn docs(config: &Config) -> Result<Vec<(String, Vec<u8>)>, StageError> {
-    let Ok(listing) = std::fs::read_dir("/src") else {
-        return Ok(Vec::new());
-    };
+/// An input's file name.
+fn file_name(path: &str) -> &str {
+    input_rel(path).rsplit('/').next().unwrap_or_default()
+}
+
+/// The matching files at the top of `/src` (none when `/src` is not granted), then the
+/// matching non-binary inputs of names `/src` does not have; sorted by name.
+fn docs(config: &Config, inputs: &[Artifact]) -> Result<Vec<(String, Vec<u8>)>, StageError> {
     let default = [
         "LICENSE*",
         "README*",
@@ -219,13 +226,27 @@ fn docs(config: &Config) -> Result<Vec<(String, Vec<u8>)>, StageError> {
         .iter()
         .map(|p| WildMatch::new(p))
         .collect();
+    let wanted = |name: &str| patterns.iter().any(|p| p.matches(name));
     let mut found = Vec::new();
-    for entry in listing {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && patterns.iter().any(|p| p.matches(&name)) {
-            found.push((name.clone(), read(format!("/src/{name}"))?));
+    if let Ok(listing) = std::fs::read_dir("/src") {
+        for entry in listing {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_file() && wanted(&name) {
+                found.push((name.clone(), read(format!("/src/{name}"))?));
+            }
         }
+    }
+    for input in inputs.iter().filter(|a| a.kind != ArtifactKind::Binary) {
+        let name = file_name(&input.path);
+        if !wanted(name) {
+            continue;
+        }
+        if found.iter().any(|(n, _)| n == name) {
+            info!("{name}: the project's own file is packed, not the one given to the stage");
+            continue;
+        }
+        found.push((name.to_string(), read(&input.path)?));
     }
     found.sort();
     Ok(found)

@@ -27,6 +27,9 @@ struct Config {
     kinds: Vec<String>,
     /// Also publish each key's public half.
     publish_public_keys: bool,
+    /// What a P-256 key writes per file: cosign's `sig` (`<file>.sig`) and/or a sigstore
+    /// `bundle` (`<file>.sigstore.json`).
+    cosign_outputs: Vec<String>,
 }
 
 impl Default for Config {
@@ -35,6 +38,7 @@ impl Default for Config {
             keys: vec!["release".into()],
             kinds: vec!["checksum".into()],
             publish_public_keys: true,
+            cosign_outputs: vec!["sig".into(), "bundle".into()],
         }
     }
 }
@@ -59,6 +63,7 @@ impl Stage for Sign {
             .iter()
             .map(|k| kind(k))
             .collect::<Result<Vec<_>, _>>()?;
+        let (sig, bundle) = cosign_outputs(&config.cosign_outputs)?;
         if config.keys.is_empty() {
             return Err(StageError::invalid_config(
                 "keys is empty; name the key ids to sign with",
@@ -72,7 +77,10 @@ impl Stage for Sign {
                 let rel = input_rel(&input.path);
                 let data = read(&input.path)?;
                 let files = match public.algorithm {
-                    Algorithm::EcdsaP256Sha256 => cosign(key, &public, rel, &data)?,
+                    Algorithm::EcdsaP256Sha256 => cosign(key, &public, rel, &data)?
+                        .into_iter()
+                        .filter(|(file, _)| if file.ends_with(".sig") { sig } else { bundle })
+                        .collect(),
                     Algorithm::Ed25519 => vec![minisign(key, &public, rel, &data, epoch)?],
                 };
                 for (file, text) in files {
@@ -98,6 +106,24 @@ impl Stage for Sign {
         }
         Ok(outputs)
     }
+}
+
+/// Whether cosign's `.sig` and the sigstore bundle are written.
+fn cosign_outputs(names: &[String]) -> Result<(bool, bool), StageError> {
+    for name in names {
+        if name != "sig" && name != "bundle" {
+            return Err(StageError::invalid_config(format!(
+                "cosign_outputs: `{name}`; use \"sig\" and/or \"bundle\""
+            )));
+        }
+    }
+    if names.is_empty() {
+        return Err(StageError::invalid_config(
+            "cosign_outputs is empty; name \"sig\", \"bundle\" or both",
+        ));
+    }
+    let has = |n: &str| names.iter().any(|x| x == n);
+    Ok((has("sig"), has("bundle")))
 }
 
 /// cosign's `.sig` and a sigstore bundle v0.3 for one file.

@@ -14,6 +14,7 @@ mod archive;
 mod build;
 mod changelog;
 mod load;
+mod sign;
 mod toml_text;
 mod yaml;
 
@@ -78,10 +79,6 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("kos", "container images are not made yet"),
     ("announce", "announcements are outside xhost; post from CI"),
     (
-        "signs",
-        "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage (docs/PLUGINS.md), the key never given to a plugin",
-    ),
-    (
         "binary_signs",
         "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage",
     ),
@@ -144,8 +141,13 @@ impl Importer {
     }
 }
 
-/// Converts the GoReleaser file `text` for a project that downloads modules or not.
-pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
+/// Converts the GoReleaser file `text` for a project that downloads modules or not;
+/// `present` says whether an environment variable is set here (a signing key's).
+pub fn convert(
+    text: &str,
+    downloads: bool,
+    present: &dyn Fn(&str) -> bool,
+) -> Result<Converted, ImportError> {
     let root = load::parse(text)?;
     let root = root.as_mapping().expect("parse_yaml returns a mapping");
     let v1 = match root.get_node("version") {
@@ -200,7 +202,19 @@ pub fn convert(text: &str, downloads: bool) -> Result<Converted, ImportError> {
         None => out.push_str("[changelog]\n"),
     }
     out.push('\n');
+    let signing = match root.get_node("signs") {
+        Some(signs) => sign::convert_signs(signs, present, &mut im)?,
+        None => None,
+    };
+    if let Some(signing) = &signing {
+        out.push_str(&signing.key);
+        out.push('\n');
+    }
     out.push_str(&stages(root, &build.env, downloads, v1, &mut im)?);
+    if let Some(signing) = &signing {
+        out.push('\n');
+        out.push_str(&signing.stage);
+    }
     if !im.dropped.is_empty() {
         writeln!(out, "\n# Not carried over from the GoReleaser config:").ok();
         for d in &im.dropped {
@@ -226,6 +240,7 @@ const TOP_LEVEL: &[&str] = &[
     "env",
     "universal_binaries",
     "sboms",
+    "signs",
 ];
 
 /// `[project]`: the name and the snapshot version.
@@ -406,7 +421,7 @@ mod tests {
     #[test]
     fn targets_follow_goreleaser_defaults_and_ignores() {
         let yaml = "version: 2\nbuilds:\n  - goos: [linux, windows, darwin]\n    goarch: [amd64, arm, arm64, '386']\n    goarm: ['6', '7']\n    ignore:\n      - goos: windows\n        goarch: arm\n      - goos: darwin\n        goarch: '386'\n";
-        let converted = convert(yaml, false).unwrap();
+        let converted = convert(yaml, false, &|_| false).unwrap();
         assert!(
             converted.toml.contains(r#"targets = ["linux/amd64", "linux/arm/v6", "linux/arm/v7", "linux/arm64", "linux/386", "windows/amd64", "windows/arm64", "windows/386", "darwin/amd64", "darwin/arm64"]"#),
             "{}",
@@ -417,7 +432,7 @@ mod tests {
     #[test]
     fn every_dropped_key_has_its_line() {
         let yaml = "version: 2\nbefore:\n  hooks: [go mod tidy]\nbuilds:\n  - main: ./cmd/x\n    hooks:\n      post: [echo]\nbrews:\n  - name: x\n";
-        let converted = convert(yaml, false).unwrap();
+        let converted = convert(yaml, false, &|_| false).unwrap();
         let lines: Vec<(usize, &str)> = converted
             .dropped
             .iter()
@@ -456,10 +471,65 @@ mod tests {
     }
 
     #[test]
+    fn cosign_signs_become_a_key_and_a_stage() {
+        let yaml = "version: 2\nsigns:\n  - cmd: cosign\n    artifacts: all\n    signature: '${artifact}.sigstore.json'\n    stdin: '{{ .Env.KEY_PW }}'\n    args: [sign-blob, --key, /keys/cosign.key, '--bundle=${signature}', '${artifact}']\n    output: true\n  - cmd: gpg2\n    artifacts: checksum\n  - artifacts: none\n  - cmd: cosign\n    artifacts: checksum\n    args: [sign-blob, '${artifact}']\n";
+        let converted = convert(yaml, false, &|_| true).unwrap();
+        // The key file is missing here, so the stage is written commented out.
+        assert!(
+            converted.toml.contains("# [signing.keys.cosign]\n# file = \"/keys/cosign.key\"\n# password_env = \"KEY_PW\"\n"),
+            "{}",
+            converted.toml
+        );
+        assert!(
+            converted.toml.contains(
+                "# kinds = [\"checksum\", \"archive\", \"sbom\"]\n# cosign_outputs = [\"bundle\"]\n"
+            ),
+            "{}",
+            converted.toml
+        );
+        assert!(
+            converted
+                .notes
+                .iter()
+                .any(|n| n.contains("/keys/cosign.key"))
+        );
+        let dropped: Vec<(usize, &str)> = converted
+            .dropped
+            .iter()
+            .map(|d| (d.line, d.key.as_str()))
+            .collect();
+        assert_eq!(
+            dropped,
+            [(8, "signs[0].output"), (9, "signs[1]"), (12, "signs[3]")]
+        );
+        assert!(converted.dropped[2].reason.contains("one signing stage"));
+        let keyless = "version: 2\nsigns:\n  - cmd: cosign\n    artifacts: checksum\n    args: [sign-blob, '${artifact}']\n";
+        let converted = convert(keyless, false, &|_| true).unwrap();
+        assert!(converted.dropped[0].reason.contains("keyless"));
+        let env_key = "version: 2\nsigns:\n  - cmd: /usr/bin/cosign\n    artifacts: checksum\n    args: ['--key=env://SIGNING_KEY']\n";
+        let converted = convert(env_key, false, &|_| true).unwrap();
+        assert!(
+            converted.toml.contains("\n[signing.keys.cosign]\nenv = \"SIGNING_KEY\"\npassword_env = \"COSIGN_PASSWORD\"\n"),
+            "{}",
+            converted.toml
+        );
+        assert!(converted.toml.contains("\n[[stage]]\nname = \"sign\"\nplugin = \"builtin:sign\"\ngrants = { signing = [\"cosign\"] }\n"));
+        let in_project = "version: 2\nsigns:\n  - cmd: cosign\n    artifacts: checksum\n    args: ['--key=cosign.key']\n";
+        let converted = convert(in_project, false, &|_| true).unwrap();
+        assert!(!converted.toml.contains("builtin:sign"));
+        assert!(converted.dropped[0].reason.contains("inside the project"));
+    }
+
+    #[test]
     fn errors_name_the_line() {
-        let e = convert("version: 3\n", false).unwrap_err();
+        let e = convert("version: 3\n", false, &|_| false).unwrap_err();
         assert_eq!(e.line, 1);
-        let e = convert("version: 2\nbuilds:\n  - id: a\n  - id: b\n", false).unwrap_err();
+        let e = convert(
+            "version: 2\nbuilds:\n  - id: a\n  - id: b\n",
+            false,
+            &|_| false,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4);
         assert!(e.message.contains("a second build"));
     }
