@@ -136,6 +136,12 @@ impl ProjectArea {
         self.dir.join("last-keys")
     }
 
+    /// The source tree's index: each file's content digest with its stamp
+    /// (`crate::cache::source_tree`).
+    pub fn source_index(&self) -> PathBuf {
+        self.dir.join("source-index")
+    }
+
     /// Programs' homes and caches, one directory per program.
     pub fn tools(&self) -> PathBuf {
         self.dir.join("tools")

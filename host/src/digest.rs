@@ -57,6 +57,18 @@ pub fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// The 32 bytes a SHA-256 hex digest spells; none for anything else.
+pub fn from_hex(s: &str) -> Option<[u8; 32]> {
+    if !is_sha256_hex(s) {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,10 @@ pub struct KnownDigest {
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        let meta = path.symlink_metadata().ok()?;
+        Stamp::from_metadata(&path.symlink_metadata().ok()?)
+    }
+
+    fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         if !meta.is_file() {
             return None;
         }
@@ -64,15 +67,38 @@ impl KnownDigest {
         })
     }
 
+    /// Records that the file whose metadata `meta` was read at `taken_ns` (before its
+    /// content was) has digest `sha256`.
+    pub fn from_metadata(
+        meta: &std::fs::Metadata,
+        sha256: &str,
+        taken_ns: i128,
+    ) -> Option<KnownDigest> {
+        Some(KnownDigest {
+            sha256: sha256.to_string(),
+            stamp: Stamp::from_metadata(meta)?,
+            taken_ns,
+        })
+    }
+
     /// True when the file at `path` certainly still has this digest: its stamp is the
     /// recorded one, and that stamp was taken well after the file last changed.
     pub fn holds_for(&self, path: &Path) -> bool {
-        let settled = self.stamp.ctime_ns + RACY.as_nanos() as i128 <= self.taken_ns;
-        settled && Stamp::of(path).as_ref() == Some(&self.stamp)
+        self.settled() && Stamp::of(path).as_ref() == Some(&self.stamp)
+    }
+
+    /// [`KnownDigest::holds_for`] the file whose metadata is `meta`.
+    pub fn holds_for_metadata(&self, meta: &std::fs::Metadata) -> bool {
+        self.settled() && Stamp::from_metadata(meta).as_ref() == Some(&self.stamp)
+    }
+
+    fn settled(&self) -> bool {
+        self.stamp.ctime_ns + RACY.as_nanos() as i128 <= self.taken_ns
     }
 }
 
-fn now_ns() -> i128 {
+/// Now, as [`KnownDigest`] records times: nanoseconds since the epoch.
+pub fn now_ns() -> i128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128)

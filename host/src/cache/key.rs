@@ -40,6 +40,8 @@ pub struct KeyContext {
     /// Go toolchain's `go` alone is 17 MB to hash.
     programs: Mutex<HashMap<PathBuf, KnownDigest>>,
     programs_file: PathBuf,
+    /// The source tree's index, so a rebuild reads only the files that changed.
+    source_index: PathBuf,
 }
 
 /// Why an invocation has no key.
@@ -53,8 +55,14 @@ pub enum Uncacheable {
 
 impl KeyContext {
     /// Keys for a build of `config` publishing to `dist`; programs' digests are kept
-    /// in `programs_file` ([`crate::cache_layout::CacheLayout::programs_file`]).
-    pub fn new(config: &Config, dist: &Path, programs_file: PathBuf) -> Self {
+    /// in `programs_file` ([`crate::cache_layout::CacheLayout::programs_file`]), the
+    /// source files' in `source_index` ([`crate::cache_layout::ProjectArea::source_index`]).
+    pub fn new(
+        config: &Config,
+        dist: &Path,
+        programs_file: PathBuf,
+        source_index: PathBuf,
+    ) -> Self {
         let programs = std::fs::read(&programs_file)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -67,6 +75,7 @@ impl KeyContext {
             trees: Mutex::default(),
             programs: Mutex::new(programs),
             programs_file,
+            source_index,
         }
     }
 
@@ -127,7 +136,7 @@ impl KeyContext {
     pub fn source_digest(&self) -> Result<String, Uncacheable> {
         self.source
             .get_or_init(|| {
-                super::source_tree::digest(&self.root, &self.not_source)
+                super::source_tree::digest(&self.root, &self.not_source, Some(&self.source_index))
                     .map_err(|e| format!("hashing the source tree: {e:#}"))
             })
             .clone()
@@ -140,7 +149,7 @@ impl KeyContext {
         trees
             .entry(dir.to_path_buf())
             .or_insert_with(|| {
-                super::source_tree::digest(dir, &[])
+                super::source_tree::digest(dir, &[], None)
                     .map_err(|e| format!("hashing {}: {e:#}", dir.display()))
             })
             .clone()

@@ -92,7 +92,7 @@ impl ActionCache {
     ) -> Result<Self> {
         Ok(ActionCache {
             actions: actions::Actions::open(cache.actions())?,
-            keys: KeyContext::new(config, dist, cache.programs_file()),
+            keys: KeyContext::new(config, dist, cache.programs_file(), project.source_index()),
             reuse,
             uses: Mutex::new(Vec::new()),
             last_keys: miss_reason::LastKeys::new(project.last_keys()),

@@ -4,7 +4,14 @@
 //! in a fixed order, so any edit, addition, removal, rename or `chmod +x` changes it.
 //! Leaves out what is not source: `.git` directories, the `dist/` being built and
 //! xhost's staging directories next to it.
+//!
+//! With an index (a file in the project's cache area, like git's index), each file's
+//! content digest is kept with its stamp ([`KnownDigest`]): a file whose stamp is
+//! unchanged, and was taken well after it last changed, is not read again, so a
+//! rebuild reads only what changed (and what changed within the racy window). The
+//! digest is the same with or without the index.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -12,17 +19,48 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-/// Digests the tree at `root`, skipping the directories in `exclude` (absolute).
-pub fn digest(root: &Path, exclude: &[PathBuf]) -> Result<String> {
+use crate::known_digest::{KnownDigest, now_ns};
+
+/// Digests the tree at `root`, skipping the directories in `exclude` (absolute); with
+/// `index`, reuses the content digests recorded there and records the new ones.
+pub fn digest(root: &Path, exclude: &[PathBuf], index: Option<&Path>) -> Result<String> {
+    // Before any file is looked at: a file changed after this is not trusted.
+    digest_at(root, exclude, index, now_ns()).map(|(digest, _)| digest)
+}
+
+/// [`digest`] as of `started_ns`; also says how many files were read.
+fn digest_at(
+    root: &Path,
+    exclude: &[PathBuf],
+    index: Option<&Path>,
+    started_ns: i128,
+) -> Result<(String, usize)> {
+    let known: HashMap<String, KnownDigest> = index
+        .and_then(|file| std::fs::read(file).ok())
+        .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+        .unwrap_or_default();
     let mut hasher = Sha256::new();
     let mut walk = Walk {
         root,
         exclude,
         hasher: &mut hasher,
         buffer: vec![0; 1 << 16],
+        started_ns,
+        known,
+        seen: HashMap::new(),
+        hashed: 0,
     };
     walk.dir(root, "")?;
-    Ok(crate::digest::hex(&hasher.finalize()))
+    if let Some(file) = index
+        && (walk.hashed > 0 || walk.seen.len() != walk.known.len())
+    {
+        // An optimisation: without it the next build reads every file again.
+        if let Ok(bytes) = postcard::to_stdvec(&walk.seen) {
+            let _ = crate::files::write_atomic(file, &bytes);
+        }
+    }
+    let hashed = walk.hashed;
+    Ok((crate::digest::hex(&hasher.finalize()), hashed))
 }
 
 struct Walk<'a> {
@@ -30,6 +68,13 @@ struct Walk<'a> {
     exclude: &'a [PathBuf],
     hasher: &'a mut Sha256,
     buffer: Vec<u8>,
+    started_ns: i128,
+    /// The index as the last build left it, by path relative to the root.
+    known: HashMap<String, KnownDigest>,
+    /// The index this walk leaves.
+    seen: HashMap<String, KnownDigest>,
+    /// Files read (not taken from the index).
+    hashed: usize,
 }
 
 impl Walk<'_> {
@@ -64,7 +109,7 @@ impl Walk<'_> {
             } else if meta.is_file() {
                 let executable = meta.permissions().mode() & 0o111 != 0;
                 self.field(if executable { b"X" } else { b"F" }, rel.as_bytes());
-                self.file(&path)?;
+                self.file(&path, rel, &meta)?;
             }
             // Sockets, FIFOs and devices have no content a build could read.
         }
@@ -84,7 +129,35 @@ impl Walk<'_> {
         self.hasher.update(bytes);
     }
 
-    fn file(&mut self, path: &Path) -> Result<()> {
+    /// Adds the file's content digest: the index's when its stamp still holds, else
+    /// read (and recorded).
+    fn file(&mut self, path: &Path, rel: String, meta: &std::fs::Metadata) -> Result<()> {
+        let known = self
+            .known
+            .get(&rel)
+            .filter(|k| k.holds_for_metadata(meta))
+            .and_then(|k| Some((k.clone(), crate::digest::from_hex(&k.sha256)?)));
+        let (entry, content) = match known {
+            Some(found) => found,
+            None => {
+                let content = self.read(path)?;
+                self.hashed += 1;
+                let hex = crate::digest::hex(&content);
+                match KnownDigest::from_metadata(meta, &hex, self.started_ns) {
+                    Some(entry) => (entry, content),
+                    None => {
+                        self.hasher.update(content);
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        self.hasher.update(content);
+        self.seen.insert(rel, entry);
+        Ok(())
+    }
+
+    fn read(&mut self, path: &Path) -> Result<[u8; 32]> {
         let mut file =
             std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
         let mut content = Sha256::new();
@@ -97,8 +170,7 @@ impl Walk<'_> {
             }
             content.update(&self.buffer[..n]);
         }
-        self.hasher.update(content.finalize());
-        Ok(())
+        Ok(content.finalize().into())
     }
 }
 
@@ -115,7 +187,54 @@ mod tests {
     }
 
     fn of(dir: &Path) -> String {
-        digest(dir, &[dir.join("dist")]).unwrap()
+        digest(dir, &[dir.join("dist")], None).unwrap()
+    }
+
+    /// Long after now: every file's stamp is settled.
+    fn later() -> i128 {
+        now_ns() + 60_000_000_000
+    }
+
+    #[test]
+    fn the_index_reads_only_what_changed() {
+        let dir = tree();
+        let index = dir.path().join("index.json");
+        let exclude = [dir.path().join("dist"), index.clone()];
+        let at = |time| digest_at(dir.path(), &exclude, Some(&index), time).unwrap();
+        let (first, read) = at(later());
+        assert_eq!(read, 2);
+        assert_eq!(first, digest(dir.path(), &exclude, None).unwrap());
+        assert_eq!(at(later()), (first.clone(), 0));
+        std::fs::write(dir.path().join("go.mod"), "module y\n").unwrap();
+        let (edited, read) = at(later());
+        assert_ne!(edited, first);
+        assert_eq!(read, 1);
+        assert_eq!(edited, digest(dir.path(), &exclude, None).unwrap());
+        // A damaged index is only a slower build.
+        std::fs::write(&index, "damaged").unwrap();
+        assert_eq!(at(later()), (edited, 2));
+    }
+
+    #[test]
+    fn files_changed_within_the_racy_window_are_read_again() {
+        let dir = tree();
+        let index = dir.path().join("index.json");
+        let exclude = [dir.path().join("dist"), index.clone()];
+        // Recorded now, just after the files were written: not trusted next time.
+        let (first, _) = digest_at(dir.path(), &exclude, Some(&index), now_ns()).unwrap();
+        // Same size, same modification time, other content: only reading sees it.
+        let file = dir.path().join("go.mod");
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, "module z\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let (second, read) = digest_at(dir.path(), &exclude, Some(&index), now_ns()).unwrap();
+        assert_eq!(read, 2, "racily clean entries were trusted");
+        assert_ne!(second, first);
     }
 
     #[test]
