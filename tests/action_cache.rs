@@ -4,6 +4,8 @@
 //!
 //! Each test starts with a `--no-cache` build (and new source where a later build must
 //! miss), so what follows does not depend on what earlier runs left in the shared cache.
+//! Every build runs in a fresh environment, so none is found unchanged before it is
+//! planned (`tests/up_to_date.rs` covers that check).
 
 mod support;
 
@@ -19,7 +21,7 @@ fn build(project: &Project, extra: &[&str]) -> support::Run {
     let mut args = vec!["build", "."];
     args.extend(TARGETS);
     args.extend(extra);
-    let run = project.xhost(&args);
+    let run = project.xhost_planned(&args, &[]);
     run.assert_ok();
     run
 }
@@ -244,7 +246,7 @@ fn stats_and_gc_manage_a_cache_directory() {
     );
     project.write("go.mod", "module example.com/gc\n\ngo 1.21\n");
     project.xhost_with(&["build", "."], &env).assert_ok();
-    let again = project.xhost_with(&["build", "."], &env);
+    let again = project.xhost_planned(&["build", "."], &env);
     again.assert_ok();
     assert!(
         again.stderr.contains("1 hits, 0 misses"),
@@ -287,7 +289,7 @@ fn stats_and_gc_manage_a_cache_directory() {
     assert!(files.is_empty(), "gc --max-size 0 left {files:?}");
 
     // The next build simply runs again.
-    let rebuilt = project.xhost_with(&["build", "."], &env);
+    let rebuilt = project.xhost_planned(&["build", "."], &env);
     rebuilt.assert_ok();
     assert!(
         rebuilt.stderr.contains("0 hits, 1 misses"),

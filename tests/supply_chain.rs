@@ -100,7 +100,7 @@ fn signatures_and_provenance_verify_with_openssl_minisign_and_xhost_verify() {
             .iter()
             .any(|e| e["key"] == "mini" && e["artifact"] == sums && e["prehash"] == "blake2b-512")
     );
-    let again = project.xhost(&["build", "."]);
+    let again = project.xhost_planned(&["build", "."], &[]);
     again.assert_ok();
     assert!(again.stderr.contains(" 0 misses)"), "{}", again.stderr);
     assert_eq!(signed(&read_json(&dist.join("artifacts.json"))), recorded);

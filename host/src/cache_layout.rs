@@ -136,6 +136,11 @@ impl ProjectArea {
         self.dir.join("last-keys")
     }
 
+    /// What the last successful build's outcome depended on (`crate::up_to_date`).
+    pub fn last_build(&self) -> PathBuf {
+        self.dir.join("last-build")
+    }
+
     /// The source tree's index: each file's content digest with its stamp
     /// (`crate::cache::source_tree`).
     pub fn source_index(&self) -> PathBuf {

@@ -28,4 +28,5 @@ pub mod scaffold;
 pub mod session;
 pub mod target;
 pub mod tool_sandbox;
+pub mod up_to_date;
 pub mod verify;

@@ -132,6 +132,21 @@ impl Project {
         Run::from(command.output().unwrap())
     }
 
+    /// [`Project::xhost_with`] in an environment no build ran in before: the check that
+    /// finds a release unchanged compares the environment, so this build is planned and
+    /// each stage looked up in the action cache (what action-cache tests watch).
+    pub fn xhost_planned(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let fresh = format!(
+            "{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut env = env.to_vec();
+        env.push(("XHOST_TEST_FRESH_ENVIRONMENT", &fresh));
+        self.xhost_with(args, &env)
+    }
+
     /// Runs `xhost ARGS` through `wrapper` (a program and its arguments, to which the
     /// xhost executable and `args` are appended), as a CI runner or script would.
     pub fn xhost_via(&self, wrapper: &[String], args: &[&str], env: &[(&str, &str)]) -> Run {

@@ -77,6 +77,9 @@ pub fn remove_stale_staging(dist: &Path) -> Result<()> {
 struct Published {
     dist: PathBuf,
     files: BTreeMap<String, (bool, KnownDigest)>,
+    /// `artifacts.json` as written.
+    #[serde(default)]
+    manifest: Option<KnownDigest>,
 }
 
 /// Publishes `records` (from `store`) and the manifest as `dist`; `memo` is where what
@@ -89,8 +92,10 @@ pub fn publish(
     memo: &Path,
 ) -> Result<()> {
     check_replaceable(dist)?;
-    if let Some(published) = already_there(dist, records, memo) {
-        crate::files::write_atomic(&dist.join(manifest::FILE_NAME), manifest_json.as_bytes())?;
+    if let Some(mut published) = already_there(dist, records, memo) {
+        let manifest_file = dist.join(manifest::FILE_NAME);
+        crate::files::write_atomic(&manifest_file, manifest_json.as_bytes())?;
+        published.manifest = manifest_stamp(&manifest_file, manifest_json);
         remember(memo, &published);
         return Ok(());
     }
@@ -105,10 +110,51 @@ pub fn publish(
                 Some((r.path.clone(), (r.executable, known)))
             })
             .collect(),
+        manifest: manifest_stamp(&staging.path().join(manifest::FILE_NAME), manifest_json),
     };
     swap_in(staging, dist)?;
     remember(memo, &published);
     Ok(())
+}
+
+fn manifest_stamp(file: &Path, manifest_json: &str) -> Option<KnownDigest> {
+    KnownDigest::record(file, &crate::digest::sha256_hex(manifest_json.as_bytes()))
+}
+
+/// True when `dist` holds exactly what was last published there (`memo`), manifest
+/// included: each file's stamp holds, or, taken too soon after the file was written to
+/// be trusted, its content still has the published digest.
+pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
+    let Some(last) = std::fs::read(memo)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Published>(&bytes).ok())
+    else {
+        return false;
+    };
+    let Some(manifest) = &last.manifest else {
+        return false;
+    };
+    let mut expected: BTreeSet<String> = last.files.keys().cloned().collect();
+    expected.insert(manifest::FILE_NAME.to_string());
+    if last.dist != dist || files_under(dist, "") != Some(expected) {
+        return false;
+    }
+    let still = |file: &Path, executable: bool, known: &KnownDigest| {
+        if known.holds_for(file) {
+            return true;
+        }
+        let mode = if executable { 0o755 } else { 0o644 };
+        let Ok(meta) = file.symlink_metadata() else {
+            return false;
+        };
+        meta.permissions().mode() & 0o7777 == mode
+            && crate::digest::sha256_file(file).is_ok_and(|(sha256, _)| sha256 == known.sha256)
+    };
+    still(&dist.join(manifest::FILE_NAME), false, manifest)
+        && last
+            .files
+            .iter()
+            .all(|(path, (executable, known))| still(&dist.join(path), *executable, known))
 }
 
 /// When `dist` holds exactly `records` (and a manifest) as last published, the stamps
@@ -146,6 +192,7 @@ fn already_there(dist: &Path, records: &[Record], memo: &Path) -> Option<Publish
     Some(Published {
         dist: dist.to_path_buf(),
         files,
+        manifest: None,
     })
 }
 

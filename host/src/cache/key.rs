@@ -178,7 +178,7 @@ impl KeyContext {
 
 /// This xhost: its version, and its executable's size and modification time, so that a
 /// rebuilt or reinstalled xhost never reuses what another one made.
-fn xhost_identity() -> Value {
+pub fn xhost_identity() -> Value {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .ok()

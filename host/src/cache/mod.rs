@@ -7,7 +7,7 @@ mod actions;
 pub mod gc;
 mod key;
 mod miss_reason;
-mod source_tree;
+pub(crate) mod source_tree;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -23,7 +23,7 @@ use crate::pipeline::Ran;
 use crate::plan::PlannedStage;
 use crate::report::{Lane, Level, lane_name};
 
-pub use key::{KeyContext, Uncacheable};
+pub use key::{KeyContext, Uncacheable, xhost_identity};
 
 pub struct ActionCache {
     actions: actions::Actions,

@@ -1,17 +1,28 @@
 //! `xhost build`: plan, run every stage, publish `dist/`.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use super::BuildArgs;
 use crate::artifacts::manifest;
+use crate::cache_layout::CacheLayout;
 use crate::config::{self, Overrides};
 use crate::report::human_size;
 use crate::report::sanitize::shown_name;
 use crate::session::{ActionCacheUse, Request, Session};
+use crate::up_to_date;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
+    // Before anything is read: what this build's outcome depends on.
+    let mut start = inputs(&args);
+    if let Some((start, dist, published)) = &start
+        && !args.no_cache
+        && let Some(unchanged) = start.unchanged(dist, published)
+    {
+        return print_unchanged(&unchanged, dist);
+    }
     let overrides = Overrides {
         targets: args.project.targets,
         snapshot: args.project.snapshot,
@@ -42,9 +53,15 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         config.project.version,
         targets.join(", ")
     );
+    if let Some((start, _, _)) = &mut start {
+        start.planned(&prepared.plan);
+    }
     let built = session.run(&prepared)?;
     let cache = built.cache.clone().unwrap_or_default();
     let records = session.publish(&prepared, built)?;
+    if let Some((start, _, _)) = start {
+        start.record(&records);
+    }
 
     let mut out = std::io::stdout().lock();
     for record in &records {
@@ -75,4 +92,48 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
 
 pub(super) fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The inputs of the build `args` asks for, with its `dist/` and the publish memo;
+/// none when they cannot be told (the build then runs in full).
+fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
+    let root = args.project.dir.canonicalize().ok()?;
+    // As the build names it, so the publish memo matches.
+    let dist = args.dist.clone().unwrap_or_else(|| root.join("dist"));
+    let request = format!(
+        "dist={} targets={:?} snapshot={} allow_lower_tag={} allow_unsandboxed_tools={}",
+        dist.display(),
+        args.project.targets,
+        args.project.snapshot,
+        args.project.allow_lower_tag,
+        args.tool_sandbox.allow_unsandboxed_tools
+    );
+    let area = CacheLayout::locate().ok()?.project(&root);
+    let start = up_to_date::Start::take(&root, &dist, request, &area)?;
+    Some((start, dist, area.published()))
+}
+
+/// What a build prints, for a release that is still in place.
+fn print_unchanged(unchanged: &up_to_date::Unchanged, dist: &Path) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    for (path, size) in &unchanged.release {
+        writeln!(
+            out,
+            "{:>10}  {}",
+            human_size(*size),
+            shown_name(&dist.join(path).display().to_string())
+        )?;
+    }
+    writeln!(
+        out,
+        "{:>10}  {}",
+        "",
+        dist.join(manifest::FILE_NAME).display()
+    )?;
+    eprintln!(
+        "xhost: {} artifacts in {}, unchanged: nothing it was built from changed (--no-cache runs every stage again)",
+        unchanged.release.len(),
+        dist.display()
+    );
+    Ok(())
 }
