@@ -73,6 +73,11 @@ pub fn run(setup: &Setup) -> Result<Results> {
         bench.baseline(&bench.fresh(&format!("go-par-{n}")), setup.jobs)
     })?;
 
+    // The cold builds above published with other caches: publish once with this one,
+    // then build again as a user would, seconds later: past the 2-second window in
+    // which fresh outputs' stamps are not trusted (within it they are read: see README).
+    bench.xhost(&warm_cache)?;
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let mut peak_warm = 0;
     let quick_runs = setup.runs * 5;
     let unchanged = median(quick_runs, |_| {

@@ -14,7 +14,7 @@ use rustix::fs::{CWD, RenameFlags, renameat_with};
 use serde::{Deserialize, Serialize};
 
 use super::{Record, Store, manifest};
-use crate::known_digest::KnownDigest;
+use crate::known_digest::{KnownDigest, now_ns};
 
 /// Refuses to replace a directory xhost did not make: an existing `dist` must be
 /// empty or hold an `artifacts.json`. Checked before the build starts.
@@ -123,9 +123,10 @@ fn manifest_stamp(file: &Path, manifest_json: &str) -> Option<KnownDigest> {
 
 /// True when `dist` holds exactly what was last published there (`memo`), manifest
 /// included: each file's stamp holds, or, taken too soon after the file was written to
-/// be trusted, its content still has the published digest.
+/// be trusted, its content still has the published digest — and then its stamp is
+/// taken again, so the next check needs only `stat` (as git refreshes its index).
 pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
-    let Some(last) = std::fs::read(memo)
+    let Some(mut last) = std::fs::read(memo)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Published>(&bytes).ok())
     else {
@@ -139,22 +140,38 @@ pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
     if last.dist != dist || files_under(dist, "") != Some(expected) {
         return false;
     }
-    let still = |file: &Path, executable: bool, known: &KnownDigest| {
+    let mut refreshed = false;
+    // Whether the file still is as published; a stamp too fresh to trust is checked
+    // by content and taken again.
+    let mut still = |file: &Path, executable: bool, known: &mut KnownDigest| {
         if known.holds_for(file) {
             return true;
         }
         let mode = if executable { 0o755 } else { 0o644 };
+        // Taken before the file is looked at, as the stamp's time.
+        let taken = now_ns();
         let Ok(meta) = file.symlink_metadata() else {
             return false;
         };
-        meta.permissions().mode() & 0o7777 == mode
-            && crate::digest::sha256_file(file).is_ok_and(|(sha256, _)| sha256 == known.sha256)
+        let same = meta.permissions().mode() & 0o7777 == mode
+            && crate::digest::sha256_file(file).is_ok_and(|(sha256, _)| sha256 == known.sha256);
+        if same && let Some(again) = KnownDigest::from_metadata(&meta, &known.sha256, taken) {
+            *known = again;
+            refreshed = true;
+        }
+        same
     };
-    still(&dist.join(manifest::FILE_NAME), false, manifest)
+    let mut manifest = manifest.clone();
+    let unchanged = still(&dist.join(manifest::FILE_NAME), false, &mut manifest)
         && last
             .files
-            .iter()
-            .all(|(path, (executable, known))| still(&dist.join(path), *executable, known))
+            .iter_mut()
+            .all(|(path, (executable, known))| still(&dist.join(path), *executable, known));
+    if unchanged && refreshed {
+        last.manifest = Some(manifest);
+        remember(memo, &last);
+    }
+    unchanged
 }
 
 /// When `dist` holds exactly `records` (and a manifest) as last published, the stamps
