@@ -49,3 +49,28 @@ pub fn remove_tree(dir: &Path) -> Result<()> {
     }
     std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
 }
+/// Every regular file under `dir`, as `prefix` followed by its `/`-separated path;
+/// empty when `dir` does not exist; none if it holds anything but files and
+/// directories, or cannot be read.
+pub fn regular_files(dir: &Path, prefix: &str) -> Option<std::collections::BTreeSet<String>> {
+    let mut files = std::collections::BTreeSet::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(files),
+        Err(_) => return None,
+    };
+    for entry in entries {
+        let entry = entry.ok()?;
+        let name = entry.file_name().into_string().ok()?;
+        let rel = format!("{prefix}{name}");
+        let kind = entry.file_type().ok()?;
+        if kind.is_dir() {
+            files.extend(regular_files(&entry.path(), &format!("{rel}/"))?);
+        } else if kind.is_file() {
+            files.insert(rel);
+        } else {
+            return None;
+        }
+    }
+    Some(files)
+}

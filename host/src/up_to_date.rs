@@ -101,6 +101,11 @@ impl Start {
         })
     }
 
+    /// The source tree's digest taken at the start, for the build's action keys.
+    pub fn source_digest(&self) -> &str {
+        &self.inputs.source
+    }
+
     /// The release the last build with these inputs published, when `dist` still holds
     /// exactly it (`published` is the publish memo).
     pub fn unchanged(&self, dist: &Path, published: &Path) -> Option<Unchanged> {
@@ -226,35 +231,15 @@ fn git_stamps(root: &Path) -> Option<(BTreeSet<String>, Stamps)> {
     if !git_dir.symlink_metadata().ok()?.is_dir() {
         return None;
     }
-    let mut names = vec!["HEAD".to_string()];
+    let mut names = crate::files::regular_files(&git_dir.join("refs"), "refs/")?;
+    names.insert("HEAD".to_string());
     if git_dir.join("packed-refs").exists() {
-        names.push("packed-refs".to_string());
+        names.insert("packed-refs".to_string());
     }
-    files_under(&git_dir.join("refs"), "refs", &mut names)?;
     let mut stamps = Vec::new();
     for name in &names {
         let path = git_dir.join(name);
         stamps.push((path.clone(), KnownDigest::record(&path, "")?));
     }
-    Some((names.into_iter().collect(), stamps))
-}
-
-/// Adds every regular file under `dir` as `prefix/…`; none on anything else.
-fn files_under(dir: &Path, prefix: &str, names: &mut Vec<String>) -> Option<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Some(());
-    };
-    for entry in entries {
-        let entry = entry.ok()?;
-        let name = format!("{prefix}/{}", entry.file_name().to_str()?);
-        let kind = entry.file_type().ok()?;
-        if kind.is_dir() {
-            files_under(&entry.path(), &name, names)?;
-        } else if kind.is_file() {
-            names.push(name);
-        } else {
-            return None;
-        }
-    }
-    Some(())
+    Some((names, stamps))
 }

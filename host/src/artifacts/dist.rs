@@ -122,9 +122,8 @@ fn manifest_stamp(file: &Path, manifest_json: &str) -> Option<KnownDigest> {
 }
 
 /// True when `dist` holds exactly what was last published there (`memo`), manifest
-/// included: each file's stamp holds, or, taken too soon after the file was written to
-/// be trusted, its content still has the published digest — and then its stamp is
-/// taken again, so the next check needs only `stat` (as git refreshes its index).
+/// included, each file checked by [`still_published`]; stamps taken again are
+/// remembered, so the next check needs only `stat` (as git refreshes its index).
 pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
     let Some(mut last) = std::fs::read(memo)
         .ok()
@@ -132,46 +131,49 @@ pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
     else {
         return false;
     };
-    let Some(manifest) = &last.manifest else {
+    let Some(manifest) = last.manifest.take() else {
         return false;
     };
     let mut expected: BTreeSet<String> = last.files.keys().cloned().collect();
     expected.insert(manifest::FILE_NAME.to_string());
-    if last.dist != dist || files_under(dist, "") != Some(expected) {
+    if last.dist != dist || crate::files::regular_files(dist, "") != Some(expected) {
         return false;
     }
-    let mut refreshed = false;
-    // Whether the file still is as published; a stamp too fresh to trust is checked
-    // by content and taken again.
-    let mut still = |file: &Path, executable: bool, known: &mut KnownDigest| {
-        if known.holds_for(file) {
-            return true;
-        }
-        let mode = if executable { 0o755 } else { 0o644 };
-        // Taken before the file is looked at, as the stamp's time.
-        let taken = now_ns();
-        let Ok(meta) = file.symlink_metadata() else {
+    let Some(manifest_now) = still_published(&dist.join(manifest::FILE_NAME), false, &manifest)
+    else {
+        return false;
+    };
+    let mut refreshed = manifest_now != manifest;
+    for (path, (executable, known)) in last.files.iter_mut() {
+        let Some(now) = still_published(&dist.join(path), *executable, known) else {
             return false;
         };
-        let same = meta.permissions().mode() & 0o7777 == mode
-            && crate::digest::sha256_file(file).is_ok_and(|(sha256, _)| sha256 == known.sha256);
-        if same && let Some(again) = KnownDigest::from_metadata(&meta, &known.sha256, taken) {
-            *known = again;
-            refreshed = true;
-        }
-        same
-    };
-    let mut manifest = manifest.clone();
-    let unchanged = still(&dist.join(manifest::FILE_NAME), false, &mut manifest)
-        && last
-            .files
-            .iter_mut()
-            .all(|(path, (executable, known))| still(&dist.join(path), *executable, known));
-    if unchanged && refreshed {
-        last.manifest = Some(manifest);
+        refreshed |= now != *known;
+        *known = now;
+    }
+    last.manifest = Some(manifest_now);
+    if refreshed {
         remember(memo, &last);
     }
-    unchanged
+    true
+}
+
+/// The known digest of `file` if it still is as published (`known`, with that mode):
+/// `known` itself when its stamp holds; else, when the content and mode still match,
+/// a stamp taken now (one too fresh to trust is checked by content).
+fn still_published(file: &Path, executable: bool, known: &KnownDigest) -> Option<KnownDigest> {
+    if known.holds_for(file) {
+        return Some(known.clone());
+    }
+    let mode = if executable { 0o755 } else { 0o644 };
+    // Taken before the file is looked at, as the stamp's time.
+    let taken = now_ns();
+    let meta = file.symlink_metadata().ok()?;
+    let (sha256, _) = crate::digest::sha256_file(file).ok()?;
+    if sha256 != known.sha256 || meta.permissions().mode() & 0o7777 != mode {
+        return None;
+    }
+    KnownDigest::from_metadata(&meta, &sha256, taken)
 }
 
 /// When `dist` holds exactly `records` (and a manifest) as last published, the stamps
@@ -183,7 +185,7 @@ fn already_there(dist: &Path, records: &[Record], memo: &Path) -> Option<Publish
     }
     let mut expected: BTreeSet<String> = records.iter().map(|r| r.path.clone()).collect();
     expected.insert(manifest::FILE_NAME.to_string());
-    if files_under(dist, "")? != expected {
+    if crate::files::regular_files(dist, "")? != expected {
         return None;
     }
     let mut files = BTreeMap::new();
@@ -192,18 +194,7 @@ fn already_there(dist: &Path, records: &[Record], memo: &Path) -> Option<Publish
         if *executable != record.executable || known.sha256 != record.sha256 {
             return None;
         }
-        let file = dist.join(&record.path);
-        let known = if known.holds_for(&file) {
-            known.clone()
-        } else {
-            let mode = if record.executable { 0o755 } else { 0o644 };
-            let meta = file.symlink_metadata().ok()?;
-            let (sha256, _) = crate::digest::sha256_file(&file).ok()?;
-            if sha256 != record.sha256 || meta.permissions().mode() & 0o7777 != mode {
-                return None;
-            }
-            KnownDigest::record(&file, &sha256)?
-        };
+        let known = still_published(&dist.join(&record.path), record.executable, known)?;
         files.insert(record.path.clone(), (record.executable, known));
     }
     Some(Published {
@@ -211,25 +202,6 @@ fn already_there(dist: &Path, records: &[Record], memo: &Path) -> Option<Publish
         files,
         manifest: None,
     })
-}
-
-/// Every regular file under `dir`, `/`-separated; None if there is anything else.
-fn files_under(dir: &Path, prefix: &str) -> Option<BTreeSet<String>> {
-    let mut files = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).ok()? {
-        let entry = entry.ok()?;
-        let name = entry.file_name().into_string().ok()?;
-        let rel = format!("{prefix}{name}");
-        let kind = entry.file_type().ok()?;
-        if kind.is_dir() {
-            files.extend(files_under(&entry.path(), &format!("{rel}/"))?);
-        } else if kind.is_file() {
-            files.insert(rel);
-        } else {
-            return None;
-        }
-    }
-    Some(files)
 }
 
 /// Remembering is an optimisation: without it the next build publishes in full.

@@ -132,6 +132,11 @@ impl KeyContext {
         &self.root
     }
 
+    /// Takes `digest` as the source tree's, taken by this build already.
+    pub fn source_digest_is(&self, digest: String) {
+        let _ = self.source.set(Ok(digest));
+    }
+
     /// The source tree's digest, computed once per build.
     pub fn source_digest(&self) -> Result<String, Uncacheable> {
         self.source

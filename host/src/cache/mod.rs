@@ -81,7 +81,8 @@ pub struct Hit {
 }
 
 impl ActionCache {
-    /// Opens the action cache for a build of `config` publishing to `dist`. The build
+    /// Opens the action cache for a build of `config` publishing to `dist`, with the
+    /// source tree's digest when it was already taken. The build
     /// holds the cache's gc lock (shared) for its whole life ([`crate::build_state`]).
     pub fn open(
         cache: &CacheLayout,
@@ -89,10 +90,15 @@ impl ActionCache {
         config: &Config,
         dist: &Path,
         reuse: bool,
+        source_digest: Option<String>,
     ) -> Result<Self> {
+        let keys = KeyContext::new(config, dist, cache.programs_file(), project.source_index());
+        if let Some(digest) = source_digest {
+            keys.source_digest_is(digest);
+        }
         Ok(ActionCache {
             actions: actions::Actions::open(cache.actions())?,
-            keys: KeyContext::new(config, dist, cache.programs_file(), project.source_index()),
+            keys,
             reuse,
             uses: Mutex::new(Vec::new()),
             last_keys: miss_reason::LastKeys::new(project.last_keys()),

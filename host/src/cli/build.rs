@@ -43,6 +43,9 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         seed: Vec::new(),
         seed_target: None,
         publish_only: None,
+        source_digest: start
+            .as_ref()
+            .map(|(s, _, _)| s.source_digest().to_string()),
     };
     let prepared = session.prepare(config, request)?;
     let config = &prepared.plan.config;
@@ -63,15 +66,29 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         start.record(&records);
     }
 
+    let listed: Vec<(&str, u64)> = records.iter().map(|r| (r.path.as_str(), r.size)).collect();
+    print_release(&listed, &dist)?;
+    eprintln!(
+        "xhost: {} artifacts in {} (action cache: {} hits, {} misses)",
+        records.len(),
+        dist.display(),
+        cache.hits,
+        cache.misses
+    );
+    Ok(())
+}
+
+/// The published files (path under `dist`, size) and the manifest, on stdout.
+fn print_release(files: &[(&str, u64)], dist: &Path) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    for record in &records {
+    for (path, size) in files {
         // Names were checked when the plugin returned them; the cache they may come
         // from is a file on disk, so they are shown safely all the same.
         writeln!(
             out,
             "{:>10}  {}",
-            human_size(record.size),
-            shown_name(&dist.join(&record.path).display().to_string())
+            human_size(*size),
+            shown_name(&dist.join(path).display().to_string())
         )?;
     }
     writeln!(
@@ -80,13 +97,6 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
         "",
         dist.join(manifest::FILE_NAME).display()
     )?;
-    eprintln!(
-        "xhost: {} artifacts in {} (action cache: {} hits, {} misses)",
-        records.len(),
-        dist.display(),
-        cache.hits,
-        cache.misses
-    );
     Ok(())
 }
 
@@ -115,21 +125,12 @@ fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
 
 /// What a build prints, for a release that is still in place.
 fn print_unchanged(unchanged: &up_to_date::Unchanged, dist: &Path) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    for (path, size) in &unchanged.release {
-        writeln!(
-            out,
-            "{:>10}  {}",
-            human_size(*size),
-            shown_name(&dist.join(path).display().to_string())
-        )?;
-    }
-    writeln!(
-        out,
-        "{:>10}  {}",
-        "",
-        dist.join(manifest::FILE_NAME).display()
-    )?;
+    let listed: Vec<(&str, u64)> = unchanged
+        .release
+        .iter()
+        .map(|(path, size)| (path.as_str(), *size))
+        .collect();
+    print_release(&listed, dist)?;
     eprintln!(
         "xhost: {} artifacts in {}, unchanged: nothing it was built from changed (--no-cache runs every stage again)",
         unchanged.release.len(),

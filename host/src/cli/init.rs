@@ -100,6 +100,7 @@ fn trial_build(dir: &Path, args: &InitArgs, verbosity: u8) -> Result<()> {
         seed: Vec::new(),
         seed_target: None,
         publish_only: None,
+        source_digest: None,
     };
     eprintln!(
         "xhost: building {} {} with the new xhost.toml (nothing is published)",

@@ -40,6 +40,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
         seed,
         seed_target: args.target.clone(),
         publish_only: Some(STAGE.to_string()),
+        source_digest: None,
     };
     let prepared = session.prepare(config, request)?;
     if prepared.plan.per_target().next().is_some() && args.target.is_none() {

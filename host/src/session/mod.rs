@@ -57,6 +57,10 @@ pub struct Request {
     pub seed_target: Option<crate::target::Target>,
     /// Publish only this stage's outputs (`xhost plugin run`); all when none.
     pub publish_only: Option<String>,
+    /// The source tree's digest taken when the build started (`crate::up_to_date`),
+    /// which the action keys use rather than walking the tree again; none: computed
+    /// when a key first needs it.
+    pub source_digest: Option<String>,
 }
 
 /// How a build uses the action cache.
@@ -154,6 +158,7 @@ impl Session {
                 &plan.config,
                 &request.dist,
                 reuse == ActionCacheUse::Reuse,
+                request.source_digest.clone(),
             )?),
         };
         let per_target = plan.per_target().next().is_some();
