@@ -37,9 +37,27 @@ const HEADERS: &[(&str, &str)] = &[
 #[test]
 fn hello_go_release_for_six_targets() {
     let project = Project::from_example("hello-six", "hello-go");
-    let run = project.xhost(&["build", "."]);
+    let run = project.xhost(&["build", ".", "--trace", "../hello-six.trace.json"]);
     run.assert_ok();
     let dist = project.dist();
+    check_trace(&project.path("../hello-six.trace.json"));
+    // Each target's time is kept, so the next build starts the longest first.
+    let area = xhost::cache_layout::CacheLayout::at(support::cache_dir())
+        .project(&project.dir.canonicalize().unwrap());
+    let times: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(area.lane_times()).unwrap()).unwrap();
+    let timed: Vec<&str> = times.keys().map(String::as_str).collect();
+    assert_eq!(
+        timed,
+        [
+            "darwin/amd64",
+            "darwin/arm64",
+            "linux/amd64",
+            "linux/arm64",
+            "wasip1/wasm",
+            "windows/amd64"
+        ]
+    );
 
     for (path, header) in HEADERS {
         let described = run_tool("file", &["-b", path], &dist);
@@ -111,6 +129,68 @@ fn hello_go_release_for_six_targets() {
     assert!(!sums.contains('\r'));
 
     check_manifest_against_disk(&dist);
+}
+
+/// `--trace` wrote Chrome trace events (what Perfetto reads): the build's phases, and
+/// each target's stages on the lane thread that ran them, with the `go` each compile ran.
+fn check_trace(path: &Path) {
+    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let events = trace["traceEvents"].as_array().unwrap();
+    let spans: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "X").collect();
+    let named = |name: &str| -> Vec<&serde_json::Value> {
+        spans
+            .iter()
+            .copied()
+            .filter(|e| e["name"] == name)
+            .collect()
+    };
+    for phase in ["xhost build", "plan", "stages", "publish"] {
+        assert_eq!(named(phase).len(), 1, "phase {phase}");
+    }
+    let build = named("xhost build")[0];
+    let lane_threads: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| {
+            e["ph"] == "M"
+                && e["args"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("xhost-lane-")
+        })
+        .map(|e| &e["tid"])
+        .collect();
+    for target in [
+        "linux/amd64",
+        "linux/arm64",
+        "darwin/amd64",
+        "darwin/arm64",
+        "windows/amd64",
+        "wasip1/wasm",
+    ] {
+        for stage in ["compile", "strip", "sbom", "archive"] {
+            let span = named(&format!("{stage} {target}"));
+            assert_eq!(span.len(), 1, "{stage} {target}");
+            assert!(
+                lane_threads.contains(&&span[0]["tid"]),
+                "{stage} {target} not on a lane thread"
+            );
+        }
+        let compile = named(&format!("compile {target}"))[0];
+        let (start, end) = (
+            compile["ts"].as_u64().unwrap(),
+            compile["ts"].as_u64().unwrap() + compile["dur"].as_u64().unwrap(),
+        );
+        assert!(start >= build["ts"].as_u64().unwrap());
+        assert!(
+            named("go").iter().any(|go| go["tid"] == compile["tid"]
+                && go["ts"].as_u64().unwrap() >= start
+                && go["ts"].as_u64().unwrap() + go["dur"].as_u64().unwrap() <= end
+                && go["args"]["args"].as_str().unwrap().starts_with("build ")),
+            "no `go build` inside compile {target}"
+        );
+    }
+    assert_eq!(named("checksum release").len(), 1);
 }
 
 /// `artifacts.json` must list every file in `dist/` (but itself) exactly once, with the

@@ -219,6 +219,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             shared: Vec::new(),
             cache: None,
             modules: None,
+            lane_times: None,
         }
         .run();
         outcomes.push((

@@ -32,6 +32,8 @@ pub struct Row {
 
 pub struct Results {
     pub rows: Vec<Row>,
+    /// Where the first cold build's time went, from its trace.
+    pub cold_trace: Vec<Spent>,
     pub peak_rss_cold: u64,
     pub peak_rss_warm: u64,
 }
@@ -49,9 +51,10 @@ pub fn run(setup: &Setup) -> Result<Results> {
 
     let mut peak_cold = 0;
     let mut warm_cache = PathBuf::new();
+    let trace = scratch.path().join("cold-trace.json");
     let cold = median(setup.runs, |n| {
         let cache = bench.fresh(&format!("cold-{n}"));
-        let (time, rss) = bench.xhost(&cache)?;
+        let (time, rss) = bench.xhost_traced(&cache, (n == 0).then_some(trace.as_path()))?;
         peak_cold = peak_cold.max(rss);
         warm_cache = cache;
         Ok(time)
@@ -95,7 +98,9 @@ pub fn run(setup: &Setup) -> Result<Results> {
         bench.baseline(&gocache, 1)
     })?;
 
+    let cold_trace = where_the_time_goes(&trace)?;
     Ok(Results {
+        cold_trace,
         rows: vec![
             Row {
                 name: "cold build",
@@ -146,9 +151,17 @@ impl Bench<'_> {
 
     /// One `xhost build` with cache directory `cache`: wall time and peak RSS (bytes).
     fn xhost(&self, cache: &Path) -> Result<(Duration, u64)> {
+        self.xhost_traced(cache, None)
+    }
+
+    /// [`Self::xhost`], writing a trace to `trace` when given.
+    fn xhost_traced(&self, cache: &Path, trace: Option<&Path>) -> Result<(Duration, u64)> {
         let mut command = Command::new(&self.setup.xhost);
+        command.args(["build", "."]);
+        if let Some(trace) = trace {
+            command.arg("--trace").arg(trace);
+        }
         command
-            .args(["build", "."])
             .arg("--dist")
             .arg(self.scratch.join("dist"))
             .current_dir(self.project)
@@ -179,6 +192,59 @@ impl Bench<'_> {
         std::fs::write(&file, text)?;
         Ok(())
     }
+}
+
+/// Time spent on one kind of work in a traced build: a build phase, a stage (summed
+/// over targets) or a program the stages ran.
+pub struct Spent {
+    pub what: String,
+    pub count: usize,
+    pub total: Duration,
+}
+
+/// The trace `xhost build --trace` wrote, summed: the build's phases in order, then
+/// each stage and program by time spent (over all targets, so more than the wall
+/// time when targets run at once).
+fn where_the_time_goes(trace: &Path) -> Result<Vec<Spent>> {
+    let text = std::fs::read(trace).with_context(|| format!("reading {}", trace.display()))?;
+    let doc: Value = serde_json::from_slice(&text)?;
+    let mut phases = Vec::new();
+    let mut work: Vec<Spent> = Vec::new();
+    for event in doc["traceEvents"].as_array().into_iter().flatten() {
+        if event["ph"] != "X" {
+            continue;
+        }
+        let dur = Duration::from_micros(event["dur"].as_u64().unwrap_or(0));
+        let name = event["name"].as_str().unwrap_or("?");
+        let what = match event["cat"].as_str().unwrap_or("?") {
+            "build" => {
+                phases.push(Spent {
+                    what: format!("phase: {name}"),
+                    count: 1,
+                    total: dur,
+                });
+                continue;
+            }
+            // "compile linux/amd64" → the stage, over every target.
+            "stage" => format!("stage {}", name.split(' ').next().unwrap_or(name)),
+            "exec" => format!("program {name}"),
+            other => format!("{other}: {}", name.split(' ').next().unwrap_or(name)),
+        };
+        match work.iter_mut().find(|s| s.what == what) {
+            Some(spent) => {
+                spent.count += 1;
+                spent.total += dur;
+            }
+            None => work.push(Spent {
+                what,
+                count: 1,
+                total: dur,
+            }),
+        }
+    }
+    work.sort_by_key(|spent| std::cmp::Reverse(spent.total));
+    phases.extend(work);
+    Ok(phases)
 }
 
 /// Runs `command`, returning its wall time and the peak RSS of its own process
@@ -263,6 +329,15 @@ pub fn table(results: &Results) -> String {
         mib(results.peak_rss_cold),
         mib(results.peak_rss_warm)
     ));
+    out.push_str("\nwhere the first cold build's time went (xhost build --trace):\n");
+    for spent in &results.cold_trace {
+        out.push_str(&format!(
+            "  {:<34} {:>9.3}s  ({}x)\n",
+            spent.what,
+            spent.total.as_secs_f64(),
+            spent.count
+        ));
+    }
     out
 }
 
@@ -276,6 +351,11 @@ pub fn json(results: &Results) -> Value {
             "time_ratio": r.xhost.as_secs_f64() / r.baseline.as_secs_f64(),
         })).collect::<Vec<_>>(),
         "peak_rss_mib": { "cold": mib(results.peak_rss_cold), "no_change": mib(results.peak_rss_warm) },
+        "cold_trace": results.cold_trace.iter().map(|s| json!({
+            "what": s.what,
+            "count": s.count,
+            "total_s": s.total.as_secs_f64(),
+        })).collect::<Vec<_>>(),
     })
 }
 

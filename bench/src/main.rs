@@ -4,6 +4,7 @@
 //! `bench/README.md`.
 
 mod builds;
+mod goreleaser;
 mod plugins;
 mod stages;
 mod timing;
@@ -40,6 +41,10 @@ struct Cli {
     /// Where to write the results as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// The figures `bench/goreleaser-side-by-side` wrote (JSON=FILE), to report with
+    /// the rest.
+    #[arg(long)]
+    goreleaser: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -58,12 +63,21 @@ fn main() -> Result<()> {
         jobs: cli.jobs,
     })?;
     print!("{}", builds::table(&builds));
+    let goreleaser = cli
+        .goreleaser
+        .as_ref()
+        .map(|path| goreleaser::read(path))
+        .transpose()?;
+    if let Some(side_by_side) = &goreleaser {
+        print!("{}", goreleaser::table(side_by_side));
+    }
     if let Some(path) = cli.json {
         let all = json!({
             "machine": { "cpus": std::thread::available_parallelism().map_or(1, |n| n.get()) },
             "plugins": plugins::json(&plugins),
             "stages": stages::json(&stages)["stages"],
             "builds": builds::json(&builds),
+            "goreleaser": goreleaser,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&all)? + "\n")?;
     }

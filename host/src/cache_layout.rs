@@ -14,6 +14,8 @@
 //!     lock                         one build of the project at a time
 //!     published.json               what was last published, with stamps
 //!     last-keys/                   each stage's last action key
+//!     last-build, source-index     what the no-change check compares
+//!     lane-times.json              each target's last duration (longest first)
 //!     tools/<program>/{home,cache} programs' homes and caches
 //! ```
 
@@ -145,6 +147,12 @@ impl ProjectArea {
     /// (`crate::cache::source_tree`).
     pub fn source_index(&self) -> PathBuf {
         self.dir.join("source-index")
+    }
+
+    /// How long each target's stages took in the last build, to start the longest first
+    /// (`crate::pipeline::lane_times`).
+    pub fn lane_times(&self) -> PathBuf {
+        self.dir.join("lane-times.json")
     }
 
     /// Programs' homes and caches, one directory per program.

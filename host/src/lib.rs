@@ -28,5 +28,6 @@ pub mod scaffold;
 pub mod session;
 pub mod target;
 pub mod tool_sandbox;
+pub mod trace;
 pub mod up_to_date;
 pub mod verify;

@@ -130,8 +130,10 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         let prepared = Prepared::new(runtime, plugin, &stage.name, &|linker| {
             caps::link(linker, contract, caps::granted_by(grants))
         })?;
+        let span = crate::trace::span("plugin", || format!("describe {}", stage.name));
         let info = describe(&prepared, &stage.name, reporter.clone())
             .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?;
+        drop(span);
         stages.push(PlannedStage {
             config: stage.clone(),
             prepared,
@@ -320,6 +322,7 @@ fn load_plugin(
     if let Some(plugin) = loaded.get(&digest) {
         return Ok(plugin.clone());
     }
+    let _span = crate::trace::span("plugin", || format!("load {label}"));
     let plugin = Arc::new(
         LoadedPlugin::load(runtime, &label, &bytes)
             .with_context(|| format!("stage `{}`", stage.name))?,

@@ -15,7 +15,22 @@ use crate::session::{ActionCacheUse, Request, Session};
 use crate::up_to_date;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
+    let Some(trace) = args.trace.clone() else {
+        return build(args, verbosity);
+    };
+    crate::trace::enable();
+    let built = {
+        let _span = crate::trace::span("build", || "xhost build".into());
+        build(args, verbosity)
+    };
+    // Written whether or not the build succeeded: a failed build's time is as telling.
+    crate::trace::write(&trace)?;
+    built
+}
+
+fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     // Before anything is read: what this build's outcome depends on.
+    let span = crate::trace::span("build", || "up-to-date check".into());
     let mut start = inputs(&args);
     if let Some((start, dist, published)) = &start
         && !args.no_cache
@@ -23,6 +38,8 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     {
         return print_unchanged(&unchanged, dist);
     }
+    drop(span);
+    let span = crate::trace::span("build", || "plan".into());
     let overrides = Overrides {
         targets: args.project.targets,
         snapshot: args.project.snapshot,
@@ -59,9 +76,14 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     if let Some((start, _, _)) = &mut start {
         start.planned(&prepared.plan);
     }
+    drop(span);
+    let span = crate::trace::span("build", || "stages".into());
     let built = session.run(&prepared)?;
+    drop(span);
     let cache = built.cache.clone().unwrap_or_default();
+    let span = crate::trace::span("build", || "publish".into());
     let records = session.publish(&prepared, built)?;
+    drop(span);
     if let Some((start, _, _)) = start {
         start.record(&records);
     }

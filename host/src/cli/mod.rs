@@ -208,6 +208,10 @@ struct BuildArgs {
     /// still recorded for later builds).
     #[arg(long)]
     no_cache: bool,
+    /// Write where the time went (phases, plugins compiled, each stage and program run)
+    /// to FILE, in Chrome's trace event format (open it in Perfetto).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }

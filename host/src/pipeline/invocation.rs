@@ -48,12 +48,17 @@ pub struct Ran {
 pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> Result<Ran> {
     let started = Instant::now();
     let plugin = &stage.prepared.plugin;
+    let mut span = crate::trace::span("stage", || {
+        format!("{} {}", stage.config.name, lane_name(lane))
+    });
+    span.arg("plugin", plugin.label.as_str());
     cx.reporter
         .stage_started(lane, &stage.config.name, &plugin.label);
     let mut lookup = cx
         .cache
         .map(|cache| cache.lookup(cx.config, stage, lane, inputs, cx.store));
     if let Some(hit) = lookup.as_mut().and_then(|l| l.hit.take()) {
+        span.arg("cached", true);
         for (level, line) in &hit.log {
             // Sanitised when logged; again in case the cache directory was edited.
             cx.reporter

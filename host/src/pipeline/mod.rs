@@ -3,6 +3,7 @@
 
 mod invocation;
 mod job;
+pub mod lane_times;
 
 pub use invocation::Ran;
 
@@ -21,6 +22,7 @@ use crate::go_modules::ModuleCache;
 use crate::plan::{Plan, PlannedStage};
 use crate::report::{Lane, Level, Reporter, StageOutcome};
 use crate::target::Target;
+use lane_times::LaneTimes;
 
 pub struct Pipeline<'a> {
     pub plan: &'a Plan,
@@ -44,6 +46,8 @@ pub struct Pipeline<'a> {
     /// The module cache for the project's lock files, when its build downloads
     /// modules: filled by the fetch stages unless already there, read by every program.
     pub modules: Option<ModuleCache>,
+    /// Where each target's duration is kept between builds (longest first), if anywhere.
+    pub lane_times: Option<PathBuf>,
 }
 
 /// What a whole run made.
@@ -200,28 +204,39 @@ impl Pipeline<'_> {
 
     fn run_targets(&self, state: &RunState) -> Result<ArtifactSet> {
         let targets = &self.plan.config.targets;
+        let times = LaneTimes::load(self.lane_times.as_deref());
+        let order = times.order(targets);
         let next = AtomicUsize::new(0);
         let cancel = Cancel(AtomicBool::new(false));
         let results: Mutex<Vec<Option<Result<ArtifactSet>>>> =
             Mutex::new((0..targets.len()).map(|_| None).collect());
+        let took = Mutex::new(Vec::new());
         let workers = self.jobs.clamp(1, targets.len().max(1));
         std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        if index >= targets.len() || cancel.0.load(Ordering::SeqCst) {
-                            break;
+            for worker in 0..workers {
+                std::thread::Builder::new()
+                    .name(format!("xhost-lane-{worker}"))
+                    .spawn_scoped(scope, || {
+                        while let Some(&index) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
+                            if cancel.0.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            let started = std::time::Instant::now();
+                            let result = self.run_target(&targets[index], state, &cancel);
+                            match &result {
+                                Ok(_) => took
+                                    .lock()
+                                    .expect("times lock")
+                                    .push((targets[index].clone(), started.elapsed())),
+                                Err(_) => cancel.0.store(true, Ordering::SeqCst),
+                            }
+                            results.lock().expect("results lock")[index] = Some(result);
                         }
-                        let result = self.run_target(&targets[index], state, &cancel);
-                        if result.is_err() {
-                            cancel.0.store(true, Ordering::SeqCst);
-                        }
-                        results.lock().expect("results lock")[index] = Some(result);
-                    }
-                });
+                    })
+                    .expect("starting a target thread");
             }
         });
+        times.save(&took.into_inner().expect("times lock"));
         let mut all = ArtifactSet::default();
         let mut failures = Vec::new();
         for result in results

@@ -188,6 +188,7 @@ impl Session {
             shared: notes.iter().cloned().collect(),
             cache: action_cache.as_ref(),
             modules: module_cache(plan, &state.project.modules()),
+            lane_times: Some(state.project.lane_times()),
         };
         let started = SystemTime::now();
         let release = pipeline.run();

@@ -314,8 +314,11 @@ impl wit::Host for ExecCap {
             Level::Debug,
             &format!("exec: {} {}", command.program, shown_args(&command.args)),
         );
+        let mut span = crate::trace::span("exec", || command.program.clone());
+        span.arg("args", shown_args(&command.args));
         let started = Instant::now();
         let finished = process::run(spec);
+        drop(span);
         self.time_spent.add(started.elapsed());
         let finished = finished
             .map_err(|e| ExecError::Unavailable(format!("starting `{}`: {e}", command.program)))?;
