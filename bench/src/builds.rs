@@ -316,12 +316,12 @@ pub fn table(results: &Results) -> String {
     );
     for row in &results.rows {
         out.push_str(&format!(
-            "{:<24} {:>9.3}s   {:<22} {:>9.3}s {:>8.2}x\n",
+            "{:<24} {:>9.3}s   {:<22} {:>9.3}s {}\n",
             row.name,
             row.xhost.as_secs_f64(),
             row.baseline_name,
             row.baseline.as_secs_f64(),
-            row.xhost.as_secs_f64() / row.baseline.as_secs_f64()
+            ratio(row.xhost.as_secs_f64() / row.baseline.as_secs_f64())
         ));
     }
     out.push_str(&format!(
@@ -357,6 +357,15 @@ pub fn json(results: &Results) -> Value {
             "total_s": s.total.as_secs_f64(),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A time ratio; far below 1 also as "N× faster", which reads better than 0.002x.
+pub fn ratio(ratio: f64) -> String {
+    if ratio < 0.1 {
+        format!("{ratio:>8.4}x ({:.0}x faster)", 1.0 / ratio)
+    } else {
+        format!("{ratio:>8.2}x")
+    }
 }
 
 fn mib(bytes: u64) -> f64 {

@@ -37,8 +37,8 @@ pub fn table(figures: &Value) -> String {
         let xhost = figures[row]["xhost_s"].as_f64().unwrap_or(f64::NAN);
         let goreleaser = figures[row]["goreleaser_s"].as_f64().unwrap_or(f64::NAN);
         out.push_str(&format!(
-            "{name:<24} {xhost:>9.3}s   {goreleaser:>9.3}s {:>8.3}x\n",
-            xhost / goreleaser
+            "{name:<24} {xhost:>9.3}s   {goreleaser:>9.3}s {}\n",
+            crate::builds::ratio(xhost / goreleaser)
         ));
     }
     out
