@@ -19,6 +19,7 @@ const BUILTINS: &[(&str, &str)] = &[
     ("sign", "xhost-plugin-sign"),
     ("checksum", "xhost-plugin-checksum"),
     ("universal", "xhost-plugin-universal"),
+    ("oci-image", "xhost-plugin-oci-image"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.
@@ -28,6 +29,7 @@ const SUPPORT_CRATES: &[&str] = &[
     "archive-core",
     "sbom-core",
     "universal-core",
+    "oci-image-core",
 ];
 
 fn main() {

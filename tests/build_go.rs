@@ -37,7 +37,14 @@ const HEADERS: &[(&str, &str)] = &[
 #[test]
 fn hello_go_release_for_six_targets() {
     let project = Project::from_example("hello-six", "hello-go");
-    let run = project.xhost(&["build", ".", "--trace", "../hello-six.trace.json"]);
+    // Every stage runs (`--no-cache`), so the trace shows each one's work.
+    let run = project.xhost(&[
+        "build",
+        ".",
+        "--no-cache",
+        "--trace",
+        "../hello-six.trace.json",
+    ]);
     run.assert_ok();
     let dist = project.dist();
     check_trace(&project.path("../hello-six.trace.json"));
@@ -368,5 +375,12 @@ fn plugins_lists_builtins_with_digests() {
         "{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 8);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("builtin:oci-image ") && l.contains("[release, world plugin]")),
+        "oci-image must need nothing but its inputs:\n{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("sha256 ").count(), 9);
 }

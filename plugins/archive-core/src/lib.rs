@@ -49,18 +49,31 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A gzip-compressed tar archive (GNU format, so long names are kept).
+/// A gzip-compressed tar archive (GNU format, so long names are kept), owned by root.
 pub fn tar_gz(entries: &[Entry], mtime: u64) -> Result<Vec<u8>, Error> {
-    let gzip = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gzip);
+    gzip(&tar(entries, mtime, Owner::ROOT)?)
+}
+
+/// Who owns every entry of a tar archive (numeric only: user and group names stay empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub uid: u64,
+    pub gid: u64,
+}
+
+impl Owner {
+    pub const ROOT: Owner = Owner { uid: 0, gid: 0 };
+}
+
+/// An uncompressed tar archive (GNU format): what an OCI image's layer digest-of-contents
+/// (`diff_id`) is taken over.
+pub fn tar(entries: &[Entry], mtime: u64, owner: Owner) -> Result<Vec<u8>, Error> {
+    let mut tar = tar::Builder::new(Vec::new());
     for entry in sorted(entries)? {
         let mut header = tar::Header::new_gnu();
         header.set_mode(entry.mode);
-        header.set_uid(0);
-        header.set_gid(0);
+        header.set_uid(owner.uid);
+        header.set_gid(owner.gid);
         header.set_mtime(mtime);
         header.set_username("").map_err(io)?;
         header.set_groupname("").map_err(io)?;
@@ -73,7 +86,16 @@ pub fn tar_gz(entries: &[Entry], mtime: u64) -> Result<Vec<u8>, Error> {
         tar.append_data(&mut header, &entry.name, entry.data.as_slice())
             .map_err(|e| Error(format!("adding {} to the tar archive: {e}", entry.name)))?;
     }
-    let gzip = tar.into_inner().map_err(io)?;
+    tar.into_inner().map_err(io)
+}
+
+/// `data` gzip-compressed, with no time, name or host in the header.
+pub fn gzip(data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut gzip = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::default());
+    gzip.write_all(data).map_err(io)?;
     gzip.finish().map_err(io)
 }
 

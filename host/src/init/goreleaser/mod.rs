@@ -74,15 +74,27 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("homebrew_casks", "Homebrew casks are not generated yet"),
     ("scoops", "Scoop manifests are not generated yet"),
     ("nfpms", "Linux packages are not made yet"),
-    ("dockers", "container images are not made yet"),
-    ("docker_manifests", "container images are not made yet"),
-    ("kos", "container images are not made yet"),
+    (
+        "dockers",
+        "images are built from a Dockerfile by docker there; xhost makes them without one: add a `builtin:oci-image` stage (its `files`, `env`, `exposed_ports` take the Dockerfile's COPY, ENV, EXPOSE)",
+    ),
+    (
+        "docker_manifests",
+        "`builtin:oci-image` writes one image index over every linux target itself",
+    ),
+    (
+        "kos",
+        "add a `builtin:oci-image` stage: like ko, it puts the built binary on a base image without docker",
+    ),
     ("announce", "announcements are outside xhost; post from CI"),
     (
         "binary_signs",
         "signing takes host-held keys: add `[signing.keys]` and a `builtin:sign` stage",
     ),
-    ("docker_signs", "container images are not made yet"),
+    (
+        "docker_signs",
+        "image signatures are not made yet; `builtin:sign` signs the release files",
+    ),
     ("source", "source archives are not made yet"),
     ("upx", "UPX compression is not available"),
     ("milestones", "milestones are outside xhost"),

@@ -1,0 +1,342 @@
+//! `builtin:oci-image`: images of the release's linux binaries, made in the sandbox
+//! without a daemon, read back by independent tools: `skopeo` (the index and its
+//! platforms, per-architecture selection, a copy keeping every digest, the
+//! docker-archive tarballs) and `umoci` (unpacked, the entrypoint run natively and
+//! under qemu); two builds give the same bytes.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{Project, release_snapshot, run_tool, snapshot};
+
+const CONFIG: &str = r#"
+[project]
+name = "hello"
+version = "1.0.0"
+
+[build]
+main = "./cmd/hello"
+targets = ["linux/amd64", "linux/arm64", "linux/arm/v7", "darwin/arm64"]
+ldflags = "-s -w -X main.version={{.Version}}"
+
+[[stage]]
+name = "compile"
+plugin = "builtin:go-build"
+grants = { exec = ["go"], source = true }
+
+[[stage]]
+name = "strip"
+plugin = "builtin:strip"
+
+[[stage]]
+name = "image"
+plugin = "builtin:oci-image"
+grants = { source = true }
+[stage.config]
+tags = ["{{.Version}}", "latest"]
+files = [{ src = "README.md", dst = "/usr/share/doc/hello/README.md" }]
+env = ["HELLO_MODE=image"]
+exposed_ports = ["8080"]
+labels = { "org.example.team" = "release" }
+source_url = "https://example.com/hello"
+user = "65532"
+docker_archive = true
+
+[[stage]]
+name = "checksum"
+plugin = "builtin:checksum"
+"#;
+
+const LAYOUT: &str = "dist/hello_1.0.0_oci";
+
+fn skopeo(args: &[&str], dir: &Path) -> String {
+    run_tool("skopeo", args, dir)
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn a_multi_platform_image_that_skopeo_and_umoci_read_and_that_runs() {
+    let project = Project::from_example("images", "hello-go");
+    project.write("xhost.toml", CONFIG);
+    project.xhost(&["build", "."]).assert_ok();
+    let dir = &project.dir;
+
+    // One index, tagged twice, over one manifest per linux target (darwin has none).
+    let raw = skopeo(&["inspect", "--raw", &format!("oci:{LAYOUT}:1.0.0")], dir);
+    let index = json(&raw);
+    assert_eq!(
+        index["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
+    let platforms: Vec<String> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let p = &m["platform"];
+            let variant = p["variant"]
+                .as_str()
+                .map_or(String::new(), |v| format!("/{v}"));
+            format!(
+                "{}/{}{variant}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+    assert_eq!(
+        index["annotations"]["org.opencontainers.image.version"],
+        "1.0.0"
+    );
+    assert_eq!(
+        skopeo(&["inspect", "--raw", &format!("oci:{LAYOUT}:latest")], dir),
+        raw,
+        "the two tags name one index"
+    );
+
+    // skopeo picks each platform's image, with its config.
+    for (arch, variant) in [("amd64", None), ("arm64", None), ("arm", Some("v7"))] {
+        let reference = format!("oci:{LAYOUT}:1.0.0");
+        let mut args = vec!["--override-os", "linux", "--override-arch", arch];
+        if let Some(variant) = variant {
+            args.extend(["--override-variant", variant]);
+        }
+        args.extend(["inspect", &reference]);
+        let image = json(&skopeo(&args, dir));
+        assert_eq!(image["Architecture"], arch);
+        assert_eq!(image["Os"], "linux");
+        assert_eq!(image["Labels"]["org.example.team"], "release");
+        assert!(
+            image["Env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "HELLO_MODE=image"),
+            "{image}"
+        );
+    }
+
+    // A copy of every platform keeps every digest: the index is byte for byte what a
+    // registry would be given.
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = scratch.path().join("copy");
+    skopeo(
+        &[
+            "copy",
+            "--all",
+            "--preserve-digests",
+            &format!("oci:{LAYOUT}:1.0.0"),
+            &format!("oci:{}:1.0.0", copy.display()),
+        ],
+        dir,
+    );
+    assert_eq!(
+        skopeo(
+            &["inspect", "--raw", &format!("oci:{}:1.0.0", copy.display())],
+            dir
+        ),
+        raw
+    );
+
+    // Unpacked, each image holds the stripped binary from dist/ and the extra file, and
+    // its entrypoint runs: natively for amd64, under qemu for arm64.
+    for (arch, dist_dir, runner) in [
+        ("amd64", "hello_linux_amd64", None),
+        ("arm64", "hello_linux_arm64", Some("qemu-aarch64-static")),
+    ] {
+        let single = scratch.path().join(format!("single-{arch}"));
+        skopeo(
+            &[
+                "--override-arch",
+                arch,
+                "copy",
+                &format!("oci:{LAYOUT}:1.0.0"),
+                &format!("oci:{}:x", single.display()),
+            ],
+            dir,
+        );
+        let bundle = scratch.path().join(format!("bundle-{arch}"));
+        run_tool(
+            "umoci",
+            &[
+                "unpack",
+                "--rootless",
+                "--image",
+                &format!("{}:x", single.display()),
+                bundle.to_str().unwrap(),
+            ],
+            dir,
+        );
+        let rootfs = bundle.join("rootfs");
+        let sums = run_tool(
+            "sha256sum",
+            &[
+                rootfs.join("hello").to_str().unwrap(),
+                project
+                    .path(&format!("dist/{dist_dir}/hello"))
+                    .to_str()
+                    .unwrap(),
+            ],
+            dir,
+        );
+        let digests: Vec<&str> = sums.lines().map(|l| &l[..64]).collect();
+        assert_eq!(digests[0], digests[1], "{sums}");
+        assert_eq!(
+            std::fs::read(rootfs.join("usr/share/doc/hello/README.md")).unwrap(),
+            std::fs::read(project.path("README.md")).unwrap()
+        );
+        let runtime = json(&std::fs::read_to_string(bundle.join("config.json")).unwrap());
+        assert_eq!(runtime["process"]["args"], serde_json::json!(["/hello"]));
+        let entrypoint = rootfs.join("hello");
+        let out = match runner {
+            None => run_tool(entrypoint.to_str().unwrap(), &["--version"], dir),
+            Some(qemu) => run_tool(qemu, &[entrypoint.to_str().unwrap(), "--version"], dir),
+        };
+        assert_eq!(out, "hello 1.0.0\n");
+    }
+
+    // Listed before the checksum stage, every file of the images is covered.
+    project.xhost(&["verify", "dist"]).assert_ok();
+    let sums = std::fs::read_to_string(project.path("dist/hello_1.0.0_checksums.txt")).unwrap();
+    assert!(sums.contains("  hello_1.0.0_oci/index.json\n"), "{sums}");
+    run_tool(
+        "sha256sum",
+        &["--check", "--strict", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+
+    // The docker-archive tarballs are what `docker load` takes.
+    let tarball = "dist/hello_1.0.0_oci_linux_arm64.docker.tar";
+    let image = json(&skopeo(
+        &["inspect", &format!("docker-archive:{tarball}")],
+        dir,
+    ));
+    assert_eq!(image["Architecture"], "arm64");
+    assert_eq!(image["Env"], serde_json::json!(["HELLO_MODE=image"]));
+
+    // Built again from nothing, the same bytes.
+    let first = snapshot(&project.path(LAYOUT));
+    let first_release = release_snapshot(&project.dist());
+    project.xhost(&["build", ".", "--no-cache"]).assert_ok();
+    assert_eq!(
+        snapshot(&project.path(LAYOUT)),
+        first,
+        "the image layout changed"
+    );
+    assert_eq!(release_snapshot(&project.dist()), first_release);
+}
+
+#[test]
+fn bad_image_settings_name_the_stage_and_the_setting() {
+    let project = Project::from_example("images-bad", "hello-go");
+    let cases = [
+        (
+            "tags = [\"1.0.0+build\"]",
+            "`1.0.0+build` is not a valid image tag",
+        ),
+        (
+            "exposed_ports = [\"http\"]",
+            "`http` is not PORT[/tcp|udp|sctp]",
+        ),
+        (
+            "base = \"oci:missing-layout\"",
+            "base image missing-layout: index.json",
+        ),
+        (
+            "base = \"docker.io/library/alpine\"",
+            "use `scratch`, `oci:DIR[:TAG]`",
+        ),
+        (
+            "binary_path = \"bin/hello\"",
+            "must be an absolute path in the image",
+        ),
+    ];
+    let plain = &CONFIG[..CONFIG.find("[stage.config]").unwrap()];
+    for (setting, message) in cases {
+        let config = format!("{plain}[stage.config]\n{setting}\n").replace(
+            "targets = [\"linux/amd64\", \"linux/arm64\", \"linux/arm/v7\", \"darwin/arm64\"]",
+            "targets = [\"linux/amd64\"]",
+        );
+        project.write("xhost.toml", config);
+        let before = snapshot(&project.dir);
+        project
+            .xhost(&["build", "."])
+            .assert_fails_with(&["stage `image` (builtin:oci-image)", message]);
+        let after = snapshot(&project.dir);
+        assert_eq!(before, after, "{setting}: the project or dist/ changed");
+    }
+}
+
+#[test]
+fn an_image_on_a_base_that_umoci_made() {
+    let project = Project::from_example("images-base", "hello-go");
+    let config = CONFIG
+        .replace(
+            "targets = [\"linux/amd64\", \"linux/arm64\", \"linux/arm/v7\", \"darwin/arm64\"]",
+            "targets = [\"linux/amd64\"]",
+        )
+        .replace(
+            "docker_archive = true",
+            "base = \"oci:base:stable\"\nenv = [\"HELLO_MODE=image\", \"PATH=/opt/bin\"]",
+        )
+        .replace("env = [\"HELLO_MODE=image\"]\n", "");
+    project.write("xhost.toml", config);
+    // The base: an image umoci makes from nothing, with one file and settings of its own.
+    support::run_script(
+        &project.dir,
+        "umoci init --layout base
+         umoci new --image base:stable
+         mkdir -p extra/etc && echo 'from the base' > extra/etc/base.txt
+         umoci insert --rootless --image base:stable extra/etc/base.txt /etc/base.txt
+         umoci config --image base:stable --config.env PATH=/usr/bin --config.env TZ=UTC --config.workingdir /work --config.cmd sh
+         rm -r extra",
+    );
+    project.xhost(&["build", "."]).assert_ok();
+
+    let scratch = tempfile::tempdir().unwrap();
+    let bundle = scratch.path().join("bundle");
+    run_tool(
+        "umoci",
+        &[
+            "unpack",
+            "--rootless",
+            "--image",
+            &format!("{LAYOUT}:1.0.0"),
+            bundle.to_str().unwrap(),
+        ],
+        &project.dir,
+    );
+    let rootfs = bundle.join("rootfs");
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("etc/base.txt")).unwrap(),
+        "from the base\n"
+    );
+    let out = run_tool(
+        rootfs.join("hello").to_str().unwrap(),
+        &["--version"],
+        &project.dir,
+    );
+    assert_eq!(out, "hello 1.0.0\n");
+    let runtime = json(&std::fs::read_to_string(bundle.join("config.json")).unwrap());
+    let env: Vec<&str> = runtime["process"]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        env.contains(&"TZ=UTC")
+            && env.contains(&"PATH=/opt/bin")
+            && !env.contains(&"PATH=/usr/bin"),
+        "{env:?}"
+    );
+    assert_eq!(runtime["process"]["cwd"], "/work");
+    // The base's `sh` went with its entrypoint: only ours runs.
+    assert_eq!(runtime["process"]["args"], serde_json::json!(["/hello"]));
+}
