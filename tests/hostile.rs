@@ -132,6 +132,12 @@ fn every_release_tampering_is_caught() {
     tampering::check_every_tampering(attacks::attacks().len() + 1);
 }
 
+/// `user:` and the canary in base64, as docker's config.json keeps a login.
+fn base64_user_canary() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("user:{CANARY}"))
+}
+
 /// Secrets planted where attacks look for them.
 fn scene() -> Scene {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
@@ -139,6 +145,14 @@ fn scene() -> Scene {
     let home = root.join("home");
     std::fs::create_dir_all(home.join(".ssh")).unwrap();
     std::fs::write(home.join(".ssh/id_ed25519"), CANARY).unwrap();
+    // Registry credentials as `docker login` keeps them (user:canary, base64).
+    std::fs::create_dir_all(home.join(".docker")).unwrap();
+    let auth = base64_user_canary();
+    std::fs::write(
+        home.join(".docker/config.json"),
+        format!("{{\"auths\":{{\"registry.example.com\":{{\"auth\":\"{auth}\"}}}}}}"),
+    )
+    .unwrap();
     // Another project's tool cache, in the cache every test shares.
     let other = xhost::cache_layout::CacheLayout::at(support::cache_dir())
         .projects()
@@ -273,6 +287,8 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
         &[
             ("HOME", scene.home.to_str().unwrap()),
             ("XHOST_TEST_CANARY", CANARY),
+            ("XHOST_REGISTRY_USERNAME", "user"),
+            ("XHOST_REGISTRY_PASSWORD", CANARY),
             // Plain lines even on a terminal, so the output can be read back.
             ("XHOST_PLAIN", "1"),
         ],

@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod plugin_sandbox;
 pub mod provenance;
+pub mod publish;
 pub mod report;
 pub mod runtime;
 pub mod scaffold;

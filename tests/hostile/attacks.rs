@@ -903,6 +903,15 @@ pub fn attacks() -> Vec<Attack> {
             "action = \"run\"\nprogram = \"go\"\nargs = [\"mod\", \"download\", \"example.com/evil@v1.0.0\"]\nenv = { GOPROXY = \"http://127.0.0.1:{port}\", GOFLAGS = \"-mod=mod\" }",
             &["blocked: running go", "dial tcp 127.0.0.1:"],
         ),
+        // Registry credentials (`xhost publish`): the host's alone.
+        a(
+            "tool reads the registry credentials (~/.docker/config.json, XHOST_REGISTRY_PASSWORD)",
+            "tool sandbox: new root (the home is not there), environment cleared; plugins get no environment",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"echo ${XHOST_REGISTRY_PASSWORD:-unset}; cat {home}/.docker/config.json\"",
+            &["blocked: the script: exit Some(1)", "unset", "No such file"],
+        ),
     ]
 }
 

@@ -8,6 +8,7 @@ mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
 mod plugins;
+mod publish;
 mod verify;
 
 use std::path::PathBuf;
@@ -48,9 +49,23 @@ enum Command {
     /// Check a release: every file against artifacts.json and the checksums, signatures
     /// and provenance against public keys.
     Verify(VerifyArgs),
+    /// Push a built release to the destinations in xhost.toml's [[publish]]: its
+    /// container images to OCI registries (credentials from XHOST_REGISTRY_USERNAME and
+    /// XHOST_REGISTRY_PASSWORD, or docker's config.json).
+    Publish(PublishArgs),
     /// Show or trim xhost's cache directory ($XHOST_CACHE_DIR, default ~/.cache/xhost).
     #[command(subcommand)]
     Cache(CacheCommand),
+}
+
+#[derive(Args)]
+struct PublishArgs {
+    /// Project directory (holding xhost.toml).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The release to publish [default: DIR/dist].
+    #[arg(long, value_name = "DIR")]
+    dist: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -271,6 +286,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
         Command::Verify(args) => verify::run(args),
+        Command::Publish(args) => publish::run(args),
         Command::Cache(CacheCommand::Stats) => cache::stats(),
         Command::Cache(CacheCommand::Gc(args)) => cache::gc(args.max_size),
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),

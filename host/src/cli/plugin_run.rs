@@ -128,6 +128,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         },
         release_notes: None,
         goreleaser_metadata: false,
+        publish: Vec::new(),
         settings: Vec::new(),
         text: None,
     })

@@ -97,6 +97,7 @@ impl Resolver<'_> {
             templates: fields,
             release_notes,
             goreleaser_metadata: parsed.metadata.goreleaser,
+            publish: self.publish(&parsed.publish)?,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
@@ -461,6 +462,55 @@ impl Resolver<'_> {
             }
             None => "default".into(),
         }
+    }
+
+    /// `[[publish]]`: each `registry` split into host and repository; plain HTTP only
+    /// to a registry on this machine (a token sent in the clear anywhere else).
+    fn publish(
+        &self,
+        sections: &[super::schema::PublishSection],
+    ) -> Result<Vec<crate::publish::Repository>, ConfigError> {
+        sections
+            .iter()
+            .map(|section| {
+                let written = section.registry.get_ref();
+                let (registry, repository) = written
+                    .split_once('/')
+                    .filter(|(host, repo)| {
+                        !host.is_empty()
+                            && !repo.is_empty()
+                            && repo.bytes().all(|b| {
+                                b.is_ascii_lowercase()
+                                    || b.is_ascii_digit()
+                                    || matches!(b, b'.' | b'_' | b'-' | b'/')
+                            })
+                    })
+                    .ok_or_else(|| {
+                        self.at(
+                            section.registry.span(),
+                            format!(
+                                "registry `{written}` is not HOST[:PORT]/REPOSITORY (a lower-case repository, e.g. ghcr.io/acme/tool)"
+                            ),
+                        )
+                    })?;
+                let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
+                let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+                let plain_http = section.plain_http.as_ref().filter(|p| *p.get_ref());
+                if let Some(plain_http) = plain_http.filter(|_| !local) {
+                    return Err(self.at(
+                        plain_http.span(),
+                        format!(
+                            "plain_http sends images and credentials unencrypted: allowed only for a registry on this machine (localhost, 127.0.0.1), not {registry}"
+                        ),
+                    ));
+                }
+                Ok(crate::publish::Repository {
+                    registry: registry.to_string(),
+                    repository: repository.to_string(),
+                    plain_http: plain_http.is_some(),
+                })
+            })
+            .collect()
     }
 
     pub(super) fn at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {

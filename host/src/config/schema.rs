@@ -29,6 +29,19 @@ pub struct ConfigFile {
     pub changelog: Option<ChangelogSection>,
     #[serde(default, rename = "stage")]
     pub stages: Option<Vec<StageSection>>,
+    /// `[[publish]]`: where `xhost publish` pushes the release's images.
+    #[serde(default)]
+    pub publish: Vec<PublishSection>,
+}
+
+/// One `[[publish]]` destination.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishSection {
+    /// `HOST[:PORT]/REPOSITORY`: the OCI registry and repository images go to.
+    pub registry: Spanned<String>,
+    /// Plain HTTP instead of HTTPS; only for a registry on this machine.
+    pub plain_http: Option<Spanned<bool>>,
 }
 
 /// `[metadata]`: extra files describing the release.

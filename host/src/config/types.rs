@@ -36,6 +36,8 @@ pub struct Config {
     pub templates: Fields,
     /// `[metadata] goreleaser`: write GoReleaser's `metadata.json` and artifact list.
     pub goreleaser_metadata: bool,
+    /// `[[publish]]`: the registries and repositories `xhost publish` pushes images to.
+    pub publish: Vec<crate::publish::Repository>,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

@@ -65,7 +65,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "release",
-        "publishing is `xhost publish` (not yet available); upload dist/ with your CI's release step",
+        "`xhost publish` pushes container images to registries ([[publish]]); upload the release files with your CI's release step",
     ),
     (
         "brews",

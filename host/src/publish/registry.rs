@@ -1,0 +1,169 @@
+//! Pushing a layout to one repository through the OCI distribution protocol
+//! (`oci-client`): blobs the registry already has are not sent again, so a publish
+//! cut short (killed, the network gone) is finished by the next one; the tags go last,
+//! and every tag is read back and compared with the digest xhost made.
+
+use anyhow::{Context, Result, anyhow, bail};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference, RegistryOperation};
+
+use super::credentials::Credentials;
+use super::layout::Layout;
+
+/// Where to push: `host[:port]/repository`, over HTTPS unless `plain_http`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    pub registry: String,
+    pub repository: String,
+    pub plain_http: bool,
+}
+
+/// What one push did.
+#[derive(Debug, Default)]
+pub struct Pushed {
+    pub blobs_sent: usize,
+    pub blobs_present: usize,
+    pub manifests: usize,
+    /// `registry/repository:tag@digest`, each read back.
+    pub tags: Vec<String>,
+}
+
+pub fn push(layout: &Layout, to: &Repository, credentials: Option<&Credentials>) -> Result<Pushed> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    runtime.block_on(push_async(layout, to, credentials))
+}
+
+async fn push_async(
+    layout: &Layout,
+    to: &Repository,
+    credentials: Option<&Credentials>,
+) -> Result<Pushed> {
+    // ring's cryptography for TLS (no post-quantum key exchange, which rustls now
+    // marks as a deprecation; aws-lc-rs has it but needs cmake and minutes of C to
+    // build); the first call wins, later ones change nothing.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = Client::new(ClientConfig {
+        protocol: if to.plain_http {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        },
+        ..ClientConfig::default()
+    });
+    let auth = match credentials {
+        Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
+        None => RegistryAuth::Anonymous,
+    };
+    let shown = format!("{}/{}", to.registry, to.repository);
+    let at = |reference: &str| -> Result<Reference> {
+        reference
+            .parse()
+            .map_err(|e| anyhow!("`{reference}` is not an image reference: {e}"))
+    };
+    let any = at(&format!("{shown}:xhost"))?;
+    client
+        .auth(&any, &auth, RegistryOperation::Push)
+        .await
+        .map_err(|e| explain(&shown, credentials, e))?;
+
+    let mut pushed = Pushed::default();
+    for (digest, path) in &layout.blobs {
+        let exists = client
+            .blob_exists(&any, digest)
+            .await
+            .map_err(|e| explain(&shown, credentials, e))?;
+        if exists {
+            pushed.blobs_present += 1;
+            continue;
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        client
+            .push_blob(&any, bytes, digest)
+            .await
+            .map_err(|e| explain(&shown, credentials, e))
+            .with_context(|| format!("pushing blob {digest} to {shown}"))?;
+        pushed.blobs_sent += 1;
+    }
+    for (digest, media_type, bytes) in &layout.manifests {
+        let by_digest = at(&format!("{shown}@{digest}"))?;
+        let content_type = media_type.parse().context("a media type header")?;
+        client
+            .push_manifest_raw(&by_digest, bytes.clone(), content_type)
+            .await
+            .map_err(|e| explain(&shown, credentials, e))
+            .with_context(|| format!("pushing manifest {digest} to {shown}"))?;
+        pushed.manifests += 1;
+    }
+    for (tag, digest, media_type) in &layout.tags {
+        let bytes = &layout
+            .manifests
+            .iter()
+            .find(|(d, _, _)| d == digest)
+            .context("a tag names a manifest the layout lacks")?
+            .2;
+        let tagged = at(&format!("{shown}:{tag}"))?;
+        let content_type = media_type.parse().context("a media type header")?;
+        client
+            .push_manifest_raw(&tagged, bytes.clone(), content_type)
+            .await
+            .map_err(|e| explain(&shown, credentials, e))
+            .with_context(|| format!("tagging {shown}:{tag}"))?;
+        let (back, _) = client
+            .pull_manifest_raw(&tagged, &auth, &[media_type.as_str()])
+            .await
+            .map_err(|e| explain(&shown, credentials, e))
+            .with_context(|| format!("reading {shown}:{tag} back"))?;
+        let got = format!("sha256:{}", crate::digest::sha256_hex(&back));
+        if &got != digest {
+            bail!(
+                "{shown}:{tag} reads back as {got}, not the {digest} pushed: the registry changed what it was given; do not use the tag"
+            );
+        }
+        pushed.tags.push(format!("{shown}:{tag}@{digest}"));
+    }
+    Ok(pushed)
+}
+
+/// A registry error with what to do about it; never the credentials themselves.
+fn explain(
+    shown: &str,
+    credentials: Option<&Credentials>,
+    error: oci_client::errors::OciDistributionError,
+) -> anyhow::Error {
+    // The transport's reason ("connection refused") is down the source chain.
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if let Some(c) = credentials.filter(|c| !c.password.is_empty()) {
+        text = text.replace(&c.password, "<redacted>");
+    }
+    let lower = text.to_lowercase();
+    let hint = if lower.contains("401")
+        || lower.contains("unauthorized")
+        || lower.contains("authentication")
+    {
+        match credentials {
+            Some(c) => format!("the registry refused the credentials from {}; check them", c.source),
+            None => "the registry wants credentials: set XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD, or log in with `docker login`".to_string(),
+        }
+    } else if lower.contains("connect")
+        || lower.contains("error sending request")
+        || lower.contains("dns")
+        || lower.contains("timed out")
+    {
+        "the registry cannot be reached; check the address and that it is up, then publish again (what was sent is kept)".to_string()
+    } else {
+        "publish again once the registry is fixed: blobs already sent are not sent twice"
+            .to_string()
+    };
+    anyhow!("{shown}: {text}\n  {hint}")
+}

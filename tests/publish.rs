@@ -1,0 +1,202 @@
+//! `xhost publish` pushes the release's images to a real registry (Debian's
+//! docker-registry, distribution 2.8, started on 127.0.0.1 by `scripts/registry-start`
+//! and stopped by PID), checked with `skopeo`: the index byte for byte, each platform,
+//! a copy of everything back. A second publish sends no blob again; a damaged `dist/`
+//! or a registry that is down fails with a clear message and pushes nothing.
+
+mod support;
+
+use std::path::Path;
+
+use support::{Project, run_tool, workspace};
+
+const CONFIG: &str = r#"
+[project]
+name = "hello"
+version = "1.0.0"
+
+[build]
+main = "./cmd/hello"
+targets = ["linux/amd64", "linux/arm64"]
+ldflags = "-s -w -X main.version={{.Version}}"
+
+[[stage]]
+name = "compile"
+plugin = "builtin:go-build"
+grants = { exec = ["go"], source = true }
+
+[[stage]]
+name = "image"
+plugin = "builtin:oci-image"
+[stage.config]
+tags = ["{{.Version}}", "latest"]
+
+[[stage]]
+name = "checksum"
+plugin = "builtin:checksum"
+
+[[publish]]
+registry = "127.0.0.1:PORT/acme/hello"
+plain_http = true
+"#;
+
+/// A registry for one test, stopped when dropped.
+struct Registry {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let script = workspace().join("scripts/registry-start");
+        run_tool(
+            script.to_str().unwrap(),
+            &[dir.path().to_str().unwrap(), &port.to_string()],
+            Path::new("."),
+        );
+        Registry { dir, port }
+    }
+
+    fn stop(&self) {
+        let script = workspace().join("scripts/registry-stop");
+        run_tool(
+            script.to_str().unwrap(),
+            &[self.dir.path().to_str().unwrap()],
+            Path::new("."),
+        );
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn skopeo(args: &[&str]) -> String {
+    run_tool("skopeo", args, Path::new("."))
+}
+
+#[test]
+fn images_go_to_a_registry_once_and_read_back_the_same() {
+    let registry = Registry::start();
+    let project = Project::from_example("publish", "hello-go");
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let layout = project.path("dist/hello_1.0.0_oci");
+    let local = skopeo(&[
+        "inspect",
+        "--raw",
+        &format!("oci:{}:1.0.0", layout.display()),
+    ]);
+
+    let run = project.xhost(&["publish"]);
+    run.assert_ok();
+    let remote_name = format!("127.0.0.1:{}/acme/hello", registry.port);
+    assert!(
+        run.stdout.contains(&format!("{remote_name}:1.0.0@sha256:")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("{remote_name}:latest@sha256:")),
+        "{}",
+        run.stdout
+    );
+    let remote = format!("docker://{remote_name}:1.0.0");
+    let raw = skopeo(&["inspect", "--tls-verify=false", "--raw", &remote]);
+    assert_eq!(raw, local, "the registry holds another index than dist/");
+    let arm = skopeo(&[
+        "--override-arch",
+        "arm64",
+        "inspect",
+        "--tls-verify=false",
+        &remote,
+    ]);
+    assert!(arm.contains("\"Architecture\": \"arm64\""), "{arm}");
+    let back = tempfile::tempdir().unwrap();
+    let copy = format!("oci:{}:1.0.0", back.path().join("copy").display());
+    skopeo(&[
+        "copy",
+        "--all",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        &remote,
+        &copy,
+    ]);
+    assert_eq!(skopeo(&["inspect", "--raw", &copy]), local);
+
+    // Again: nothing new to send, the tags read back the same.
+    let again = project.xhost(&["publish"]);
+    again.assert_ok();
+    assert!(again.stderr.contains(" 0 blobs sent"), "{}", again.stderr);
+    assert_eq!(
+        skopeo(&["inspect", "--tls-verify=false", "--raw", &remote]),
+        local
+    );
+
+    // A damaged dist/ is not published.
+    let blob = std::fs::read_dir(layout.join("blobs/sha256"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&blob, bytes).unwrap();
+    project
+        .xhost(&["publish"])
+        .assert_fails_with(&["does not verify", "nothing was published"]);
+
+    // A registry that is down: a clear error naming it.
+    project.xhost(&["build", ".", "--no-cache"]).assert_ok();
+    registry.stop();
+    project
+        .xhost(&["publish"])
+        .assert_fails_with(&[&remote_name, "cannot be reached"]);
+}
+
+#[test]
+fn publish_settings_are_checked() {
+    let project = Project::from_example("publish-config", "hello-go");
+    project.write(
+        "xhost.toml",
+        CONFIG.replace(
+            "127.0.0.1:PORT/acme/hello",
+            "registry.example.com/acme/hello",
+        ),
+    );
+    project.xhost(&["publish"]).assert_fails_with(&[
+        "xhost.toml",
+        "plain_http sends images and credentials unencrypted",
+        "not registry.example.com",
+    ]);
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("127.0.0.1:PORT/acme/hello", "no-repository"),
+    );
+    project
+        .xhost(&["publish"])
+        .assert_fails_with(&["registry `no-repository` is not HOST[:PORT]/REPOSITORY"]);
+    project.write(
+        "xhost.toml",
+        CONFIG.replace(
+            "[[publish]]\nregistry = \"127.0.0.1:PORT/acme/hello\"\nplain_http = true\n",
+            "",
+        ),
+    );
+    project
+        .xhost(&["publish"])
+        .assert_fails_with(&["add a `[[publish]]` table"]);
+}
