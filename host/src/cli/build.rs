@@ -15,6 +15,18 @@ use crate::session::{ActionCacheUse, Request, Session};
 use crate::up_to_date;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
+    let publish = args.publish.then(|| super::PublishArgs {
+        dir: args.project.dir.clone(),
+        dist: args.dist.clone(),
+    });
+    traced(args, verbosity)?;
+    match publish {
+        Some(publish) => super::publish::run(publish),
+        None => Ok(()),
+    }
+}
+
+fn traced(args: BuildArgs, verbosity: u8) -> Result<()> {
     let Some(trace) = args.trace.clone() else {
         return build(args, verbosity);
     };

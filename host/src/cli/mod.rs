@@ -223,6 +223,9 @@ struct BuildArgs {
     /// still recorded for later builds).
     #[arg(long)]
     no_cache: bool,
+    /// Then push the release as `xhost publish` does, if the build succeeded.
+    #[arg(long)]
+    publish: bool,
     /// Write where the time went (phases, plugins compiled, each stage and program run)
     /// to FILE, in Chrome's trace event format (open it in Perfetto).
     #[arg(long, value_name = "FILE")]
