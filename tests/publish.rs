@@ -48,6 +48,11 @@ struct Registry {
 
 impl Registry {
     fn start() -> Registry {
+        Registry::start_with(None)
+    }
+
+    /// With `htpasswd`, the registry takes only those users' credentials.
+    fn start_with(htpasswd: Option<&Path>) -> Registry {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -55,11 +60,12 @@ impl Registry {
             .port();
         let dir = tempfile::tempdir().unwrap();
         let script = workspace().join("scripts/registry-start");
-        run_tool(
-            script.to_str().unwrap(),
-            &[dir.path().to_str().unwrap(), &port.to_string()],
-            Path::new("."),
-        );
+        let port_text = port.to_string();
+        let mut args = vec![dir.path().to_str().unwrap(), &port_text];
+        if let Some(file) = htpasswd {
+            args.push(file.to_str().unwrap());
+        }
+        run_tool(script.to_str().unwrap(), &args, Path::new("."));
         Registry { dir, port }
     }
 
@@ -215,4 +221,77 @@ fn publish_settings_are_checked() {
     project
         .xhost(&["publish"])
         .assert_fails_with(&["add a `[[publish]]` table"]);
+}
+
+#[test]
+fn credentials_are_asked_for_checked_and_never_shown() {
+    let secrets = tempfile::tempdir().unwrap();
+    let htpasswd = secrets.path().join("htpasswd");
+    let line = run_tool(
+        "htpasswd",
+        &["-Bbn", "xhost", "s3cret-test"],
+        Path::new("."),
+    );
+    std::fs::write(&htpasswd, line).unwrap();
+    let registry = Registry::start_with(Some(&htpasswd));
+    let project = Project::from_example("publish-auth", "hello-go");
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let remote = format!("docker://127.0.0.1:{}/acme/hello:1.0.0", registry.port);
+    let tagged = || {
+        std::process::Command::new("skopeo")
+            .args([
+                "inspect",
+                "--tls-verify=false",
+                "--creds",
+                "xhost:s3cret-test",
+                "--raw",
+                &remote,
+            ])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let empty_docker = secrets.path().join("no-docker");
+    std::fs::create_dir_all(&empty_docker).unwrap();
+    let no_docker = ("DOCKER_CONFIG", empty_docker.to_str().unwrap());
+
+    project
+        .xhost_with(&["publish"], &[no_docker])
+        .assert_fails_with(&["wants credentials", "XHOST_REGISTRY_USERNAME"]);
+    let wrong = project.xhost_with(
+        &["publish"],
+        &[
+            no_docker,
+            ("XHOST_REGISTRY_USERNAME", "xhost"),
+            ("XHOST_REGISTRY_PASSWORD", "wrong-pass-4711"),
+        ],
+    );
+    wrong.assert_fails_with(&[
+        "refused the credentials from XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD",
+    ]);
+    assert!(!wrong.stderr.contains("wrong-pass-4711") && !wrong.stdout.contains("wrong-pass-4711"));
+    assert!(!tagged(), "a refused publish left a tag");
+
+    // As `docker login` keeps them.
+    let docker = secrets.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    use base64::Engine;
+    let auth = base64::engine::general_purpose::STANDARD.encode("xhost:s3cret-test");
+    std::fs::write(
+        docker.join("config.json"),
+        format!(
+            "{{\"auths\":{{\"127.0.0.1:{}\":{{\"auth\":\"{auth}\"}}}}}}",
+            registry.port
+        ),
+    )
+    .unwrap();
+    let run = project.xhost_with(&["publish"], &[("DOCKER_CONFIG", docker.to_str().unwrap())]);
+    run.assert_ok();
+    assert!(!run.stderr.contains("s3cret-test") && !run.stdout.contains("s3cret-test"));
+    assert!(tagged());
 }
