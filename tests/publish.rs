@@ -17,7 +17,7 @@ version = "1.0.0"
 
 [build]
 main = "./cmd/hello"
-targets = ["linux/amd64", "linux/arm64"]
+targets = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 ldflags = "-s -w -X main.version={{.Version}}"
 
 [[stage]]
@@ -138,14 +138,69 @@ fn images_go_to_a_registry_once_and_read_back_the_same() {
     let remote = format!("docker://{remote_name}:1.0.0");
     let raw = skopeo(&["inspect", "--tls-verify=false", "--raw", &remote]);
     assert_eq!(raw, local, "the registry holds another index than dist/");
-    let arm = skopeo(&[
+    let platforms: Vec<String> =
+        serde_json::from_str::<serde_json::Value>(&raw).unwrap()["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let p = &m["platform"];
+                let variant = p["variant"]
+                    .as_str()
+                    .map_or(String::new(), |v| format!("/{v}"));
+                format!(
+                    "{}/{}{variant}",
+                    p["os"].as_str().unwrap(),
+                    p["architecture"].as_str().unwrap()
+                )
+            })
+            .collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+    // Pulled for arm64 from the registry: the binary in dist/, and it runs (under qemu).
+    let pulled = tempfile::tempdir().unwrap();
+    let single = pulled.path().join("arm64");
+    skopeo(&[
         "--override-arch",
         "arm64",
-        "inspect",
-        "--tls-verify=false",
+        "copy",
+        "--src-tls-verify=false",
         &remote,
+        &format!("oci:{}:x", single.display()),
     ]);
-    assert!(arm.contains("\"Architecture\": \"arm64\""), "{arm}");
+    let bundle = pulled.path().join("bundle");
+    run_tool(
+        "umoci",
+        &[
+            "unpack",
+            "--rootless",
+            "--image",
+            &format!("{}:x", single.display()),
+            bundle.to_str().unwrap(),
+        ],
+        Path::new("."),
+    );
+    let binary = bundle.join("rootfs/hello");
+    let sums = run_tool(
+        "sha256sum",
+        &[
+            binary.to_str().unwrap(),
+            project
+                .path("dist/hello_linux_arm64/hello")
+                .to_str()
+                .unwrap(),
+        ],
+        Path::new("."),
+    );
+    let digests: Vec<&str> = sums.lines().map(|l| &l[..64]).collect();
+    assert_eq!(digests[0], digests[1], "{sums}");
+    assert_eq!(
+        run_tool(
+            "qemu-aarch64-static",
+            &[binary.to_str().unwrap(), "--version"],
+            Path::new(".")
+        ),
+        "hello 1.0.0\n"
+    );
     let back = tempfile::tempdir().unwrap();
     let copy = format!("oci:{}:1.0.0", back.path().join("copy").display());
     skopeo(&[
