@@ -48,11 +48,12 @@ struct Registry {
 
 impl Registry {
     fn start() -> Registry {
-        Registry::start_with(None)
+        Registry::start_with(None, None)
     }
 
-    /// With `htpasswd`, the registry takes only those users' credentials.
-    fn start_with(htpasswd: Option<&Path>) -> Registry {
+    /// With `htpasswd`, the registry takes only those users' credentials; with `tls`
+    /// (certificate, key), it speaks HTTPS.
+    fn start_with(htpasswd: Option<&Path>, tls: Option<(&Path, &Path)>) -> Registry {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -63,7 +64,10 @@ impl Registry {
         let port_text = port.to_string();
         let mut args = vec![dir.path().to_str().unwrap(), &port_text];
         if let Some(file) = htpasswd {
-            args.push(file.to_str().unwrap());
+            args.extend(["--htpasswd", file.to_str().unwrap()]);
+        }
+        if let Some((cert, key)) = tls {
+            args.extend(["--tls", cert.to_str().unwrap(), key.to_str().unwrap()]);
         }
         run_tool(script.to_str().unwrap(), &args, Path::new("."));
         Registry { dir, port }
@@ -288,7 +292,7 @@ fn credentials_are_asked_for_checked_and_never_shown() {
         Path::new("."),
     );
     std::fs::write(&htpasswd, line).unwrap();
-    let registry = Registry::start_with(Some(&htpasswd));
+    let registry = Registry::start_with(Some(&htpasswd), None);
     let project = Project::from_example("publish-auth", "hello-go");
     project.write(
         "xhost.toml",
@@ -349,4 +353,87 @@ fn credentials_are_asked_for_checked_and_never_shown() {
     run.assert_ok();
     assert!(!run.stderr.contains("s3cret-test") && !run.stdout.contains("s3cret-test"));
     assert!(tagged());
+}
+
+/// A test CA and a certificate it issued for 127.0.0.1, made with openssl in `dir`.
+fn test_ca(dir: &Path) {
+    support::run_script(
+        dir,
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+            -days 2 -subj /CN=xhost-test-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+            -subj /CN=127.0.0.1 2>/dev/null
+         printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > server.ext
+         openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
+            -extfile server.ext 2>/dev/null",
+    );
+}
+
+#[test]
+fn over_tls_with_the_projects_ca_and_credentials() {
+    let secrets = tempfile::tempdir().unwrap();
+    test_ca(secrets.path());
+    let htpasswd = secrets.path().join("htpasswd");
+    let line = run_tool(
+        "htpasswd",
+        &["-Bbn", "xhost", "s3cret-test"],
+        Path::new("."),
+    );
+    std::fs::write(&htpasswd, line).unwrap();
+    let registry = Registry::start_with(
+        Some(&htpasswd),
+        Some((
+            &secrets.path().join("server.pem"),
+            &secrets.path().join("server.key"),
+        )),
+    );
+    let project = Project::from_example("publish-tls", "hello-go");
+    std::fs::copy(
+        secrets.path().join("ca.pem"),
+        project.path("registry-ca.pem"),
+    )
+    .unwrap();
+    let https = CONFIG
+        .replace("PORT", &registry.port.to_string())
+        .replace("plain_http = true", "ca_file = \"registry-ca.pem\"");
+    let creds = [
+        ("XHOST_REGISTRY_USERNAME", "xhost"),
+        ("XHOST_REGISTRY_PASSWORD", "s3cret-test"),
+    ];
+
+    // Without the CA, the certificate is not trusted, and the message says what to do.
+    project.write(
+        "xhost.toml",
+        https.replace("ca_file = \"registry-ca.pem\"", ""),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    project
+        .xhost_with(&["publish"], &creds)
+        .assert_fails_with(&["not trusted", "ca_file"]);
+
+    project.write("xhost.toml", &https);
+    let run = project.xhost_with(&["build", ".", "--publish"], &creds);
+    run.assert_ok();
+    let remote = format!("docker://127.0.0.1:{}/acme/hello:1.0.0", registry.port);
+    let certs = secrets.path().join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(secrets.path().join("ca.pem"), certs.join("ca.crt")).unwrap();
+    let raw = skopeo(&[
+        "inspect",
+        "--cert-dir",
+        certs.to_str().unwrap(),
+        "--creds",
+        "xhost:s3cret-test",
+        "--raw",
+        &remote,
+    ]);
+    let layout = project.path("dist/hello_1.0.0_oci");
+    assert_eq!(
+        raw,
+        skopeo(&[
+            "inspect",
+            "--raw",
+            &format!("oci:{}:1.0.0", layout.display())
+        ])
+    );
 }

@@ -504,10 +504,24 @@ impl Resolver<'_> {
                         ),
                     ));
                 }
+                let ca_file = match &section.ca_file {
+                    Some(file) => {
+                        let path = self.root.join(file.get_ref());
+                        if !path.is_file() {
+                            return Err(self.at(
+                                file.span(),
+                                format!("ca_file `{}` is not a file in the project", file.get_ref()),
+                            ));
+                        }
+                        Some(path)
+                    }
+                    None => None,
+                };
                 Ok(crate::publish::Repository {
                     registry: registry.to_string(),
                     repository: repository.to_string(),
                     plain_http: plain_http.is_some(),
+                    ca_file,
                 })
             })
             .collect()

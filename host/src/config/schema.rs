@@ -42,6 +42,9 @@ pub struct PublishSection {
     pub registry: Spanned<String>,
     /// Plain HTTP instead of HTTPS; only for a registry on this machine.
     pub plain_http: Option<Spanned<bool>>,
+    /// A PEM file of CA certificates (in the project) to trust for this registry,
+    /// besides the system's.
+    pub ca_file: Option<Spanned<String>>,
 }
 
 /// `[metadata]`: extra files describing the release.

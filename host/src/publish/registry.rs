@@ -4,7 +4,7 @@
 //! and every tag is read back and compared with the digest xhost made.
 
 use anyhow::{Context, Result, anyhow, bail};
-use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 
@@ -17,6 +17,8 @@ pub struct Repository {
     pub registry: String,
     pub repository: String,
     pub plain_http: bool,
+    /// CA certificates (PEM) to trust besides the system's.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// What one push did.
@@ -47,14 +49,31 @@ async fn push_async(
     // build); the first call wins, later ones change nothing.
     #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = Client::new(ClientConfig {
+    let extra_root_certificates = match &to.ca_file {
+        Some(file) => vec![Certificate {
+            encoding: CertificateEncoding::Pem,
+            data: std::fs::read(file).with_context(|| format!("reading {}", file.display()))?,
+        }],
+        None => Vec::new(),
+    };
+    let client = Client::try_from(ClientConfig {
         protocol: if to.plain_http {
             ClientProtocol::Http
         } else {
             ClientProtocol::Https
         },
+        extra_root_certificates,
+        // A registry that stops answering fails the publish instead of hanging it.
+        connect_timeout: Some(std::time::Duration::from_secs(30)),
+        read_timeout: Some(std::time::Duration::from_secs(300)),
         ..ClientConfig::default()
-    });
+    })
+    .map_err(|e| {
+        anyhow!(
+            "setting up the registry client (is {:?} a PEM CA file?): {e}",
+            to.ca_file
+        )
+    })?;
     let auth = match credentials {
         Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
         None => RegistryAuth::Anonymous,
@@ -155,6 +174,8 @@ fn explain(
             Some(c) => format!("the registry refused the credentials from {}; check them", c.source),
             None => "the registry wants credentials: set XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD, or log in with `docker login`".to_string(),
         }
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        "the registry's TLS certificate is not trusted here: give its CA as `ca_file` in the `[[publish]]` table".to_string()
     } else if lower.contains("connect")
         || lower.contains("error sending request")
         || lower.contains("dns")
