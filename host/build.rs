@@ -20,6 +20,7 @@ const BUILTINS: &[(&str, &str)] = &[
     ("checksum", "xhost-plugin-checksum"),
     ("universal", "xhost-plugin-universal"),
     ("oci-image", "xhost-plugin-oci-image"),
+    ("image-sign", "xhost-plugin-image-sign"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.

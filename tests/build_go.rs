@@ -382,5 +382,13 @@ fn plugins_lists_builtins_with_digests() {
         "oci-image must need nothing but its inputs:\n{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 9);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("builtin:image-sign ")
+                && l.contains("[release, world signer-plugin]")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("sha256 ").count(), 10);
 }

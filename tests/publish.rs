@@ -437,3 +437,82 @@ fn over_tls_with_the_projects_ca_and_credentials() {
         ])
     );
 }
+
+#[test]
+fn signed_images_verify_with_cosign_once_published() {
+    let registry = Registry::start();
+    let keys = tempfile::tempdir().unwrap();
+    support::run_script(
+        keys.path(),
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cosign.key 2>/dev/null
+         openssl pkey -in cosign.key -pubout -out cosign.pub
+         openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key 2>/dev/null
+         openssl pkey -in other.key -pubout -out other.pub",
+    );
+    let remote_name = format!("127.0.0.1:{}/acme/hello", registry.port);
+    let config = CONFIG.replace("PORT", &registry.port.to_string()).replace(
+        "[[stage]]\nname = \"checksum\"",
+        &format!(
+            "[[stage]]\nname = \"image-sign\"\nplugin = \"builtin:image-sign\"\ngrants = {{ signing = [\"cosign\"] }}\n\
+             [stage.config]\nkey = \"cosign\"\nidentity = \"{remote_name}\"\n\n[[stage]]\nname = \"checksum\""
+        ),
+    );
+    let config = format!(
+        "[signing.keys.cosign]\nfile = \"{}\"\n{config}",
+        keys.path().join("cosign.key").display()
+    );
+    let project = Project::from_example("publish-signed", "hello-go");
+    project.write("xhost.toml", config);
+    project.xhost(&["build", "."]).assert_ok();
+    project.xhost(&["verify", "dist"]).assert_ok();
+    project.xhost(&["publish"]).assert_ok();
+
+    let cosign = support::dev_tool("cosign");
+    let verify = |key: &str, image: &str| {
+        std::process::Command::new(&cosign)
+            .args([
+                "verify",
+                "--key",
+                key,
+                "--insecure-ignore-tlog",
+                "--allow-insecure-registry",
+                "--allow-http-registry",
+                image,
+            ])
+            .output()
+            .unwrap()
+    };
+    let key = keys.path().join("cosign.pub");
+    let tagged = format!("{remote_name}:1.0.0");
+    let ok = verify(key.to_str().unwrap(), &tagged);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let claims = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        claims.contains(&format!("\"docker-reference\":\"{remote_name}\"")),
+        "{claims}"
+    );
+    // Each platform's manifest, by digest, is signed too.
+    let raw = skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--raw",
+        &format!("docker://{tagged}"),
+    ]);
+    let index: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    for manifest in index["manifests"].as_array().unwrap() {
+        let by_digest = format!("{remote_name}@{}", manifest["digest"].as_str().unwrap());
+        let ok = verify(key.to_str().unwrap(), &by_digest);
+        assert!(
+            ok.status.success(),
+            "{by_digest}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+    // Another key does not verify it.
+    let other = verify(keys.path().join("other.pub").to_str().unwrap(), &tagged);
+    assert!(!other.status.success(), "another key verified the image");
+}

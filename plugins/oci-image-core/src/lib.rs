@@ -10,6 +10,7 @@
 
 mod base;
 mod canonical;
+pub mod cosign;
 mod docker_archive;
 
 use std::collections::BTreeMap;

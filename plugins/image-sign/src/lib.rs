@@ -1,0 +1,139 @@
+//! `builtin:image-sign`: cosign signatures of the images `builtin:oci-image` made,
+//! with a host-held P-256 key: the image index under each tag and every platform's
+//! manifest, each as cosign stores it (a `sha256-<digest>.sig` tag in the layout), so
+//! that once `xhost publish` has pushed the layout, `cosign verify --key` accepts the
+//! image. `identity` is the repository the images are published to, which the
+//! signatures name. List it after `builtin:oci-image` and before `builtin:checksum`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::Deserialize;
+use xhost_oci_image::{Blobs, cosign};
+use xhost_plugin_sdk::files::{read, write};
+use xhost_plugin_sdk::signing::{self, Algorithm};
+use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, info};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// The signing key's id (from the stage's `grants.signing`); a P-256 key.
+    key: Option<String>,
+    /// `REGISTRY/REPOSITORY` the images are published to (what `cosign verify` is given).
+    identity: Option<String>,
+}
+
+struct ImageSign;
+
+impl Stage for ImageSign {
+    fn describe() -> PluginInfo {
+        PluginInfo::release(
+            "image-sign",
+            env!("CARGO_PKG_VERSION"),
+            "Signs the release's container images as cosign does, with a host-held P-256 key",
+        )
+        .consuming([ArtifactKind::Other])
+        .signing_with(1)
+    }
+
+    fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
+        let config: Config = xhost_plugin_sdk::config(&job)?;
+        let key = config.key.ok_or_else(|| {
+            StageError::invalid_config(
+                "key: name the signing key (one of the stage's grants.signing)",
+            )
+        })?;
+        let identity = config.identity.filter(|i| i.contains('/')).ok_or_else(|| {
+            StageError::invalid_config(
+                "identity: the REGISTRY/REPOSITORY the images are published to (as in [[publish]]), which the signatures name",
+            )
+        })?;
+        if signing::public_key(&key)?.algorithm != Algorithm::EcdsaP256Sha256 {
+            return Err(StageError::unsupported(format!(
+                "key `{key}` is not a P-256 key: cosign's image signatures are ECDSA P-256"
+            )));
+        }
+        let mut layouts: BTreeMap<String, ()> = BTreeMap::new();
+        for input in &job.inputs {
+            if let Some((_, dir)) = input.meta.iter().find(|(k, _)| k == "oci-layout") {
+                layouts.insert(dir.clone(), ());
+            }
+        }
+        if layouts.is_empty() {
+            return Err(StageError::unsupported(
+                "no container image to sign: list the stage after a builtin:oci-image stage",
+            ));
+        }
+        let mut outputs = Vec::new();
+        for dir in layouts.keys() {
+            outputs.extend(sign_layout(dir, &key, &identity)?);
+        }
+        Ok(outputs)
+    }
+}
+
+/// Signs the index under each tag of the layout in `dir`, and its manifests.
+fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, StageError> {
+    let index_json = read(format!("/in/{dir}/index.json"))?;
+    let top: serde_json::Value = serde_json::from_slice(&index_json)
+        .map_err(|e| StageError::failed(format!("{dir}/index.json: {e}")))?;
+    let mut digests = Vec::new();
+    for entry in top["manifests"].as_array().into_iter().flatten() {
+        let tag = entry["annotations"]["org.opencontainers.image.ref.name"]
+            .as_str()
+            .unwrap_or("");
+        let Some(digest) = entry["digest"].as_str() else {
+            continue;
+        };
+        if tag.ends_with(".sig") || digests.iter().any(|d| d == digest) {
+            continue;
+        }
+        digests.push(digest.to_string());
+        if entry["mediaType"] == "application/vnd.oci.image.index.v1+json" {
+            let blob = read(format!(
+                "/in/{dir}/blobs/sha256/{}",
+                &digest["sha256:".len()..]
+            ))?;
+            let index: serde_json::Value = serde_json::from_slice(&blob)
+                .map_err(|e| StageError::failed(format!("{dir}: index {digest}: {e}")))?;
+            for manifest in index["manifests"].as_array().into_iter().flatten() {
+                if let Some(d) = manifest["digest"].as_str() {
+                    digests.push(d.to_string());
+                }
+            }
+        }
+    }
+    let mut blobs = Blobs::default();
+    let mut tagged = Vec::new();
+    for digest in &digests {
+        let payload = cosign::payload(identity, digest).map_err(|e| StageError::failed(e.0))?;
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(signing::sign(key, &payload)?);
+        let manifest = cosign::signature_manifest(payload, &signature, &mut blobs)
+            .map_err(|e| StageError::failed(e.0))?;
+        tagged.push((cosign::tag(digest), manifest));
+    }
+    info!("{dir}: signed {} manifests for {identity}", digests.len());
+    let updated = cosign::with_tags(&index_json, &tagged).map_err(|e| StageError::failed(e.0))?;
+    let mut outputs = Vec::new();
+    let mut put = |rel: String, bytes: &[u8]| -> Result<(), StageError> {
+        let path = format!("/out/{rel}");
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StageError::failed(format!("creating {parent}: {e}")))?;
+        }
+        write(&path, bytes)?;
+        outputs.push(
+            Artifact::output(&rel, ArtifactKind::Other, None)
+                .with_meta("oci-layout", dir.to_string()),
+        );
+        Ok(())
+    };
+    put(format!("{dir}/index.json"), &updated)?;
+    for (hex, bytes) in blobs.iter() {
+        put(format!("{dir}/blobs/sha256/{hex}"), bytes)?;
+    }
+    Ok(outputs)
+}
+
+xhost_plugin_sdk::export_plugin!(ImageSign);
