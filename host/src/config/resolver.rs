@@ -489,7 +489,7 @@ impl Resolver<'_> {
                         self.at(
                             section.registry.span(),
                             format!(
-                                "registry `{written}` is not HOST[:PORT]/REPOSITORY (a lower-case repository, e.g. ghcr.io/acme/tool)"
+                                "registry `{written}` is not HOST[:PORT]/REPOSITORY (a lower-case repository, e.g. registry.example.com/acme/tool)"
                             ),
                         )
                     })?;
