@@ -282,16 +282,22 @@ fn publish_settings_are_checked() {
         .assert_fails_with(&["add a `[[publish]]` table"]);
 }
 
-#[test]
-fn credentials_are_asked_for_checked_and_never_shown() {
-    let secrets = tempfile::tempdir().unwrap();
-    let htpasswd = secrets.path().join("htpasswd");
+/// An htpasswd file in `dir` with one user, `xhost`, password `s3cret-test`.
+fn htpasswd_file(dir: &Path) -> std::path::PathBuf {
+    let file = dir.join("htpasswd");
     let line = run_tool(
         "htpasswd",
         &["-Bbn", "xhost", "s3cret-test"],
         Path::new("."),
     );
-    std::fs::write(&htpasswd, line).unwrap();
+    std::fs::write(&file, line).unwrap();
+    file
+}
+
+#[test]
+fn credentials_are_asked_for_checked_and_never_shown() {
+    let secrets = tempfile::tempdir().unwrap();
+    let htpasswd = htpasswd_file(secrets.path());
     let registry = Registry::start_with(Some(&htpasswd), None);
     let project = Project::from_example("publish-auth", "hello-go");
     project.write(
@@ -373,13 +379,7 @@ fn test_ca(dir: &Path) {
 fn over_tls_with_the_projects_ca_and_credentials() {
     let secrets = tempfile::tempdir().unwrap();
     test_ca(secrets.path());
-    let htpasswd = secrets.path().join("htpasswd");
-    let line = run_tool(
-        "htpasswd",
-        &["-Bbn", "xhost", "s3cret-test"],
-        Path::new("."),
-    );
-    std::fs::write(&htpasswd, line).unwrap();
+    let htpasswd = htpasswd_file(secrets.path());
     let registry = Registry::start_with(
         Some(&htpasswd),
         Some((

@@ -52,7 +52,7 @@ impl Base {
                 Some(tag) => d
                     .annotations()
                     .as_ref()
-                    .and_then(|a| a.get("org.opencontainers.image.ref.name"))
+                    .and_then(|a| a.get(super::REF_NAME))
                     .is_some_and(|name| name == tag),
                 None => true,
             })

@@ -8,7 +8,7 @@
 
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifestBuilder, MediaType, SCHEMA_VERSION};
 
-use super::{Blobs, Error, canonical, descriptor, error};
+use super::{Blobs, Error, REF_NAME, canonical, descriptor, error};
 
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 const PAYLOAD_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -79,19 +79,8 @@ pub fn with_tags(index_json: &[u8], tagged: &[(String, Descriptor)]) -> Result<V
         .map_err(|e| error(format!("index.json is not an OCI index: {e}")))?;
     let mut manifests = index.manifests().clone();
     for (tag, descriptor) in tagged {
-        let mut named = descriptor.clone();
-        named.set_annotations(Some(
-            [("org.opencontainers.image.ref.name".to_string(), tag.clone())]
-                .into_iter()
-                .collect(),
-        ));
-        manifests.retain(|m| {
-            m.annotations()
-                .as_ref()
-                .and_then(|a| a.get("org.opencontainers.image.ref.name"))
-                != Some(tag)
-        });
-        manifests.push(named);
+        manifests.retain(|m| m.annotations().as_ref().and_then(|a| a.get(REF_NAME)) != Some(tag));
+        manifests.push(super::tagged(descriptor, tag));
     }
     index.set_manifests(manifests);
     canonical::json(&index)

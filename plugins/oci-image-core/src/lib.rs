@@ -368,18 +368,7 @@ pub fn layout(
         "oci-layout".to_string(),
         br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
     )];
-    let named: Vec<Descriptor> = tags
-        .iter()
-        .map(|tag| {
-            let mut named = index.clone();
-            named.set_annotations(Some(
-                [("org.opencontainers.image.ref.name".to_string(), tag.clone())]
-                    .into_iter()
-                    .collect(),
-            ));
-            named
-        })
-        .collect();
+    let named: Vec<Descriptor> = tags.iter().map(|tag| tagged(index, tag)).collect();
     let top = ImageIndexBuilder::default()
         .schema_version(SCHEMA_VERSION)
         .media_type(MediaType::ImageIndex)
@@ -391,6 +380,20 @@ pub fn layout(
         files.push((format!("blobs/sha256/{hex}"), bytes.clone()));
     }
     Ok(files)
+}
+
+/// The annotation naming a layout's `index.json` entry (what `oci:DIR:TAG` looks up).
+pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// `descriptor` as an `index.json` entry named `tag`.
+fn tagged(descriptor: &Descriptor, tag: &str) -> Descriptor {
+    let mut named = descriptor.clone();
+    named.set_annotations(Some(
+        [(REF_NAME.to_string(), tag.to_string())]
+            .into_iter()
+            .collect(),
+    ));
+    named
 }
 
 /// Whether `tag` is a valid OCI tag (`[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`).
