@@ -359,6 +359,56 @@ fn credentials_are_asked_for_checked_and_never_shown() {
     run.assert_ok();
     assert!(!run.stderr.contains("s3cret-test") && !run.stdout.contains("s3cret-test"));
     assert!(tagged());
+
+    // As a docker credential helper keeps them: `credHelpers` for this registry, and a
+    // `credsStore` that has nothing for it.
+    let bin = secrets.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let asked = secrets.path().join("asked");
+    let helper = |name: &str, body: &str| {
+        let file = bin.join(format!("docker-credential-{name}"));
+        std::fs::write(&file, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    helper(
+        "xhosttest",
+        &format!(
+            "[ \"$1\" = get ] || exit 3\ncat > {}\n\
+             echo '{{\"ServerURL\":\"x\",\"Username\":\"xhost\",\"Secret\":\"s3cret-test\"}}'",
+            asked.display()
+        ),
+    );
+    helper(
+        "empty",
+        "echo 'credentials not found in native keychain'; exit 1",
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let helpers = secrets.path().join("helpers");
+    std::fs::create_dir_all(&helpers).unwrap();
+    let host = format!("127.0.0.1:{}", registry.port);
+    std::fs::write(
+        helpers.join("config.json"),
+        format!("{{\"credsStore\":\"empty\",\"credHelpers\":{{\"{host}\":\"xhosttest\"}}}}"),
+    )
+    .unwrap();
+    let env = [
+        ("DOCKER_CONFIG", helpers.to_str().unwrap()),
+        ("PATH", path.as_str()),
+    ];
+    let run = project.xhost_with(&["publish"], &env);
+    run.assert_ok();
+    assert!(!run.stderr.contains("s3cret-test") && !run.stdout.contains("s3cret-test"));
+    assert_eq!(std::fs::read_to_string(&asked).unwrap(), host);
+    std::fs::write(helpers.join("config.json"), "{\"credsStore\":\"empty\"}").unwrap();
+    project
+        .xhost_with(&["publish"], &env)
+        .assert_fails_with(&["wants credentials"]);
+    std::fs::write(helpers.join("config.json"), "{\"credsStore\":\"missing\"}").unwrap();
+    project.xhost_with(&["publish"], &env).assert_fails_with(&[
+        "config.json names the credential helper `missing`",
+        "docker-credential-missing cannot be run",
+    ]);
 }
 
 /// A test CA and a certificate it issued for 127.0.0.1, made with openssl in `dir`.
@@ -515,4 +565,144 @@ fn signed_images_verify_with_cosign_once_published() {
     // Another key does not verify it.
     let other = verify(keys.path().join("other.pub").to_str().unwrap(), &tagged);
     assert!(!other.status.success(), "another key verified the image");
+}
+
+/// The tags the registry holds for acme/hello (none when the repository has none).
+fn remote_tags(registry: &Registry) -> Vec<String> {
+    let listed = run_tool(
+        "curl",
+        &[
+            "-s",
+            &format!("http://127.0.0.1:{}/v2/acme/hello/tags/list", registry.port),
+        ],
+        Path::new("."),
+    );
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    listed["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_registry_that_serves_other_bytes_gets_no_tag() {
+    let registry = Registry::start();
+    let project = Project::from_example("publish-lying", "hello-go");
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    let layout = project.path("dist/hello_1.0.0_oci");
+    let top: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let index_digest = top["manifests"][0]["digest"].as_str().unwrap();
+    let index: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(layout.join("blobs/sha256").join(&index_digest[7..])).unwrap(),
+    )
+    .unwrap();
+    let amd64 = &index["manifests"][0]["digest"].as_str().unwrap()[7..];
+
+    // The registry's storage answers the index's digest with the amd64 manifest (a
+    // damaged disk, or a registry that lies): it takes the push, and serves those bytes.
+    let hex = &index_digest[7..];
+    let stored = registry.dir.path().join(format!(
+        "storage/docker/registry/v2/blobs/sha256/{}/{hex}/data",
+        &hex[..2]
+    ));
+    std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
+    std::fs::copy(layout.join("blobs/sha256").join(amd64), &stored).unwrap();
+    project.xhost(&["publish"]).assert_fails_with(&[
+        &format!("reading manifest {index_digest} back"),
+        "serves other bytes than xhost pushed",
+        "no tag was pushed",
+    ]);
+    assert_eq!(remote_tags(&registry), Vec::<String>::new());
+}
+
+#[test]
+fn a_publish_killed_mid_push_leaves_no_tag_and_the_next_one_finishes() {
+    let registry = Registry::start();
+    let project = Project::from_example("publish-killed", "hello-go");
+    // 24 MiB gzip cannot shrink, in each platform's layer: a push long enough to cut.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let noise: Vec<u8> = (0..24 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    project.write("noise.bin", noise);
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()).replace(
+            "plugin = \"builtin:oci-image\"\n[stage.config]\n",
+            "plugin = \"builtin:oci-image\"\ngrants = { source = true }\n[stage.config]\n\
+             files = [{ src = \"noise.bin\", dst = \"/noise.bin\" }]\n",
+        ),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+
+    let mut publish = std::process::Command::new(env!("CARGO_BIN_EXE_xhost"));
+    publish
+        .arg("publish")
+        .current_dir(&project.dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    support::user_env(&mut publish);
+    let mut child = publish.spawn().unwrap();
+    // Killed once the registry has started taking a blob.
+    let uploads = registry
+        .dir
+        .path()
+        .join("storage/docker/registry/v2/repositories/acme/hello/_uploads");
+    let started = std::time::Instant::now();
+    while !std::fs::read_dir(&uploads).is_ok_and(|mut d| d.next().is_some()) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the publish ended before it sent a blob"
+        );
+        assert!(started.elapsed().as_secs() < 120, "no upload began");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(
+        remote_tags(&registry),
+        Vec::<String>::new(),
+        "a killed publish left a tag"
+    );
+
+    let run = project.xhost(&["publish"]);
+    run.assert_ok();
+    let mut tags = remote_tags(&registry);
+    tags.sort();
+    assert_eq!(tags, ["1.0.0", "latest"]);
+    let layout = project.path("dist/hello_1.0.0_oci");
+    assert_eq!(
+        skopeo(&[
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            &format!("docker://127.0.0.1:{}/acme/hello:1.0.0", registry.port)
+        ]),
+        skopeo(&[
+            "inspect",
+            "--raw",
+            &format!("oci:{}:1.0.0", layout.display())
+        ])
+    );
+    // Every blob there holds what its digest says: a copy back checks each one.
+    let back = tempfile::tempdir().unwrap();
+    skopeo(&[
+        "copy",
+        "--all",
+        "--src-tls-verify=false",
+        &format!("docker://127.0.0.1:{}/acme/hello:1.0.0", registry.port),
+        &format!("oci:{}:x", back.path().join("copy").display()),
+    ]);
 }

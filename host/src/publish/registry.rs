@@ -1,7 +1,8 @@
 //! Pushing a layout to one repository through the OCI distribution protocol
 //! (`oci-client`): blobs the registry already has are not sent again, so a publish
-//! cut short (killed, the network gone) is finished by the next one; the tags go last,
-//! and every tag is read back and compared with the digest xhost made.
+//! cut short (killed, the network gone) is finished by the next one; every manifest is
+//! read back by digest before the tags, which go last, and every tag is read back and
+//! compared with the digest xhost made.
 
 use anyhow::{Context, Result, anyhow, bail};
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
@@ -10,6 +11,12 @@ use oci_client::{Client, Reference, RegistryOperation};
 
 use super::credentials::Credentials;
 use super::layout::Layout;
+
+/// What a read-back takes: whatever the registry says it holds is compared by digest.
+const ACCEPT: &[&str] = &[
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.oci.image.manifest.v1+json",
+];
 
 /// Where to push: `host[:port]/repository`, over HTTPS unless `plain_http`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +125,16 @@ async fn push_async(
             .with_context(|| format!("pushing manifest {digest} to {shown}"))?;
         pushed.manifests += 1;
     }
+    // Every manifest read back by digest before any tag names one: a registry that
+    // serves other bytes than it was given gets no tag from this release.
+    for (digest, _, _) in &layout.manifests {
+        let by_digest = at(&format!("{shown}@{digest}"))?;
+        client
+            .pull_manifest_raw(&by_digest, &auth, ACCEPT)
+            .await
+            .map_err(|e| explain(&shown, credentials, e))
+            .with_context(|| format!("reading manifest {digest} back from {shown}"))?;
+    }
     for (tag, digest, media_type) in &layout.tags {
         let bytes = &layout
             .manifests
@@ -133,7 +150,7 @@ async fn push_async(
             .map_err(|e| explain(&shown, credentials, e))
             .with_context(|| format!("tagging {shown}:{tag}"))?;
         let (back, _) = client
-            .pull_manifest_raw(&tagged, &auth, &[media_type.as_str()])
+            .pull_manifest_raw(&tagged, &auth, ACCEPT)
             .await
             .map_err(|e| explain(&shown, credentials, e))
             .with_context(|| format!("reading {shown}:{tag} back"))?;
@@ -166,7 +183,9 @@ fn explain(
         text = text.replace(&c.password, "<redacted>");
     }
     let lower = text.to_lowercase();
-    let hint = if lower.contains("401")
+    let hint = if lower.contains("digest error") {
+        "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them): no tag was pushed; do not use this registry until it is fixed".to_string()
+    } else if lower.contains("401")
         || lower.contains("unauthorized")
         || lower.contains("authentication")
     {
