@@ -706,3 +706,88 @@ fn a_publish_killed_mid_push_leaves_no_tag_and_the_next_one_finishes() {
         &format!("oci:{}:x", back.path().join("copy").display()),
     ]);
 }
+
+#[test]
+fn release_files_go_as_one_artifact_that_oras_pulls_back() {
+    let registry = Registry::start();
+    let project = Project::from_example("publish-files", "hello-go");
+    let destination = format!(
+        "[[publish]]\nregistry = \"127.0.0.1:{}/acme/hello\"\nplain_http = true\nfiles_tag = \"{{{{.Version}}}}-files\"\n",
+        registry.port
+    );
+    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    project.write("xhost.toml", format!("{config}\n{destination}"));
+    let run = project.xhost(&["build", ".", "--publish"]);
+    run.assert_ok();
+    let remote = format!("127.0.0.1:{}/acme/hello:1.0.0-files", registry.port);
+    assert!(
+        run.stdout.contains(&format!("{remote}@sha256:")),
+        "{}",
+        run.stdout
+    );
+
+    let oras = support::dev_tool("oras");
+    let oras = |args: &[&str]| run_tool(oras.to_str().unwrap(), args, Path::new("."));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&oras(&["manifest", "fetch", "--plain-http", &remote])).unwrap();
+    assert_eq!(manifest["artifactType"], "application/vnd.xhost.release.v1");
+    assert_eq!(
+        manifest["annotations"]["org.opencontainers.image.version"],
+        "1.0.0"
+    );
+    // Pulled: the release as dist/ holds it; the checksums and `xhost verify` agree.
+    let pulled = tempfile::tempdir().unwrap();
+    oras(&[
+        "pull",
+        "--plain-http",
+        "-o",
+        pulled.path().to_str().unwrap(),
+        &remote,
+    ]);
+    assert_eq!(
+        support::snapshot(pulled.path()),
+        support::snapshot(&project.dist()),
+        "oras pulled another release than dist/"
+    );
+    run_tool(
+        "sha256sum",
+        &["-c", "--strict", "hello_1.0.0_checksums.txt"],
+        pulled.path(),
+    );
+    project
+        .xhost(&["verify", pulled.path().to_str().unwrap()])
+        .assert_ok();
+
+    // Again: the same artifact, nothing sent.
+    let again = project.xhost(&["publish"]);
+    again.assert_ok();
+    assert!(again.stderr.contains(" 0 blobs sent"), "{}", again.stderr);
+    assert_eq!(
+        again.stdout.trim(),
+        run.stdout.lines().find(|l| l.contains("-files@")).unwrap()
+    );
+
+    // The files under an image's tag would replace the image: refused before a push.
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()).replace(
+            "plain_http = true\n",
+            "plain_http = true\nfiles_tag = \"latest\"\n",
+        ),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    project
+        .xhost(&["publish"])
+        .assert_fails_with(&["files_tag `latest`", "is also an image's tag"]);
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()).replace(
+            "plain_http = true\n",
+            "plain_http = true\nfiles_tag = \"v{{.Version}}+x\"\n",
+        ),
+    );
+    project.xhost(&["publish"]).assert_fails_with(&[
+        "xhost.toml:",
+        "files_tag renders to `v1.0.0+x`, which is not a tag",
+    ]);
+}

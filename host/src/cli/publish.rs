@@ -13,7 +13,7 @@ pub(super) fn run(args: PublishArgs) -> Result<()> {
         let pushed = &done.pushed;
         eprintln!(
             "xhost: {} → {}: {} blobs sent, {} already there, {} manifests",
-            done.layout.display(),
+            done.what.display(),
             done.to,
             pushed.blobs_sent,
             pushed.blobs_present,

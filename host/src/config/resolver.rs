@@ -74,6 +74,7 @@ impl Resolver<'_> {
             }
             stage.rendered = self.render_stage(stage, &fields, &targets)?;
         }
+        let publish = self.publish(&parsed.publish, &fields)?;
         let release_notes = match &parsed.changelog {
             Some(section) => self.release_notes(section, &project)?,
             None => None,
@@ -97,7 +98,7 @@ impl Resolver<'_> {
             templates: fields,
             release_notes,
             goreleaser_metadata: parsed.metadata.goreleaser,
-            publish: self.publish(&parsed.publish)?,
+            publish,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
@@ -469,7 +470,8 @@ impl Resolver<'_> {
     fn publish(
         &self,
         sections: &[super::schema::PublishSection],
-    ) -> Result<Vec<crate::publish::Repository>, ConfigError> {
+        fields: &Fields,
+    ) -> Result<Vec<crate::publish::Destination>, ConfigError> {
         sections
             .iter()
             .map(|section| {
@@ -517,11 +519,31 @@ impl Resolver<'_> {
                     }
                     None => None,
                 };
-                Ok(crate::publish::Repository {
-                    registry: registry.to_string(),
-                    repository: repository.to_string(),
-                    plain_http: plain_http.is_some(),
-                    ca_file,
+                let files_tag = match &section.files_tag {
+                    Some(written) => {
+                        let tag = template::render(written.get_ref(), fields, None)
+                            .map_err(|e| self.template_error(written.span(), "files_tag", e))?;
+                        if !crate::publish::valid_tag(&tag) {
+                            return Err(self.at(
+                                written.span(),
+                                format!(
+                                    "files_tag renders to `{tag}`, which is not a tag (letters, digits, `_`, `.`, `-`; at most 128; not starting with `.` or `-`)"
+                                ),
+                            ));
+                        }
+                        Some(tag)
+                    }
+                    None => None,
+                };
+                Ok(crate::publish::Destination {
+                    to: crate::publish::Repository {
+                        registry: registry.to_string(),
+                        repository: repository.to_string(),
+                        plain_http: plain_http.is_some(),
+                        ca_file,
+                    },
+                    images: section.images.as_ref().map(|i| *i.get_ref()),
+                    files_tag,
                 })
             })
             .collect()

@@ -45,6 +45,10 @@ pub struct PublishSection {
     /// A PEM file of CA certificates (in the project) to trust for this registry,
     /// besides the system's.
     pub ca_file: Option<Spanned<String>>,
+    /// Push the release's container images here (default: those `dist/` holds).
+    pub images: Option<Spanned<bool>>,
+    /// Also push the release's files, as one OCI artifact, under this tag (a template).
+    pub files_tag: Option<Spanned<String>>,
 }
 
 /// `[metadata]`: extra files describing the release.

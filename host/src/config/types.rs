@@ -37,7 +37,7 @@ pub struct Config {
     /// `[metadata] goreleaser`: write GoReleaser's `metadata.json` and artifact list.
     pub goreleaser_metadata: bool,
     /// `[[publish]]`: the registries and repositories `xhost publish` pushes images to.
-    pub publish: Vec<crate::publish::Repository>,
+    pub publish: Vec<crate::publish::Destination>,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

@@ -13,11 +13,17 @@ use crate::digest::sha256_hex;
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
+/// A blob's content: a file, or (small, made at publish time) bytes.
+pub enum Blob {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
 /// What one layout holds, ready to push.
 pub struct Layout {
     pub dir: PathBuf,
-    /// Configs and layers: digest, file.
-    pub blobs: Vec<(String, PathBuf)>,
+    /// Configs and layers: digest, content.
+    pub blobs: Vec<(String, Blob)>,
     /// Image manifests, then indexes: digest, media type, bytes.
     pub manifests: Vec<(String, String, Vec<u8>)>,
     /// Each tag with the digest and media type it names.
@@ -25,6 +31,16 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Nothing yet, for what is read from `dir`.
+    pub fn empty(dir: &Path) -> Layout {
+        Layout {
+            dir: dir.to_path_buf(),
+            blobs: Vec::new(),
+            manifests: Vec::new(),
+            tags: Vec::new(),
+        }
+    }
+
     /// The layout at `dir` (named in errors as it is shown).
     pub fn read(dir: &Path) -> Result<Layout> {
         let top: Value = serde_json::from_slice(
@@ -32,12 +48,7 @@ impl Layout {
                 .with_context(|| format!("reading {}/index.json", dir.display()))?,
         )
         .with_context(|| format!("{}/index.json is not JSON", dir.display()))?;
-        let mut layout = Layout {
-            dir: dir.to_path_buf(),
-            blobs: Vec::new(),
-            manifests: Vec::new(),
-            tags: Vec::new(),
-        };
+        let mut layout = Layout::empty(dir);
         for entry in top["manifests"].as_array().into_iter().flatten() {
             let (digest, media_type) = descriptor(entry, dir)?;
             let tag = entry["annotations"]["org.opencontainers.image.ref.name"]
@@ -78,7 +89,8 @@ impl Layout {
                     let (digest, _) = descriptor(part, &self.dir)?;
                     if !self.blobs.iter().any(|(d, _)| *d == digest) {
                         self.blob(&digest)?;
-                        self.blobs.push((digest.clone(), self.path(&digest)?));
+                        self.blobs
+                            .push((digest.clone(), Blob::File(self.path(&digest)?)));
                     }
                 }
             }

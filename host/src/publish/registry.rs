@@ -10,7 +10,7 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 
 use super::credentials::Credentials;
-use super::layout::Layout;
+use super::layout::{Blob, Layout};
 
 /// What a read-back takes: whatever the registry says it holds is compared by digest.
 const ACCEPT: &[&str] = &[
@@ -98,7 +98,7 @@ async fn push_async(
         .map_err(|e| explain(&shown, credentials, e))?;
 
     let mut pushed = Pushed::default();
-    for (digest, path) in &layout.blobs {
+    for (digest, blob) in &layout.blobs {
         let exists = client
             .blob_exists(&any, digest)
             .await
@@ -107,7 +107,12 @@ async fn push_async(
             pushed.blobs_present += 1;
             continue;
         }
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = match blob {
+            Blob::File(path) => {
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+            }
+            Blob::Bytes(bytes) => bytes.clone(),
+        };
         client
             .push_blob(&any, bytes, digest)
             .await
