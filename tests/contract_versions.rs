@@ -1,6 +1,7 @@
-//! Contract versions: plugins this project built against `xhost:plugin@0.1.0` (kept
-//! byte for byte in `tests/fixtures/contract-0.1.0/`) still run, unchanged, in a build
-//! of today's xhost; and what 0.2.0 added (target variants) reaches plugins.
+//! Contract versions: plugins this project built against `xhost:plugin@0.1.0` and
+//! `@0.2.0` (kept byte for byte in `tests/fixtures/contract-<version>/`) still run,
+//! unchanged, in a build of today's xhost; and what 0.2.0 added (target variants)
+//! reaches plugins.
 
 mod support;
 
@@ -9,17 +10,112 @@ use std::path::{Path, PathBuf};
 use support::{Project, run_script, run_tool, sha256, workspace};
 
 fn fixture(name: &str) -> PathBuf {
-    workspace().join("tests/fixtures/contract-0.1.0").join(name)
+    fixture_of("0.1.0", name)
+}
+
+fn fixture_of(version: &str, name: &str) -> PathBuf {
+    workspace()
+        .join(format!("tests/fixtures/contract-{version}"))
+        .join(name)
 }
 
 /// `[[stage]]` for a fixture copied into the project as `plugins/<file>`.
 fn fixture_stage(project: &Project, stage: &str, file: &str, extra: &str) -> String {
+    versioned_stage(project, "0.1.0", stage, file, extra)
+}
+
+fn versioned_stage(
+    project: &Project,
+    version: &str,
+    stage: &str,
+    file: &str,
+    extra: &str,
+) -> String {
+    let fixture = fixture_of(version, file);
     std::fs::create_dir_all(project.path("plugins")).unwrap();
-    std::fs::copy(fixture(file), project.path(&format!("plugins/{file}"))).unwrap();
+    std::fs::copy(&fixture, project.path(&format!("plugins/{file}"))).unwrap();
     format!(
         "[[stage]]\nname = \"{stage}\"\nplugin = \"plugins/{file}\"\nsha256 = \"{}\"\n{extra}\n",
-        sha256(&fixture(file))
+        sha256(&fixture)
     )
+}
+
+/// A 0.2.1 xhost serves 0.2.0 plugins as they are: 0.2.1 only added `signing.attest`,
+/// and a patch release's imports and export resolve to it by semver.
+#[test]
+fn plugins_built_against_0_2_0_run_unchanged() {
+    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join("keys-contract-0-2");
+    let _ = std::fs::remove_dir_all(&keys);
+    std::fs::create_dir_all(&keys).unwrap();
+    run_script(
+        &keys,
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out release.key 2>/dev/null\n\
+         openssl pkey -in release.key -pubout -out release.pub",
+    );
+    for file in ["checksum.wasm", "sign.wasm"] {
+        let inspect = Project::new("contract-0-2-inspect").xhost(&[
+            "plugin",
+            "inspect",
+            fixture_of("0.2.0", file).to_str().unwrap(),
+        ]);
+        inspect.assert_ok();
+        assert!(
+            inspect.stdout.contains(
+                "contract    xhost:plugin@0.2.0 (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
+            ) && !inspect.stdout.contains("NOT USABLE"),
+            "{file}: {}",
+            inspect.stdout
+        );
+    }
+    let head = format!(
+        "[project]\nname = \"hello\"\nversion = \"1.0.0\"\n\n[build]\nmain = \"./cmd/hello\"\n\
+         targets = [\"linux/amd64\", \"windows/amd64\"]\n\n\
+         [signing.keys.release]\nfile = \"{}\"\n\n\
+         [[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\ngrants = {{ exec = [\"go\"], source = true }}\n\n\
+         [[stage]]\nname = \"archive\"\nplugin = \"builtin:archive\"\ngrants = {{ source = true }}\n\n",
+        keys.join("release.key").display()
+    );
+    let sign_grants = "grants = { signing = [\"release\"] }\n[stage.config]\nkeys = [\"release\"]";
+    let old = Project::from_example("contract-0-2-0", "hello-go");
+    old.write(
+        "xhost.toml",
+        format!(
+            "{head}{}\n{}",
+            versioned_stage(&old, "0.2.0", "checksum", "checksum.wasm", ""),
+            versioned_stage(&old, "0.2.0", "sign", "sign.wasm", sign_grants)
+        ),
+    );
+    old.xhost(&["build", "."]).assert_ok();
+    let new = Project::from_example("contract-0-2-1", "hello-go");
+    new.write(
+        "xhost.toml",
+        format!(
+            "{head}[[stage]]\nname = \"checksum\"\nplugin = \"builtin:checksum\"\n\n\
+             [[stage]]\nname = \"sign\"\nplugin = \"builtin:sign\"\n{sign_grants}\n"
+        ),
+    );
+    new.xhost(&["build", "."]).assert_ok();
+    // The 0.2.0 checksum stage wrote what today's does; the 0.2.0 signer's signature
+    // verifies with openssl and with xhost verify.
+    let sums = "hello_1.0.0_checksums.txt";
+    assert_eq!(
+        std::fs::read(old.dist().join(sums)).unwrap(),
+        std::fs::read(new.dist().join(sums)).unwrap()
+    );
+    run_script(
+        &old.dist(),
+        &format!(
+            "openssl dgst -sha256 -verify {} -signature <(base64 -d {sums}.sig) {sums}",
+            keys.join("release.pub").display()
+        ),
+    );
+    old.xhost(&[
+        "verify",
+        old.dist().to_str().unwrap(),
+        "--key",
+        keys.join("release.pub").to_str().unwrap(),
+    ])
+    .assert_ok();
 }
 
 #[test]
@@ -43,7 +139,7 @@ fn plugins_built_against_0_1_0_run_unchanged() {
         inspect.assert_ok();
         assert!(
             inspect.stdout.contains(
-                "contract    xhost:plugin@0.1.0 (this xhost implements xhost:plugin@0.2.0 (and still serves 0.1.0))"
+                "contract    xhost:plugin@0.1.0 (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
             ),
             "{file}: {}",
             inspect.stdout

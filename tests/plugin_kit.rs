@@ -190,7 +190,7 @@ fn a_plugin_built_for_another_contract_version_is_refused() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path)
             .unwrap()
-            .replace("xhost:plugin@0.2.0", "xhost:plugin@0.3.0");
+            .replace("xhost:plugin@0.2.1", "xhost:plugin@0.3.0");
         std::fs::write(&path, text).unwrap();
     }
     run_script(&dir.join("future"), "./build.sh");
@@ -200,11 +200,11 @@ fn a_plugin_built_for_another_contract_version_is_refused() {
         Project::new("kit-contract-inspect").xhost(&["plugin", "inspect", wasm.to_str().unwrap()]);
     inspect.assert_fails_with(&[
         "@0.3.0",
-        "but this xhost implements xhost:plugin@0.2.0 (and still serves 0.1.0)",
+        "but this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0)",
     ]);
     assert!(
         inspect.stdout.contains(
-            "contract    xhost:plugin@0.3.0 (this xhost implements xhost:plugin@0.2.0 (and still serves 0.1.0))"
+            "contract    xhost:plugin@0.3.0 (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
         ),
         "{}",
         inspect.stdout
@@ -224,7 +224,7 @@ fn a_plugin_built_for_another_contract_version_is_refused() {
     let before = project.seed_dist();
     project.xhost(&["build", "."]).assert_fails_with(&[
         "plugin future.wasm imports `xhost:plugin/",
-        "@0.3.0`, but this xhost implements xhost:plugin@0.2.0 (and still serves 0.1.0)",
+        "@0.3.0`, but this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0)",
         "rebuild the plugin",
     ]);
     assert_eq!(support::snapshot(&project.dist()), before);

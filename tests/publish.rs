@@ -510,11 +510,22 @@ fn signed_images_verify_with_cosign_once_published() {
     let config = format!(
         "[signing.keys.cosign]\nfile = \"{}\"\n{config}",
         keys.path().join("cosign.key").display()
+    )
+    .replace(
+        "[[stage]]\nname = \"image\"",
+        "[[stage]]\nname = \"sbom\"\nplugin = \"builtin:sbom\"\ngrants = { source = true }\n\n[[stage]]\nname = \"image\"",
     );
     let project = Project::from_example("publish-signed", "hello-go");
     project.write("xhost.toml", config);
     project.xhost(&["build", "."]).assert_ok();
     project.xhost(&["verify", "dist"]).assert_ok();
+    // Signatures and attestations are deterministic (RFC 6979): the same layout again.
+    let layout = support::snapshot(&project.path("dist/hello_1.0.0_oci"));
+    project.xhost(&["build", ".", "--no-cache"]).assert_ok();
+    assert!(
+        support::snapshot(&project.path("dist/hello_1.0.0_oci")) == layout,
+        "a second build signed the images differently"
+    );
     project.xhost(&["publish"]).assert_ok();
 
     let cosign = support::dev_tool("cosign");
@@ -565,6 +576,67 @@ fn signed_images_verify_with_cosign_once_published() {
     // Another key does not verify it.
     let other = verify(keys.path().join("other.pub").to_str().unwrap(), &tagged);
     assert!(!other.status.success(), "another key verified the image");
+
+    // Each platform's SBOM is attested with its manifest: cosign checks the envelope's
+    // signature and that the statement names that manifest, and the predicate is the
+    // SBOM in dist/.
+    let attestation = |key: &Path, kind: &str, image: &str| {
+        std::process::Command::new(&cosign)
+            .args([
+                "verify-attestation",
+                "--key",
+                key.to_str().unwrap(),
+                "--type",
+                kind,
+                "--insecure-ignore-tlog",
+                "--allow-insecure-registry",
+                "--allow-http-registry",
+                image,
+            ])
+            .output()
+            .unwrap()
+    };
+    for manifest in index["manifests"].as_array().unwrap() {
+        let platform = &manifest["platform"];
+        let target = format!(
+            "{}_{}{}",
+            platform["os"].as_str().unwrap(),
+            platform["architecture"].as_str().unwrap(),
+            platform["variant"]
+                .as_str()
+                .map_or(String::new(), |v| format!("_{v}"))
+        );
+        let by_digest = format!("{remote_name}@{}", manifest["digest"].as_str().unwrap());
+        let ok = attestation(&key, "spdxjson", &by_digest);
+        assert!(
+            ok.status.success(),
+            "{by_digest}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        let envelope: serde_json::Value =
+            serde_json::from_slice(ok.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+        use base64::Engine;
+        let statement: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(envelope["payload"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        let sbom: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(project.path(&format!("dist/hello_{target}/hello.spdx.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(statement["predicate"], sbom, "{target}");
+        assert!(
+            attestation(&key, "cyclonedx", &by_digest).status.success(),
+            "{by_digest}: no CycloneDX attestation"
+        );
+        let other = attestation(&keys.path().join("other.pub"), "spdxjson", &by_digest);
+        assert!(
+            !other.status.success(),
+            "another key verified an attestation"
+        );
+    }
 }
 
 /// The tags the registry holds for acme/hello (none when the repository has none).

@@ -772,6 +772,30 @@ pub fn attacks() -> Vec<Attack> {
             "sign",
         ),
         a(
+            "plugin has the host attest an SLSA provenance statement",
+            "signing: attest refuses SLSA provenance, which only xhost attests",
+            "signer-probe",
+            "grants = { signing = [\"release\"] }",
+            "granted = \"release\"\naction = \"attest-provenance\"",
+            &[
+                "blocked: attesting a provenance statement",
+                "SLSA provenance, which only xhost itself attests",
+            ],
+        )
+        .in_project(RELEASE_KEY),
+        a(
+            "plugin hides a provenance predicate type behind an SBOM's in one statement",
+            "signing: attest reads statements strictly (each field once, nothing else)",
+            "signer-probe",
+            "grants = { signing = [\"release\"] }",
+            "granted = \"release\"\naction = \"attest-twice\"",
+            &[
+                "blocked: attesting a statement with two predicate types",
+                "duplicate field `predicateType`",
+            ],
+        )
+        .in_project(RELEASE_KEY),
+        a(
             "the provenance key granted to a stage",
             "config: the provenance key is never granted",
             "signer-probe",

@@ -162,6 +162,20 @@ pub fn tamperings() -> Vec<Tampering> {
             ],
         ),
         t(
+            "a stage key's SBOM attestation passed off as the provenance",
+            "verify: only SLSA provenance statements are the release's attestations",
+            |dist, release| {
+                std::fs::write(dist.join(ARCHIVE), b"not the archive that was built").unwrap();
+                release.forge_attestation_as(dist, "cosign.key", "https://spdx.dev/Document");
+                cover_up(dist, &[]);
+            },
+            ALL_KEYS,
+            &[
+                "FAIL  hello_1.0.0.intoto.jsonl: envelope 1: predicate type `https://spdx.dev/Document` is not SLSA provenance",
+                "FAIL  hello_1.0.0_linux_amd64.tar.gz: does not match",
+            ],
+        ),
+        t(
             "a file renamed with a bidi control",
             "verify: names are checked and shown escaped",
             |dist, _| {
@@ -247,10 +261,17 @@ impl SignedRelease {
     /// Replaces the attestation with one whose statement names the files as they now
     /// are in `dist`, signed with the attacker's own key.
     fn forge_attestation(&self, dist: &Path) {
+        self.forge_attestation_as(dist, "attacker.key", "https://slsa.dev/provenance/v1");
+    }
+
+    /// The release's attestation rewritten to vouch for the files now in `dist`, as
+    /// a statement of `predicate_type`, signed by `key` (a file in the keys directory).
+    fn forge_attestation_as(&self, dist: &Path, key: &str, predicate_type: &str) {
         let line = std::fs::read_to_string(dist.join(ATTESTATION)).unwrap();
         let envelope: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
         let mut statement: serde_json::Value =
             serde_json::from_slice(&base64(envelope["payload"].as_str().unwrap())).unwrap();
+        statement["predicateType"] = predicate_type.into();
         for subject in statement["subject"].as_array_mut().unwrap() {
             let name = subject["name"].as_str().unwrap().to_string();
             subject["digest"]["sha256"] = sha256(&dist.join(name)).into();
@@ -264,7 +285,7 @@ impl SignedRelease {
             dist,
             &format!(
                 "openssl dgst -sha256 -sign {} pae.bin | base64 -w0 && rm pae.bin",
-                self.keys.join("attacker.key").display()
+                self.keys.join(key).display()
             ),
         );
         let forged = serde_json::json!({

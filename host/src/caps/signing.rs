@@ -2,7 +2,9 @@
 //! (`grants.signing = ["release"]`). Only the ids granted to its stage resolve; the key
 //! bytes never cross into the sandbox. The provenance key is never granted (by id, or
 //! the same key under another: `crate::plan`). A message in a format only the host
-//! signs (a DSSE envelope) is refused ([`crate::keys::domain`]). Every signature is
+//! signs (a DSSE envelope) is refused by `sign` ([`crate::keys::domain`]); `attest`
+//! signs in-toto statements as DSSE envelopes, all but SLSA provenance, whose
+//! statements only the host makes. Every signature is
 //! shown at the default log level and recorded ([`Signed`]) for `artifacts.json`,
 //! naming the input it covers when the message is one. The action key holds the
 //! granted keys' public halves.
@@ -233,12 +235,18 @@ impl SigningCap {
         (None, None)
     }
 
-    fn record(&self, key: &Key, message: &[u8]) {
+    /// Shows and journals a signature of `message`; `attested` is the predicate type
+    /// when the message is an in-toto statement signed as a DSSE envelope.
+    fn record(&self, key: &Key, message: &[u8], attested: Option<&str>) {
         let sha256 = crate::digest::hex(&Sha256::digest(message));
         let (artifact, prehash) = self.which_input(message, &sha256);
-        let what = match (&artifact, &prehash) {
-            (Some(path), None) => format!("`{path}`"),
-            (Some(path), Some(hash)) => format!("the {hash} digest of `{path}`"),
+        let what = match (&artifact, &prehash, attested) {
+            (_, _, Some(predicate)) => format!(
+                "an in-toto statement ({predicate}, {} bytes) as a DSSE envelope",
+                message.len()
+            ),
+            (Some(path), None, None) => format!("`{path}`"),
+            (Some(path), Some(hash), None) => format!("the {hash} digest of `{path}`"),
             _ => format!("{} bytes", message.len()),
         };
         self.log.message(
@@ -289,12 +297,33 @@ impl wit::Host for SigningCap {
         })?;
         match key.sign_for_plugin(&message) {
             Ok(signature) => {
-                self.record(key, &message);
+                self.record(key, &message, None);
                 Ok(signature)
             }
             Err(why) => {
                 let why = format!("key `{key_id}`: {why}");
                 refused(&self.log, &why);
+                Err(SigningError::Failed(why))
+            }
+        }
+    }
+
+    fn attest(&mut self, key_id: String, statement: Vec<u8>) -> Result<Vec<u8>, SigningError> {
+        let key = self.key(&key_id).inspect_err(|e| {
+            if let SigningError::NotGranted(m) = e {
+                self.log
+                    .message(Level::Warn, &format!("attestation refused: {m}"));
+            }
+        })?;
+        match key.attest_for_plugin(&statement) {
+            Ok((signature, predicate_type)) => {
+                self.record(key, &statement, Some(&predicate_type));
+                Ok(signature)
+            }
+            Err(why) => {
+                let why = format!("key `{key_id}`: {why}");
+                self.log
+                    .message(Level::Warn, &format!("attestation refused: {why}"));
                 Err(SigningError::Failed(why))
             }
         }

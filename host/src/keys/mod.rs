@@ -68,6 +68,15 @@ impl Key {
         }
     }
 
+    /// A plugin's in-toto attestation: the signature of the DSSE envelope carrying
+    /// `statement`, when [`domain::attestable_by_plugin`] allows it; with the
+    /// statement's predicate type.
+    pub fn attest_for_plugin(&self, statement: &[u8]) -> Result<(Vec<u8>, String), String> {
+        let predicate_type = domain::attestable_by_plugin(statement)?;
+        let signature = self.sign(&domain::pae(domain::IN_TOTO, statement));
+        Ok((signature, predicate_type))
+    }
+
     /// The host's DSSE signature: over the pre-authentication encoding of `payload`.
     pub fn sign_envelope(&self, payload_type: &str, payload: &[u8]) -> Vec<u8> {
         self.sign(&domain::pae(payload_type, payload))

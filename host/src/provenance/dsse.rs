@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::keys::Key;
 
 /// The payload type of an in-toto statement.
-pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub const PAYLOAD_TYPE: &str = crate::keys::domain::IN_TOTO;
 
 /// A signed envelope; `keyid` is the SHA-256 of the key's SubjectPublicKeyInfo.
 pub fn envelope(payload: &[u8], key: &Key) -> Value {

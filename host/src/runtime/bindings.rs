@@ -12,7 +12,7 @@
 mod current {
     wasmtime::component::bindgen!({
         path: "../wit",
-        world: "xhost:plugin/full-plugin@0.2.0",
+        world: "xhost:plugin/full-plugin@0.2.1",
         exports: { default: async },
     });
 }
@@ -31,5 +31,5 @@ pub mod v0_1 {
 }
 
 pub use current::FullPluginPre;
-pub use current::exports::xhost::plugin0_2_0::stage;
-pub use current::xhost::plugin0_2_0::{exec, log, signing, types};
+pub use current::exports::xhost::plugin0_2_1::stage;
+pub use current::xhost::plugin0_2_1::{exec, log, signing, types};

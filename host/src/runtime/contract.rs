@@ -28,12 +28,26 @@ impl Version {
     pub fn as_str(self) -> &'static str {
         match self {
             Version::V0_1 => "0.1.0",
-            Version::V0_2 => "0.2.0",
+            Version::V0_2 => "0.2.1",
         }
     }
 
+    /// The version a plugin built against `text` is served as: a patch release only
+    /// adds to its minor version (as WASI 0.2.x does), so a 0.2.0 plugin is served by
+    /// 0.2.1 (its imports and export resolve by semver in wasmtime's linker).
     pub fn parse(text: &str) -> Option<Version> {
-        SERVED.iter().copied().find(|v| v.as_str() == text)
+        SERVED
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == text || v.earlier_patches().contains(&text))
+    }
+
+    /// The earlier releases of this minor version, served by it unchanged.
+    fn earlier_patches(self) -> &'static [&'static str] {
+        match self {
+            Version::V0_1 => &[],
+            Version::V0_2 => &["0.2.0"],
+        }
     }
 
     /// The interface every plugin of this version exports.
@@ -48,7 +62,7 @@ impl fmt::Display for Version {
     }
 }
 
-/// What this host implements, for messages: `xhost:plugin@0.2.0 (and still serves 0.1.0)`.
+/// What this host implements, for messages: `xhost:plugin@0.2.1 (and still serves 0.1.0)`.
 pub fn implemented() -> String {
     let older: Vec<&str> = SERVED[1..].iter().map(|v| v.as_str()).collect();
     format!(
@@ -135,7 +149,7 @@ mod tests {
         assert_eq!(classify("wasi:io/streams@0.2.6"), Ok(Import::Wasi));
         let refused = classify("xhost:plugin/log@0.3.0").unwrap_err();
         assert!(
-            refused.contains("implements xhost:plugin@0.2.0 (and still serves 0.1.0)"),
+            refused.contains("implements xhost:plugin@0.2.1 (and still serves 0.1.0)"),
             "{refused}"
         );
         assert!(
@@ -148,6 +162,11 @@ mod tests {
             classify("xhost:plugin/signing@0.2.0"),
             interface("signing", Version::V0_2)
         );
+        assert_eq!(
+            classify("xhost:plugin/signing@0.2.1"),
+            interface("signing", Version::V0_2)
+        );
+        assert!(classify("xhost:plugin/signing@0.2.2").is_err());
         assert!(
             classify("xhost:plugin/secrets@0.2.0")
                 .unwrap_err()

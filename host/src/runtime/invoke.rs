@@ -175,7 +175,7 @@ impl Prepared {
                 Pre::Current(pre) => {
                     let bindings = pre.instantiate_async(&mut store).await?;
                     bindings
-                        .xhost_plugin0_2_0_stage()
+                        .xhost_plugin0_2_1_stage()
                         .call_describe(&mut store)
                         .await
                 }
@@ -207,7 +207,7 @@ impl Prepared {
                 Pre::Current(pre) => {
                     let bindings = pre.instantiate_async(&mut store).await?;
                     bindings
-                        .xhost_plugin0_2_0_stage()
+                        .xhost_plugin0_2_1_stage()
                         .call_run(&mut store, job)
                         .await
                 }

@@ -1,6 +1,7 @@
-//! Provenance attestations, known by their content (DSSE envelopes, one per line) or
-//! their `.intoto.jsonl` name: every envelope's signature (over PAE) must verify with
-//! a given key, and every subject must be a file of the release with its digest.
+//! Provenance attestations, known by their content (DSSE envelopes of SLSA provenance,
+//! one per line) or their `.intoto.jsonl` name: every envelope's signature (over PAE)
+//! must verify with a given key, its statement must be SLSA provenance, and every
+//! subject must be a file of the release with its digest.
 
 use std::collections::BTreeMap;
 
@@ -24,14 +25,31 @@ pub struct Attested {
     pub unchecked: bool,
 }
 
-/// Whether a file is an attestation: named like one, or holding a DSSE envelope.
+/// How provenance statements' predicate types start; other statements (an image's
+/// SBOM attestation, which a stage may have signed) are not the release's provenance.
+pub const PROVENANCE_PREDICATE: &str = "https://slsa.dev/provenance/";
+
+/// Whether a file is a provenance attestation: named like one, or holding a DSSE
+/// envelope of an SLSA provenance statement. Envelopes of other statements are files
+/// like any other, covered by the release's signatures and checksums.
 pub fn is_attestation(name: &str, bytes: &[u8]) -> bool {
     if name.ends_with(".intoto.jsonl") {
         return true;
     }
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    serde_json::from_slice::<serde_json::Value>(first)
-        .is_ok_and(|v| v.get("payloadType").is_some() && v.get("signatures").is_some())
+    let Ok(envelope) = serde_json::from_slice::<serde_json::Value>(first) else {
+        return false;
+    };
+    if envelope.get("payloadType").is_none() || envelope.get("signatures").is_none() {
+        return false;
+    }
+    // An envelope whose statement cannot be read is checked (and fails) as provenance.
+    BASE64
+        .decode(envelope["payload"].as_str().unwrap_or_default())
+        .ok()
+        .and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok())
+        .and_then(|statement| statement["predicateType"].as_str().map(str::to_string))
+        .is_none_or(|predicate| predicate.starts_with(PROVENANCE_PREDICATE))
 }
 
 pub fn check(
@@ -90,6 +108,12 @@ fn envelope(
         return Err(format!(
             "statement type {} is not in-toto v1",
             statement["_type"]
+        ));
+    }
+    let predicate = statement["predicateType"].as_str().unwrap_or_default();
+    if !predicate.starts_with(PROVENANCE_PREDICATE) {
+        return Err(format!(
+            "predicate type `{predicate}` is not SLSA provenance ({PROVENANCE_PREDICATE}…)"
         ));
     }
     let subjects = statement["subject"]

@@ -2,8 +2,13 @@
 //! with a host-held P-256 key: the image index under each tag and every platform's
 //! manifest, each as cosign stores it (a `sha256-<digest>.sig` tag in the layout), so
 //! that once `xhost publish` has pushed the layout, `cosign verify --key` accepts the
-//! image. `identity` is the repository the images are published to, which the
-//! signatures name. List it after `builtin:oci-image` and before `builtin:checksum`.
+//! image. Each platform's SBOMs (what `builtin:sbom` made for that target's binary) go
+//! with its manifest as signed in-toto attestations (`sha256-<digest>.att`, one DSSE
+//! envelope per SBOM: SPDX as `https://spdx.dev/Document`, CycloneDX as
+//! `https://cyclonedx.org/bom`), which `cosign verify-attestation --key --type spdxjson`
+//! accepts. `identity` is the repository the images are published to, which the
+//! signatures and attestations name. List it after `builtin:oci-image` and
+//! `builtin:sbom`, and before `builtin:checksum`.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +26,8 @@ struct Config {
     key: Option<String>,
     /// `REGISTRY/REPOSITORY` the images are published to (what `cosign verify` is given).
     identity: Option<String>,
+    /// Attest each platform's SBOMs with its manifest (default: true).
+    sbom: Option<bool>,
 }
 
 struct ImageSign;
@@ -32,7 +39,7 @@ impl Stage for ImageSign {
             env!("CARGO_PKG_VERSION"),
             "Signs the release's container images as cosign does, with a host-held P-256 key",
         )
-        .consuming([ArtifactKind::Other])
+        .consuming([ArtifactKind::Other, ArtifactKind::Sbom])
         .signing_with(1)
     }
 
@@ -64,20 +71,35 @@ impl Stage for ImageSign {
                 "no container image to sign: list the stage after a builtin:oci-image stage",
             ));
         }
+        let sboms: Vec<&Artifact> = if config.sbom.unwrap_or(true) {
+            job.inputs
+                .iter()
+                .filter(|i| i.kind == ArtifactKind::Sbom && i.target.is_some())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut outputs = Vec::new();
         for dir in layouts.keys() {
-            outputs.extend(sign_layout(dir, &key, &identity)?);
+            outputs.extend(sign_layout(dir, &key, &identity, &sboms)?);
         }
         Ok(outputs)
     }
 }
 
-/// Signs the index under each tag of the layout in `dir`, and its manifests.
-fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, StageError> {
+/// Signs the index under each tag of the layout in `dir`, and its manifests; attests
+/// each platform manifest's `sboms`.
+fn sign_layout(
+    dir: &str,
+    key: &str,
+    identity: &str,
+    sboms: &[&Artifact],
+) -> Result<Vec<Artifact>, StageError> {
     let index_json = read(format!("/in/{dir}/index.json"))?;
     let top: serde_json::Value = serde_json::from_slice(&index_json)
         .map_err(|e| StageError::failed(format!("{dir}/index.json: {e}")))?;
     let mut digests = Vec::new();
+    let mut platforms = Vec::new();
     for entry in top["manifests"].as_array().into_iter().flatten() {
         let tag = entry["annotations"]["org.opencontainers.image.ref.name"]
             .as_str()
@@ -85,7 +107,7 @@ fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, St
         let Some(digest) = entry["digest"].as_str() else {
             continue;
         };
-        if tag.ends_with(".sig") || digests.iter().any(|d| d == digest) {
+        if tag.ends_with(".sig") || tag.ends_with(".att") || digests.iter().any(|d| d == digest) {
             continue;
         }
         digests.push(digest.to_string());
@@ -99,6 +121,7 @@ fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, St
             for manifest in index["manifests"].as_array().into_iter().flatten() {
                 if let Some(d) = manifest["digest"].as_str() {
                     digests.push(d.to_string());
+                    platforms.push((d.to_string(), manifest["platform"].clone()));
                 }
             }
         }
@@ -113,7 +136,21 @@ fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, St
             .map_err(|e| StageError::failed(e.0))?;
         tagged.push((cosign::tag(digest), manifest));
     }
-    info!("{dir}: signed {} manifests for {identity}", digests.len());
+    let mut attested = 0;
+    for (digest, platform) in &platforms {
+        let envelopes = attest_sboms(digest, platform, identity, key, sboms)?;
+        if envelopes.is_empty() {
+            continue;
+        }
+        attested += envelopes.len();
+        let manifest = cosign::attestation_manifest(envelopes, &mut blobs)
+            .map_err(|e| StageError::failed(e.0))?;
+        tagged.push((cosign::attestation_tag(digest), manifest));
+    }
+    info!(
+        "{dir}: signed {} manifests and attested {attested} SBOMs for {identity}",
+        digests.len()
+    );
     let updated = cosign::with_tags(&index_json, &tagged).map_err(|e| StageError::failed(e.0))?;
     let mut outputs = Vec::new();
     let mut put = |rel: String, bytes: &[u8]| -> Result<(), StageError> {
@@ -134,6 +171,59 @@ fn sign_layout(dir: &str, key: &str, identity: &str) -> Result<Vec<Artifact>, St
         put(format!("{dir}/blobs/sha256/{hex}"), bytes)?;
     }
     Ok(outputs)
+}
+
+/// The signed DSSE envelopes (with their predicate types) of the SBOMs made for the
+/// platform of the manifest `digest`, each an in-toto statement about that manifest
+/// in `identity`.
+fn attest_sboms(
+    digest: &str,
+    platform: &serde_json::Value,
+    identity: &str,
+    key: &str,
+    sboms: &[&Artifact],
+) -> Result<Vec<(Vec<u8>, String)>, StageError> {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut envelopes = Vec::new();
+    for sbom in sboms {
+        let Some(target) = &sbom.target else {
+            continue;
+        };
+        let same_platform = platform["os"] == target.os.as_str()
+            && platform["architecture"] == target.arch.as_str()
+            && platform["variant"].as_str() == target.variant.as_deref();
+        if !same_platform {
+            continue;
+        }
+        let predicate_type = if sbom.path.ends_with(".spdx.json") {
+            "https://spdx.dev/Document"
+        } else if sbom.path.ends_with(".cdx.json") {
+            "https://cyclonedx.org/bom"
+        } else {
+            continue;
+        };
+        let document: serde_json::Value = serde_json::from_slice(&read(&sbom.path)?)
+            .map_err(|e| StageError::failed(format!("{}: not JSON: {e}", sbom.path)))?;
+        let statement = serde_json::to_vec(&serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": predicate_type,
+            "subject": [{
+                "name": identity,
+                "digest": { "sha256": digest.trim_start_matches("sha256:") },
+            }],
+            "predicate": document,
+        }))
+        .map_err(|e| StageError::failed(format!("an attestation of {}: {e}", sbom.path)))?;
+        let signature = signing::attest(key, &statement)?;
+        let envelope = serde_json::to_vec(&serde_json::json!({
+            "payloadType": signing::IN_TOTO,
+            "payload": b64(&statement),
+            "signatures": [{ "keyid": "", "sig": b64(&signature) }],
+        }))
+        .map_err(|e| StageError::failed(format!("an envelope of {}: {e}", sbom.path)))?;
+        envelopes.push((envelope, predicate_type.to_string()));
+    }
+    Ok(envelopes)
 }
 
 xhost_plugin_sdk::export_plugin!(ImageSign);

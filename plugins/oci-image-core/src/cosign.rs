@@ -1,10 +1,12 @@
-//! cosign's signatures of images, kept in the layout where `cosign verify --key` finds
-//! them once the layout is pushed: for a manifest or an index of digest D, a manifest
-//! tagged `sha256-<hex of D>.sig` whose one layer is the simple-signing payload naming
-//! D and the repository (`docker-reference`), the signature (base64 of the DER ECDSA
-//! P-256 signature over the payload) in the layer's `dev.cosignproject.cosign/signature`
-//! annotation, and a config listing that layer — cosign's own layout, byte for byte in
-//! its JSON key order.
+//! cosign's signatures and attestations of images, kept in the layout where `cosign
+//! verify --key` and `cosign verify-attestation --key` find them once the layout is
+//! pushed. Signatures: for a manifest or an index of digest D, a manifest tagged
+//! `sha256-<hex of D>.sig` whose one layer is the simple-signing payload naming D and
+//! the repository (`docker-reference`), the signature (base64 of the DER ECDSA P-256
+//! signature over the payload) in the layer's `dev.cosignproject.cosign/signature`
+//! annotation. Attestations: a manifest tagged `sha256-<hex of D>.att` with one layer
+//! per DSSE envelope. Each with the config cosign writes — cosign's own layout, byte for
+//! byte in its JSON key order.
 
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifestBuilder, MediaType, SCHEMA_VERSION};
 
@@ -38,26 +40,79 @@ pub fn signature_manifest(
     signature: &str,
     blobs: &mut Blobs,
 ) -> Result<Descriptor, Error> {
-    let (payload_digest, payload_size) = blobs.add(payload);
+    attached_manifest(
+        vec![Attached {
+            bytes: payload,
+            media_type: PAYLOAD_TYPE,
+            annotations: vec![(SIGNATURE_ANNOTATION, signature.to_string())],
+        }],
+        blobs,
+    )
+}
+
+/// The tag cosign looks for the attestations of `digest` (`sha256:…`) under.
+pub fn attestation_tag(digest: &str) -> String {
+    digest.replace(':', "-") + ".att"
+}
+
+/// The attestation manifest holding `envelopes` (DSSE envelopes, JSON, each with its
+/// statement's predicate type), as `cosign attest` stores them: one layer each, its
+/// predicate type in a `predicateType` annotation and an empty cosign signature
+/// annotation (the signature is inside the envelope).
+pub fn attestation_manifest(
+    envelopes: Vec<(Vec<u8>, String)>,
+    blobs: &mut Blobs,
+) -> Result<Descriptor, Error> {
+    let layers = envelopes
+        .into_iter()
+        .map(|(bytes, predicate_type)| Attached {
+            bytes,
+            media_type: DSSE_ENVELOPE,
+            annotations: vec![
+                (SIGNATURE_ANNOTATION, String::new()),
+                ("predicateType", predicate_type),
+            ],
+        })
+        .collect();
+    attached_manifest(layers, blobs)
+}
+
+const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
+
+/// One layer of an attached manifest.
+struct Attached {
+    bytes: Vec<u8>,
+    media_type: &'static str,
+    annotations: Vec<(&'static str, String)>,
+}
+
+/// A manifest of `layers` with the config cosign writes for them (no platform, the
+/// zero time, each layer a diff id), its blobs added to `blobs`.
+fn attached_manifest(layers: Vec<Attached>, blobs: &mut Blobs) -> Result<Descriptor, Error> {
+    let mut descriptors = Vec::new();
+    let mut diff_ids = Vec::new();
+    for layer in layers {
+        let (digest, size) = blobs.add(layer.bytes);
+        let mut described = descriptor(MediaType::Other(layer.media_type.into()), size, &digest)?;
+        described.set_annotations(Some(
+            layer
+                .annotations
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ));
+        descriptors.push(described);
+        diff_ids.push(digest);
+    }
     let config = canonical::json(&serde_json::json!({
         "architecture": "",
         "config": {},
         "created": "0001-01-01T00:00:00Z",
-        "history": [{ "created": "0001-01-01T00:00:00Z" }],
+        "history": diff_ids.iter().map(|_| serde_json::json!({ "created": "0001-01-01T00:00:00Z" })).collect::<Vec<_>>(),
         "os": "",
-        "rootfs": { "type": "layers", "diff_ids": [payload_digest] },
+        "rootfs": { "type": "layers", "diff_ids": diff_ids },
     }))?;
     let (config_digest, config_size) = blobs.add(config);
-    let mut layer = descriptor(
-        MediaType::Other(PAYLOAD_TYPE.into()),
-        payload_size,
-        &payload_digest,
-    )?;
-    layer.set_annotations(Some(
-        [(SIGNATURE_ANNOTATION.to_string(), signature.to_string())]
-            .into_iter()
-            .collect(),
-    ));
     let manifest = ImageManifestBuilder::default()
         .schema_version(SCHEMA_VERSION)
         .media_type(MediaType::ImageManifest)
@@ -66,9 +121,9 @@ pub fn signature_manifest(
             config_size,
             &config_digest,
         )?)
-        .layers(vec![layer])
+        .layers(descriptors)
         .build()
-        .map_err(|e| error(format!("a signature manifest: {e}")))?;
+        .map_err(|e| error(format!("an attached manifest: {e}")))?;
     let (digest, size) = blobs.add(canonical::json(&manifest)?);
     descriptor(MediaType::ImageManifest, size, &digest)
 }

@@ -14,7 +14,9 @@ struct Config {
     /// The key id the stage was granted.
     granted: String,
     /// `hunt` (the default) gathers everything it can reach; `forge-dsse` asks the
-    /// host to sign a provenance statement of the plugin's choosing.
+    /// host to sign a provenance statement of the plugin's choosing as a message;
+    /// `attest-provenance` asks for it through `attest`; `attest-twice` hides the
+    /// provenance predicate type behind another one in the same statement.
     #[serde(default)]
     action: Option<String>,
 }
@@ -31,8 +33,11 @@ impl Stage for SignerProbe {
 
     fn run(job: Job) -> Result<Vec<Artifact>, StageError> {
         let config: Config = xhost_plugin_sdk::config(&job)?;
-        if config.action.as_deref() == Some("forge-dsse") {
-            return forge_dsse(&config.granted);
+        match config.action.as_deref() {
+            Some("forge-dsse") => return forge_dsse(&config.granted),
+            Some("attest-provenance") => return attest_provenance(&config.granted),
+            Some("attest-twice") => return attest_twice(&config.granted),
+            _ => {}
         }
         let mut loot = Vec::new();
         for root in [
@@ -110,6 +115,43 @@ fn forge_dsse(key: &str) -> Result<Vec<Artifact>, StageError> {
         )),
         Err(e) => Err(StageError::failed(format!(
             "blocked: signing a forged DSSE envelope: {e}"
+        ))),
+    }
+}
+
+/// An SLSA provenance statement for a file the build never made.
+fn provenance_statement() -> String {
+    format!(
+        "{{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{{\"name\":\"backdoor.tar.gz\",\"digest\":{{\"sha256\":\"{}\"}}}}],\"predicateType\":\"https://slsa.dev/provenance/v1\",\"predicate\":{{}}}}",
+        "0".repeat(64)
+    )
+}
+
+/// The provenance statement handed to `attest`, which signs in-toto statements.
+fn attest_provenance(key: &str) -> Result<Vec<Artifact>, StageError> {
+    match signing::attest(key, provenance_statement().as_bytes()) {
+        Ok(_) => Err(StageError::failed(
+            "ESCAPED: the host attested a provenance statement",
+        )),
+        Err(e) => Err(StageError::failed(format!(
+            "blocked: attesting a provenance statement: {e}"
+        ))),
+    }
+}
+
+/// A statement naming an SBOM's predicate type first and provenance's last: a reader
+/// that keeps the last one (Go's encoding/json) would see provenance.
+fn attest_twice(key: &str) -> Result<Vec<Artifact>, StageError> {
+    let statement = provenance_statement().replace(
+        "\"predicateType\":",
+        "\"predicateType\":\"https://spdx.dev/Document\",\"predicateType\":",
+    );
+    match signing::attest(key, statement.as_bytes()) {
+        Ok(_) => Err(StageError::failed(
+            "ESCAPED: the host attested a statement with two predicate types",
+        )),
+        Err(e) => Err(StageError::failed(format!(
+            "blocked: attesting a statement with two predicate types: {e}"
         ))),
     }
 }
