@@ -285,19 +285,46 @@ fn an_image_on_a_base_that_umoci_made() {
             "docker_archive = true",
             "base = \"oci:base:stable\"\nenv = [\"HELLO_MODE=image\", \"PATH=/opt/bin\"]",
         )
-        .replace("env = [\"HELLO_MODE=image\"]\n", "");
-    project.write("xhost.toml", config);
-    // The base: an image umoci makes from nothing, with one file and settings of its own.
+        .replace("env = [\"HELLO_MODE=image\"]\n", "")
+        // Each platform's SBOM attested with its image, the base's packages added.
+        .replace(
+            "[[stage]]\nname = \"image\"",
+            "[[stage]]\nname = \"sbom\"\nplugin = \"builtin:sbom\"\ngrants = { source = true }\n\n[[stage]]\nname = \"image\"",
+        )
+        .replace(
+            "[[stage]]\nname = \"checksum\"",
+            "[[stage]]\nname = \"image-sign\"\nplugin = \"builtin:image-sign\"\ngrants = { signing = [\"cosign\"] }\n\
+             [stage.config]\nkey = \"cosign\"\nidentity = \"registry.example.com/acme/hello\"\n\n[[stage]]\nname = \"checksum\"",
+        );
+    // Keys live outside the project, where no plugin granted `source` reads them.
+    let keys = tempfile::tempdir().unwrap();
+    support::run_script(
+        keys.path(),
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cosign.key 2>/dev/null
+         openssl pkey -in cosign.key -pubout -out cosign.pub",
+    );
+    project.write(
+        "xhost.toml",
+        format!(
+            "[signing.keys.cosign]\nfile = \"{}\"\n{config}",
+            keys.path().join("cosign.key").display()
+        ),
+    );
+    // The base: an image umoci makes from nothing, with one file and settings of its
+    // own, and this machine's Debian package database.
     support::run_script(
         &project.dir,
         "umoci init --layout base
          umoci new --image base:stable
          mkdir -p extra/etc && echo 'from the base' > extra/etc/base.txt
          umoci insert --rootless --image base:stable extra/etc/base.txt /etc/base.txt
+         umoci insert --rootless --image base:stable /var/lib/dpkg/status /var/lib/dpkg/status
+         umoci insert --rootless --image base:stable /etc/os-release /etc/os-release
          umoci config --image base:stable --config.env PATH=/usr/bin --config.env TZ=UTC --config.workingdir /work --config.cmd sh
          rm -r extra",
     );
     project.xhost(&["build", "."]).assert_ok();
+    base_packages_are_attested(&project, &keys.path().join("cosign.pub"));
 
     let scratch = tempfile::tempdir().unwrap();
     let bundle = scratch.path().join("bundle");
@@ -340,3 +367,137 @@ fn an_image_on_a_base_that_umoci_made() {
     // The base's `sh` went with its entrypoint: only ours runs.
     assert_eq!(runtime["process"]["args"], serde_json::json!(["/hello"]));
 }
+
+/// The linux/amd64 image's SBOM attestations (in the layout, where `cosign attest`
+/// keeps them): signed by the stage's key over the DSSE encoding (openssl checks it),
+/// valid SPDX 2.3 (pyspdxtools) and CycloneDX 1.6, listing the binary and every
+/// package this machine's dpkg database says is installed, as `dpkg-query` does.
+fn base_packages_are_attested(project: &Project, public_key: &Path) {
+    use base64::Engine;
+    let b64 = |text: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap()
+    };
+    let layout = project.path(LAYOUT);
+    let blob =
+        |digest: &str| std::fs::read(layout.join("blobs/sha256").join(&digest[7..])).unwrap();
+    let top = json(&std::fs::read_to_string(layout.join("index.json")).unwrap());
+    let attestations: Vec<&Value> = top["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["annotations"]["org.opencontainers.image.ref.name"]
+                .as_str()
+                .unwrap()
+                .ends_with(".att")
+        })
+        .collect();
+    assert_eq!(
+        attestations.len(),
+        1,
+        "one platform, one attestation manifest"
+    );
+    let manifest: Value =
+        serde_json::from_slice(&blob(attestations[0]["digest"].as_str().unwrap())).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let installed = run_tool(
+        "dpkg-query",
+        &["-W", "-f=${db:Status-Status} ${Package} ${Version}\n"],
+        Path::new("."),
+    );
+    let installed: Vec<(&str, &str)> = installed
+        .lines()
+        .filter_map(|l| l.strip_prefix("installed "))
+        .map(|l| l.split_once(' ').unwrap())
+        .collect();
+    let dpkg_version = installed.iter().find(|(p, _)| *p == "dpkg").unwrap().1;
+    for layer in manifest["layers"].as_array().unwrap() {
+        let envelope: Value =
+            serde_json::from_slice(&blob(layer["digest"].as_str().unwrap())).unwrap();
+        let payload = b64(envelope["payload"].as_str().unwrap());
+        let kind = envelope["payloadType"].as_str().unwrap();
+        let mut pae = format!("DSSEv1 {} {kind} {} ", kind.len(), payload.len()).into_bytes();
+        pae.extend_from_slice(&payload);
+        std::fs::write(scratch.path().join("pae"), &pae).unwrap();
+        std::fs::write(
+            scratch.path().join("sig"),
+            b64(envelope["signatures"][0]["sig"].as_str().unwrap()),
+        )
+        .unwrap();
+        support::run_script(
+            scratch.path(),
+            &format!(
+                "openssl dgst -sha256 -verify {} -signature sig pae",
+                public_key.display()
+            ),
+        );
+        let statement: Value = serde_json::from_slice(&payload).unwrap();
+        let predicate = &statement["predicate"];
+        let file = scratch.path().join("sbom.json");
+        std::fs::write(&file, serde_json::to_vec(predicate).unwrap()).unwrap();
+        let venv = support::workspace().join(".venv/bin");
+        match layer["annotations"]["predicateType"].as_str().unwrap() {
+            "https://spdx.dev/Document" => {
+                run_tool(
+                    venv.join("pyspdxtools").to_str().unwrap(),
+                    &["-i", file.to_str().unwrap()],
+                    Path::new("."),
+                );
+                let os: Vec<&Value> = predicate["packages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| p["primaryPackagePurpose"] == "OPERATING-SYSTEM")
+                    .collect();
+                assert_eq!(
+                    os.len(),
+                    installed.len(),
+                    "packages differ from dpkg-query's"
+                );
+                let dpkg = os.iter().find(|p| p["name"] == "dpkg").unwrap();
+                assert_eq!(dpkg["versionInfo"], dpkg_version);
+                assert!(
+                    dpkg["externalRefs"][0]["referenceLocator"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("pkg:deb/debian/dpkg@"),
+                    "{dpkg}"
+                );
+                assert!(
+                    predicate["packages"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p["SPDXID"] == "SPDXRef-Artifact" && p["name"] == "hello"),
+                    "the binary is not in the image's SBOM"
+                );
+            }
+            "https://cyclonedx.org/bom" => {
+                let verdict = run_tool(
+                    venv.join("python").to_str().unwrap(),
+                    &["-c", CDX_VALIDATE, file.to_str().unwrap()],
+                    Path::new("."),
+                );
+                assert_eq!(verdict.trim(), "valid", "{verdict}");
+                let debs = predicate["components"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c["purl"].as_str().unwrap().starts_with("pkg:deb/"))
+                    .count();
+                assert_eq!(debs, installed.len());
+            }
+            other => panic!("an attestation of {other}"),
+        }
+    }
+}
+
+const CDX_VALIDATE: &str = r#"
+import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())
+print("valid" if errors is None else errors)
+"#;

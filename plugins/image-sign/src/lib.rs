@@ -2,7 +2,8 @@
 //! with a host-held P-256 key: the image index under each tag and every platform's
 //! manifest, each as cosign stores it (a `sha256-<digest>.sig` tag in the layout), so
 //! that once `xhost publish` has pushed the layout, `cosign verify --key` accepts the
-//! image. Each platform's SBOMs (what `builtin:sbom` made for that target's binary) go
+//! image. Each platform's SBOMs (what `builtin:sbom` made for that target's binary,
+//! with the operating system packages a base image's package databases list) go
 //! with its manifest as signed in-toto attestations (`sha256-<digest>.att`, one DSSE
 //! envelope per SBOM: SPDX as `https://spdx.dev/Document`, CycloneDX as
 //! `https://cyclonedx.org/bom`), which `cosign verify-attestation --key --type spdxjson`
@@ -18,6 +19,7 @@ use xhost_oci_image::{Blobs, cosign};
 use xhost_plugin_sdk::files::{read, write};
 use xhost_plugin_sdk::signing::{self, Algorithm};
 use xhost_plugin_sdk::{Artifact, ArtifactKind, Job, PluginInfo, Stage, StageError, info};
+use xhost_sbom::os_packages::{self, OsPackage};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -138,7 +140,7 @@ fn sign_layout(
     }
     let mut attested = 0;
     for (digest, platform) in &platforms {
-        let envelopes = attest_sboms(digest, platform, identity, key, sboms)?;
+        let envelopes = attest_sboms(dir, digest, platform, identity, key, sboms)?;
         if envelopes.is_empty() {
             continue;
         }
@@ -174,9 +176,11 @@ fn sign_layout(
 }
 
 /// The signed DSSE envelopes (with their predicate types) of the SBOMs made for the
-/// platform of the manifest `digest`, each an in-toto statement about that manifest
-/// in `identity`.
+/// platform of the manifest `digest` in the layout `dir`, each an in-toto statement
+/// about that manifest in `identity`, with the operating system packages the image's
+/// layers hold (a base image's) added.
 fn attest_sboms(
+    dir: &str,
     digest: &str,
     platform: &serde_json::Value,
     identity: &str,
@@ -185,6 +189,7 @@ fn attest_sboms(
 ) -> Result<Vec<(Vec<u8>, String)>, StageError> {
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut envelopes = Vec::new();
+    let mut packages = None;
     for sbom in sboms {
         let Some(target) = &sbom.target else {
             continue;
@@ -196,14 +201,23 @@ fn attest_sboms(
             continue;
         }
         let predicate_type = if sbom.path.ends_with(".spdx.json") {
-            "https://spdx.dev/Document"
+            SPDX
         } else if sbom.path.ends_with(".cdx.json") {
-            "https://cyclonedx.org/bom"
+            CYCLONEDX
         } else {
             continue;
         };
-        let document: serde_json::Value = serde_json::from_slice(&read(&sbom.path)?)
+        let mut document: serde_json::Value = serde_json::from_slice(&read(&sbom.path)?)
             .map_err(|e| StageError::failed(format!("{}: not JSON: {e}", sbom.path)))?;
+        if packages.is_none() {
+            packages = Some(image_packages(dir, digest)?);
+        }
+        let packages = packages.as_deref().unwrap_or_default();
+        if predicate_type == SPDX {
+            os_packages::add_to_spdx(&mut document, packages);
+        } else {
+            os_packages::add_to_cyclonedx(&mut document, packages);
+        }
         let statement = serde_json::to_vec(&serde_json::json!({
             "_type": "https://in-toto.io/Statement/v0.1",
             "predicateType": predicate_type,
@@ -224,6 +238,34 @@ fn attest_sboms(
         envelopes.push((envelope, predicate_type.to_string()));
     }
     Ok(envelopes)
+}
+
+const SPDX: &str = "https://spdx.dev/Document";
+const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+
+/// The operating system packages the image of manifest `digest` in layout `dir`
+/// holds, from the package databases its layers leave.
+fn image_packages(dir: &str, digest: &str) -> Result<Vec<OsPackage>, StageError> {
+    let blob = |digest: &str| {
+        read(format!(
+            "/in/{dir}/blobs/sha256/{}",
+            &digest["sha256:".len()..]
+        ))
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&blob(digest)?)
+        .map_err(|e| StageError::failed(format!("{dir}: manifest {digest}: {e}")))?;
+    let mut layers = Vec::new();
+    for layer in manifest["layers"].as_array().into_iter().flatten() {
+        let (Some(media_type), Some(layer_digest)) =
+            (layer["mediaType"].as_str(), layer["digest"].as_str())
+        else {
+            continue;
+        };
+        layers.push((media_type.to_string(), blob(layer_digest)?));
+    }
+    let files = xhost_oci_image::layer_files(&layers, os_packages::wanted)
+        .map_err(|e| StageError::failed(format!("{dir}: image {digest}: {}", e.0)))?;
+    Ok(os_packages::read(&files))
 }
 
 xhost_plugin_sdk::export_plugin!(ImageSign);

@@ -289,6 +289,58 @@ fn uncompressed(media_type: &MediaType, bytes: &[u8]) -> Result<Vec<u8>, Error> 
     }
 }
 
+/// The files `wanted` picks (by path relative to the root) as an image's layers leave
+/// them, each layer (its media type, its bytes) applied over the ones before: later
+/// content replaces earlier, and a whiteout (`.wh.<name>`, or `.wh..wh..opq` for a
+/// whole directory) removes what the layers below had.
+pub fn layer_files(
+    layers: &[(String, Vec<u8>)],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+    let mut files = std::collections::BTreeMap::new();
+    for (media_type, bytes) in layers {
+        let media_type: MediaType = media_type.as_str().into();
+        let mut tar = uncompressed(&media_type, bytes)?;
+        tar.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let entries = archive
+            .entries()
+            .map_err(|e| error(format!("not a tar archive: {e}")))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| error(format!("a damaged tar entry: {e}")))?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let path = raw
+                .trim_start_matches("./")
+                .trim_start_matches('/')
+                .to_string();
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+            if name == ".wh..wh..opq" {
+                let prefix = format!("{dir}/");
+                files.retain(|p: &String, _| !p.starts_with(&prefix));
+                continue;
+            }
+            if let Some(removed) = name.strip_prefix(".wh.") {
+                let gone = if dir.is_empty() {
+                    removed.to_string()
+                } else {
+                    format!("{dir}/{removed}")
+                };
+                let below = format!("{gone}/");
+                files.retain(|p: &String, _| *p != gone && !p.starts_with(&below));
+                continue;
+            }
+            if entry.header().entry_type().is_file() && wanted(&path) {
+                let mut content = Vec::new();
+                entry
+                    .read_to_end(&mut content)
+                    .map_err(|e| error(format!("reading {path}: {e}")))?;
+                files.insert(path, content);
+            }
+        }
+    }
+    Ok(files)
+}
+
 /// Refuses entries that would land outside the root when unpacked: `..` in a path, or a
 /// link (hard or symbolic) whose target climbs above it.
 pub(crate) fn check_entries(tar: &[u8]) -> Result<(), Error> {

@@ -23,7 +23,7 @@ use oci_spec::image::{
 use sha2::{Digest, Sha256};
 pub use xhost_archive::{Entry, Owner};
 
-pub use base::{Base, BaseSource};
+pub use base::{Base, BaseSource, layer_files};
 pub use docker_archive::docker_archive;
 
 /// Why an image could not be made.

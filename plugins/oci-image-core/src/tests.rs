@@ -392,3 +392,49 @@ fn a_layer_ending_without_padding_is_read_and_its_names_checked() {
     // The names are still checked in such a layer.
     assert!(base::check_entries(&raw_entry("../escape")[..513]).is_err());
 }
+
+#[test]
+fn layer_files_apply_each_layer_over_the_ones_below() {
+    let layer = |entries: Vec<Entry>, gzip: bool| {
+        let tar = xhost_archive::tar(&entries, 0, Owner::ROOT).unwrap();
+        if gzip {
+            (
+                "application/vnd.oci.image.layer.v1.tar+gzip".to_string(),
+                xhost_archive::gzip(&tar).unwrap(),
+            )
+        } else {
+            ("application/vnd.oci.image.layer.v1.tar".to_string(), tar)
+        }
+    };
+    let layers = vec![
+        layer(
+            vec![
+                Entry::file("var/lib/dpkg/status", 0o644, b"first".to_vec()),
+                Entry::file("etc/os-release", 0o644, b"ID=debian".to_vec()),
+                Entry::file("opt/db/a", 0o644, b"a".to_vec()),
+                Entry::file("bin/sh", 0o755, b"shell".to_vec()),
+            ],
+            true,
+        ),
+        layer(
+            vec![
+                Entry::file("var/lib/dpkg/.wh.status", 0o644, Vec::new()),
+                Entry::file("opt/db/.wh..wh..opq", 0o644, Vec::new()),
+            ],
+            false,
+        ),
+        layer(vec![Entry::file("opt/db/b", 0o644, b"b".to_vec())], true),
+    ];
+    let files = crate::layer_files(&layers, |p| p != "bin/sh").unwrap();
+    let found: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("etc/os-release", b"ID=debian".as_slice()),
+            ("opt/db/b", b"b".as_slice())
+        ]
+    );
+}

@@ -11,6 +11,7 @@ mod components;
 pub mod cyclonedx;
 pub mod gosource;
 pub mod modinfo;
+pub mod os_packages;
 mod purl;
 pub mod spdx;
 

@@ -6,7 +6,7 @@ pub fn golang(path: &str, version: &str) -> String {
     format!("pkg:golang/{}@{}", path.join("/"), encode(version))
 }
 
-fn encode(part: &str) -> String {
+pub(crate) fn encode(part: &str) -> String {
     part.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
