@@ -138,7 +138,9 @@ async fn push_async(
             .pull_manifest_raw(&by_digest, &auth, ACCEPT)
             .await
             .map_err(|e| explain(&shown, credentials, e))
-            .with_context(|| format!("reading manifest {digest} back from {shown}"))?;
+            .with_context(|| {
+                format!("reading manifest {digest} back from {shown} (no tag was pushed)")
+            })?;
     }
     for (tag, digest, media_type) in &layout.tags {
         let bytes = &layout
@@ -189,7 +191,7 @@ fn explain(
     }
     let lower = text.to_lowercase();
     let hint = if lower.contains("digest error") {
-        "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them): no tag was pushed; do not use this registry until it is fixed".to_string()
+        "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them); do not use this registry until it is fixed".to_string()
     } else if lower.contains("401")
         || lower.contains("unauthorized")
         || lower.contains("authentication")

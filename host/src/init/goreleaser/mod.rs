@@ -65,7 +65,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "release",
-        "`xhost publish` pushes container images to registries ([[publish]]); upload the release files with your CI's release step",
+        "`xhost publish` pushes container images to registries ([[publish]]), and the release files as one OCI artifact with `files_tag`; upload them to a GitHub or GitLab release with your CI's release step",
     ),
     (
         "brews",
@@ -93,7 +93,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "docker_signs",
-        "image signatures are not made yet; `builtin:sign` signs the release files",
+        "add a `builtin:image-sign` stage with a P-256 key from `[signing.keys]`: it signs each image as cosign does (and attests its SBOMs), keyed by the host, not by a cosign command",
     ),
     ("source", "source archives are not made yet"),
     ("upx", "UPX compression is not available"),
