@@ -5,6 +5,7 @@
 //! compared with the digest xhost made.
 
 use anyhow::{Context, Result, anyhow, bail};
+use futures_util::StreamExt;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
@@ -70,6 +71,9 @@ async fn push_async(
             ClientProtocol::Https
         },
         extra_root_certificates,
+        // One PUT per blob, its body streamed from the file: memory stays bounded
+        // whatever the layer's size.
+        use_monolithic_push: true,
         // A registry that stops answering fails the publish instead of hanging it.
         connect_timeout: Some(std::time::Duration::from_secs(30)),
         read_timeout: Some(std::time::Duration::from_secs(300)),
@@ -107,14 +111,24 @@ async fn push_async(
             pushed.blobs_present += 1;
             continue;
         }
-        let bytes = match blob {
+        let (size, stream) = match blob {
             Blob::File(path) => {
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let size = file.metadata()?.len();
+                (size, file_chunks(file))
             }
-            Blob::Bytes(bytes) => bytes.clone(),
+            Blob::Bytes(bytes) => {
+                let chunk: oci_client::errors::Result<bytes::Bytes> =
+                    Ok(bytes::Bytes::from(bytes.clone()));
+                (
+                    bytes.len() as u64,
+                    futures_util::stream::iter([chunk]).boxed(),
+                )
+            }
         };
         client
-            .push_blob(&any, bytes, digest)
+            .push_blob_stream(&any, stream, digest, Some(size))
             .await
             .map_err(|e| explain(&shown, credentials, e))
             .with_context(|| format!("pushing blob {digest} to {shown}"))?;
@@ -170,6 +184,30 @@ async fn push_async(
         pushed.tags.push(format!("{shown}:{tag}@{digest}"));
     }
     Ok(pushed)
+}
+
+/// A blob stream over `file`, a mebibyte at a time. The registry checks the digest of
+/// what arrives, so a file changed since it was verified fails its push.
+fn file_chunks(
+    file: std::fs::File,
+) -> futures_util::stream::BoxStream<'static, oci_client::errors::Result<bytes::Bytes>> {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        use std::io::Read;
+        let mut file = file?;
+        let mut chunk = vec![0; 1 << 20];
+        match file.read(&mut chunk) {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some((Ok(bytes::Bytes::from(chunk)), Some(file)))
+            }
+            Err(e) => Some((
+                Err(oci_client::errors::OciDistributionError::IoError(e)),
+                None,
+            )),
+        }
+    })
+    .boxed()
 }
 
 /// A registry error with what to do about it; never the credentials themselves.
