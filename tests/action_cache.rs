@@ -128,6 +128,27 @@ fn a_second_build_reuses_every_stage_and_publishes_the_same_release() {
 }
 
 #[test]
+fn a_checkout_at_another_path_reruns_only_what_sees_the_path() {
+    let here = Project::from_example("cache-here", "hello-go");
+    build(&here, &["--no-cache"]);
+    let made = release_snapshot(&here.dist());
+    // The same files at another path, as a second checkout or CI workspace has them.
+    let elsewhere = Project::from_example("cache-elsewhere/deeper", "hello-go");
+    build(&elsewhere, &[]);
+    // Only the compiler, a program that sees where the checkout is, runs again; the
+    // SBOM stage reads the tree at /src and hits, as does all that follows the same
+    // binaries (go build -trimpath).
+    assert_eq!(
+        misses(&elsewhere),
+        [
+            pair("linux/amd64", "compile"),
+            pair("wasip1/wasm", "compile")
+        ]
+    );
+    assert_eq!(release_snapshot(&elsewhere.dist()), made);
+}
+
+#[test]
 fn a_change_reruns_exactly_the_stages_it_affects() {
     let project = Project::from_example("cache-change", "hello-go");
     // Source no earlier run built, so that no stage below can find a result from then.

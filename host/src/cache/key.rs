@@ -5,8 +5,9 @@
 //! digest, the stage name, its config, the project and build settings, the target and
 //! each input's path, kind, target, metadata and digest; then each granted
 //! capability's parts (`crate::caps::Capability::key_parts`): for `/src`, the source
-//! tree's digest and the project's path; for `paths`, each granted directory's digest; for programs, each program's path and digest
-//! (and the project's path, which they see); for keys, each key's id and public key. A
+//! tree's digest (not its path, which the plugin never sees); for `paths`, each granted
+//! directory's digest; for programs, each program's path and digest (and the project's
+//! path, which they see); for keys, each key's id and public key. A
 //! stage granted `net` has no key: what it fetches is not among its inputs. Programs'
 //! digests are remembered with their stamps (`known_digest`) in `programs.json`.
 

@@ -34,10 +34,9 @@ impl Capability for Source {
         _stage: &PlannedStage,
         keys: &KeyContext,
     ) -> Result<Vec<(&'static str, Value)>, Uncacheable> {
-        Ok(vec![
-            ("root", json!(keys.root().display().to_string())),
-            ("source", json!(keys.source_digest()?)),
-        ])
+        // The plugin sees the tree at /src, never where it lives: a checkout at another
+        // path has the same key. (Programs do see the path: `exec` adds it.)
+        Ok(vec![("source", json!(keys.source_digest()?))])
     }
 
     fn shown(&self, _stage: &PlannedStage) -> String {
