@@ -149,6 +149,31 @@ fn a_checkout_at_another_path_reruns_only_what_sees_the_path() {
 }
 
 #[test]
+fn the_same_xhost_installed_elsewhere_reuses_every_stage() {
+    let project = Project::from_example("cache-copied-xhost", "hello-go");
+    build(&project, &["--no-cache"]);
+    // A copy of this xhost, as another machine's CI runner downloads it: another path,
+    // another modification time, the same bytes.
+    let installed = tempfile::tempdir().unwrap();
+    let copy = installed.path().join("xhost");
+    std::fs::copy(env!("CARGO_BIN_EXE_xhost"), &copy).unwrap();
+    let mut command = std::process::Command::new(&copy);
+    command
+        .args(["build", "."])
+        .args(TARGETS)
+        .current_dir(&project.dir);
+    support::user_env(&mut command);
+    command.env("XHOST_TEST_FRESH_ENVIRONMENT", "copied-xhost");
+    let run = support::Run::from(command.output().unwrap());
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("(action cache: 9 hits, 0 misses)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_change_reruns_exactly_the_stages_it_affects() {
     let project = Project::from_example("cache-change", "hello-go");
     // Source no earlier run built, so that no stage below can find a result from then.

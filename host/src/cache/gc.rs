@@ -193,6 +193,14 @@ pub fn collect(cache: &CacheLayout, max_bytes: u64, engine: &str) -> Result<Remo
         removed.compiled += 1;
         removed.bytes += size;
     }
+    // Emptying the cache drops the programs' digest memo too: the next build hashes
+    // the programs (and this xhost) again.
+    if max_bytes == 0 {
+        let memo = cache.programs_file();
+        if let Ok(meta) = std::fs::metadata(&memo) {
+            drop_file(&memo, meta.len(), &mut removed)?;
+        }
+    }
     Ok(removed)
 }
 

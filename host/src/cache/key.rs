@@ -1,7 +1,7 @@
 //! Action keys: the SHA-256 of everything a stage invocation's outputs can depend on,
 //! as canonical JSON (sorted keys, no whitespace).
 //!
-//! In every key: the key schema, this xhost (version and executable), the plugin's
+//! In every key: the key schema, this xhost (version and executable's digest), the plugin's
 //! digest, the stage name, its config, the project and build settings, the target and
 //! each input's path, kind, target, metadata and digest; then each granted
 //! capability's parts (`crate::caps::Capability::key_parts`): for `/src`, the source
@@ -27,10 +27,9 @@ use crate::report::Lane;
 /// Bumped whenever the meaning of a key or an entry changes.
 const SCHEMA: &str = "xhost.action/v1";
 
-/// What keys share within one build: this xhost's identity, and the source tree's and
-/// programs' digests, each computed at most once.
+/// What keys share within one build: the source tree's and programs' digests (this
+/// xhost's executable among them), each computed at most once.
 pub struct KeyContext {
-    xhost: Value,
     root: PathBuf,
     /// Directories under the root that are not source (the `dist/` being built).
     not_source: Vec<PathBuf>,
@@ -69,7 +68,6 @@ impl KeyContext {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         KeyContext {
-            xhost: xhost_identity(),
             root: config.root.clone(),
             not_source: vec![dist.to_path_buf()],
             source: OnceLock::new(),
@@ -92,7 +90,7 @@ impl KeyContext {
         let build = &config.build;
         let mut key = json!({
             "schema": SCHEMA,
-            "xhost": self.xhost,
+            "xhost": self.xhost()?,
             "plugin": stage.prepared.plugin.digest,
             "stage": stage.config.name,
             "config": stage.config.json_for(lane.as_ref()),
@@ -126,6 +124,18 @@ impl KeyContext {
             }
         }
         Ok((crate::digest::sha256_hex(key.to_string().as_bytes()), key))
+    }
+
+    /// This xhost: its version and its executable's digest (remembered with its stamp,
+    /// like a program's), so a rebuilt xhost never reuses an older one's results while
+    /// the same xhost, wherever it is installed and whenever copied there, does.
+    fn xhost(&self) -> Result<Value, Uncacheable> {
+        let exe = std::env::current_exe()
+            .map_err(|e| Uncacheable::Unreadable(format!("finding xhost's own executable: {e}")))?;
+        Ok(json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "sha256": self.program_digest(&exe)?,
+        }))
     }
 
     /// The project directory.
@@ -182,8 +192,9 @@ impl KeyContext {
     }
 }
 
-/// This xhost: its version, and its executable's size and modification time, so that a
-/// rebuilt or reinstalled xhost never reuses what another one made.
+/// This xhost as the up-to-date check compares it, cheaply: its version, and its
+/// executable's size and modification time, so that a rebuilt or reinstalled xhost
+/// never takes another's release as its own. (Action keys hold the digest instead.)
 pub fn xhost_identity() -> Value {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
