@@ -166,3 +166,20 @@ fn from_helper(name: &str, registry: &str, file: &std::path::Path) -> Result<Opt
         source: format!("{program} (named by {})", file.display()),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_helper_name_cannot_name_another_program() {
+        let file = std::path::Path::new("config.json");
+        for name in ["../../bin/sh", "/bin/sh", ".hidden", "a\\b"] {
+            let refused = from_helper(name, "registry.example.com", file).unwrap_err();
+            assert!(
+                refused.to_string().contains("is not a helper name"),
+                "{name}: {refused}"
+            );
+        }
+    }
+}
