@@ -30,6 +30,8 @@ const SCHEMA: &str = "xhost.action/v1";
 /// What keys share within one build: the source tree's and programs' digests (this
 /// xhost's executable among them), each computed at most once.
 pub struct KeyContext {
+    /// This xhost's part of every key, computed once per build.
+    xhost: OnceLock<Result<Value, String>>,
     root: PathBuf,
     /// Directories under the root that are not source (the `dist/` being built).
     not_source: Vec<PathBuf>,
@@ -68,6 +70,7 @@ impl KeyContext {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         KeyContext {
+            xhost: OnceLock::new(),
             root: config.root.clone(),
             not_source: vec![dist.to_path_buf()],
             source: OnceLock::new(),
@@ -130,12 +133,15 @@ impl KeyContext {
     /// like a program's), so a rebuilt xhost never reuses an older one's results while
     /// the same xhost, wherever it is installed and whenever copied there, does.
     fn xhost(&self) -> Result<Value, Uncacheable> {
-        let exe = std::env::current_exe()
-            .map_err(|e| Uncacheable::Unreadable(format!("finding xhost's own executable: {e}")))?;
-        Ok(json!({
-            "version": env!("CARGO_PKG_VERSION"),
-            "sha256": self.program_digest(&exe)?,
-        }))
+        self.xhost
+            .get_or_init(|| {
+                let exe = std::env::current_exe()
+                    .map_err(|e| format!("finding xhost's own executable: {e}"))?;
+                let sha256 = self.program_digest(&exe).map_err(|e| e.to_string())?;
+                Ok(json!({ "version": env!("CARGO_PKG_VERSION"), "sha256": sha256 }))
+            })
+            .clone()
+            .map_err(Uncacheable::Unreadable)
     }
 
     /// The project directory.

@@ -12,11 +12,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use super::layout::{Blob, Layout};
+use super::layout::{Blob, Layout, MANIFEST};
 
 /// What `oras` and registries show as the artifact's kind.
 pub const ARTIFACT_TYPE: &str = "application/vnd.xhost.release.v1";
-const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const EMPTY: &str = "application/vnd.oci.empty.v1+json";
 const TITLE: &str = "org.opencontainers.image.title";
 

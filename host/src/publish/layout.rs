@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::digest::sha256_hex;
 
-const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
 /// A blob's content: a file, or (small, made at publish time) bytes.
 pub enum Blob {

@@ -11,13 +11,10 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 
 use super::credentials::Credentials;
-use super::layout::{Blob, Layout};
+use super::layout::{self, Blob, Layout};
 
 /// What a read-back takes: whatever the registry says it holds is compared by digest.
-const ACCEPT: &[&str] = &[
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-];
+const ACCEPT: &[&str] = &[layout::INDEX, layout::MANIFEST];
 
 /// Where to push: `host[:port]/repository`, over HTTPS unless `plain_http`.
 #[derive(Debug, Clone, PartialEq, Eq)]

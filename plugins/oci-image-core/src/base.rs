@@ -299,15 +299,8 @@ pub fn layer_files(
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
     let mut files = std::collections::BTreeMap::new();
     for (media_type, bytes) in layers {
-        let media_type: MediaType = media_type.as_str().into();
-        let mut tar = uncompressed(&media_type, bytes)?;
-        tar.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
-        let mut archive = tar::Archive::new(tar.as_slice());
-        let entries = archive
-            .entries()
-            .map_err(|e| error(format!("not a tar archive: {e}")))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| error(format!("a damaged tar entry: {e}")))?;
+        let tar = uncompressed(&media_type.as_str().into(), bytes)?;
+        each_entry(tar, |mut entry| {
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let path = raw
                 .trim_start_matches("./")
@@ -317,9 +310,7 @@ pub fn layer_files(
             if name == ".wh..wh..opq" {
                 let prefix = format!("{dir}/");
                 files.retain(|p: &String, _| !p.starts_with(&prefix));
-                continue;
-            }
-            if let Some(removed) = name.strip_prefix(".wh.") {
+            } else if let Some(removed) = name.strip_prefix(".wh.") {
                 let gone = if dir.is_empty() {
                     removed.to_string()
                 } else {
@@ -327,34 +318,41 @@ pub fn layer_files(
                 };
                 let below = format!("{gone}/");
                 files.retain(|p: &String, _| *p != gone && !p.starts_with(&below));
-                continue;
-            }
-            if entry.header().entry_type().is_file() && wanted(&path) {
+            } else if entry.header().entry_type().is_file() && wanted(&path) {
                 let mut content = Vec::new();
                 entry
                     .read_to_end(&mut content)
                     .map_err(|e| error(format!("reading {path}: {e}")))?;
                 files.insert(path, content);
             }
-        }
+            Ok(())
+        })?;
     }
     Ok(files)
+}
+
+/// Calls `visit` with each entry of the layer `tar`. Some writers end a layer right
+/// after its last file's data (umoci's `insert`), without the padding and end blocks;
+/// runtimes read such layers, and so does this: the missing zeros are supplied.
+fn each_entry(
+    mut tar: Vec<u8>,
+    mut visit: impl FnMut(tar::Entry<'_, &[u8]>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    tar.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
+    let mut archive = tar::Archive::new(tar.as_slice());
+    let entries = archive
+        .entries()
+        .map_err(|e| error(format!("not a tar archive: {e}")))?;
+    for entry in entries {
+        visit(entry.map_err(|e| error(format!("a damaged tar entry: {e}")))?)?;
+    }
+    Ok(())
 }
 
 /// Refuses entries that would land outside the root when unpacked: `..` in a path, or a
 /// link (hard or symbolic) whose target climbs above it.
 pub(crate) fn check_entries(tar: &[u8]) -> Result<(), Error> {
-    // Some writers end a layer right after its last file's data (umoci's `insert`),
-    // without the padding and end blocks; runtimes read such layers, and so does this
-    // check, which looks at names and links only: the missing zeros are supplied.
-    let mut padded = tar.to_vec();
-    padded.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
-    let mut archive = tar::Archive::new(padded.as_slice());
-    let entries = archive
-        .entries()
-        .map_err(|e| error(format!("not a tar archive: {e}")))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| error(format!("a damaged tar entry: {e}")))?;
+    each_entry(tar.to_vec(), |entry| {
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         if climbs(&path, "") {
             return Err(error(format!(
@@ -377,8 +375,8 @@ pub(crate) fn check_entries(tar: &[u8]) -> Result<(), Error> {
                 )));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Whether `path`, taken from directory `from` (both relative to the root), goes above

@@ -8,7 +8,7 @@
 //! per DSSE envelope. Each with the config cosign writes — cosign's own layout, byte for
 //! byte in its JSON key order.
 
-use oci_spec::image::{Descriptor, ImageIndex, ImageManifestBuilder, MediaType, SCHEMA_VERSION};
+use oci_spec::image::{Descriptor, ImageIndex, MediaType};
 
 use super::{Blobs, Error, REF_NAME, canonical, descriptor, error};
 
@@ -112,20 +112,9 @@ fn attached_manifest(layers: Vec<Attached>, blobs: &mut Blobs) -> Result<Descrip
         "os": "",
         "rootfs": { "type": "layers", "diff_ids": diff_ids },
     }))?;
-    let (config_digest, config_size) = blobs.add(config);
-    let manifest = ImageManifestBuilder::default()
-        .schema_version(SCHEMA_VERSION)
-        .media_type(MediaType::ImageManifest)
-        .config(descriptor(
-            MediaType::ImageConfig,
-            config_size,
-            &config_digest,
-        )?)
-        .layers(descriptors)
-        .build()
-        .map_err(|e| error(format!("an attached manifest: {e}")))?;
-    let (digest, size) = blobs.add(canonical::json(&manifest)?);
-    descriptor(MediaType::ImageManifest, size, &digest)
+    super::store_manifest(config, descriptors, None, blobs)
+        .map(|(manifest, _)| manifest)
+        .map_err(|e| error(format!("an attached manifest: {}", e.0)))
 }
 
 /// `index_json` (a layout's `index.json`) with `tagged` added, each under its tag.

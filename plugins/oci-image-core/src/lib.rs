@@ -167,26 +167,13 @@ pub fn image(spec: &ImageSpec, base: Option<&Base>, blobs: &mut Blobs) -> Result
         &layer_digest,
     )?);
 
-    let config_json = config(spec, base, &layers)?;
-    let (config_digest, config_size) = blobs.add(config_json);
-    let manifest = ImageManifestBuilder::default()
-        .schema_version(SCHEMA_VERSION)
-        .media_type(MediaType::ImageManifest)
-        .config(descriptor(
-            MediaType::ImageConfig,
-            config_size,
-            &config_digest,
-        )?)
-        .layers(layer_descriptors)
-        .annotations(
-            spec.annotations
-                .clone()
-                .into_iter()
-                .collect::<std::collections::HashMap<_, _>>(),
-        )
-        .build()
-        .map_err(|e| error(format!("the manifest for {}: {e}", spec.platform)))?;
-    let (manifest_digest, manifest_size) = blobs.add(canonical::json(&manifest)?);
+    let (mut manifest, config_digest) = store_manifest(
+        config(spec, base, &layers)?,
+        layer_descriptors,
+        Some(spec.annotations.clone().into_iter().collect()),
+        blobs,
+    )
+    .map_err(|e| error(format!("the manifest for {}: {}", spec.platform, e.0)))?;
     let platform = PlatformBuilder::default()
         .os(Os::from(spec.platform.os.as_str()))
         .architecture(Arch::from(spec.platform.architecture.as_str()));
@@ -196,7 +183,6 @@ pub fn image(spec: &ImageSpec, base: Option<&Base>, blobs: &mut Blobs) -> Result
     }
     .build()
     .map_err(|e| error(format!("the platform {}: {e}", spec.platform)))?;
-    let mut manifest = descriptor(MediaType::ImageManifest, manifest_size, &manifest_digest)?;
     manifest.set_platform(Some(platform));
     Ok(Image {
         manifest,
@@ -204,6 +190,35 @@ pub fn image(spec: &ImageSpec, base: Option<&Base>, blobs: &mut Blobs) -> Result
         config: config_digest,
         layers,
     })
+}
+
+/// An image manifest over the config blob `config` and `layers` (with `annotations`),
+/// stored in `blobs` with its config: its descriptor, and the config's digest.
+fn store_manifest(
+    config: Vec<u8>,
+    layers: Vec<Descriptor>,
+    annotations: Option<std::collections::HashMap<String, String>>,
+    blobs: &mut Blobs,
+) -> Result<(Descriptor, String), Error> {
+    let (config_digest, config_size) = blobs.add(config);
+    let mut manifest = ImageManifestBuilder::default()
+        .schema_version(SCHEMA_VERSION)
+        .media_type(MediaType::ImageManifest)
+        .config(descriptor(
+            MediaType::ImageConfig,
+            config_size,
+            &config_digest,
+        )?)
+        .layers(layers);
+    if let Some(annotations) = annotations {
+        manifest = manifest.annotations(annotations);
+    }
+    let manifest = manifest.build().map_err(|e| error(e.to_string()))?;
+    let (digest, size) = blobs.add(canonical::json(&manifest)?);
+    Ok((
+        descriptor(MediaType::ImageManifest, size, &digest)?,
+        config_digest,
+    ))
 }
 
 /// The image config: the base's, with the run settings given here over it, this

@@ -37,6 +37,35 @@ pub struct OsPackage {
     pub purl: String,
 }
 
+impl OsPackage {
+    /// A package of type `kind` (`deb`, `apk`) from `namespace` (the distribution's
+    /// id), its purl qualified by architecture and, when known, the distribution's
+    /// release.
+    fn new(
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        version: &str,
+        arch: &str,
+        release: Option<&str>,
+    ) -> OsPackage {
+        let mut qualifiers = vec![format!("arch={}", encode(arch))];
+        qualifiers.extend(release.map(|r| format!("distro={}", encode(r))));
+        OsPackage {
+            purl: format!(
+                "pkg:{kind}/{}/{}@{}?{}",
+                encode(namespace),
+                encode(name),
+                encode(version),
+                qualifiers.join("&")
+            ),
+            name: name.to_string(),
+            version: version.to_string(),
+            arch: arch.to_string(),
+        }
+    }
+}
+
 /// The packages the databases among `files` (path relative to the root → content, as
 /// the image's layers leave them) list as installed, sorted and without repeats.
 pub fn read(files: &BTreeMap<String, Vec<u8>>) -> Vec<OsPackage> {
@@ -73,23 +102,19 @@ pub fn read(files: &BTreeMap<String, Vec<u8>>) -> Vec<OsPackage> {
             let (Some(name), Some(version)) = (stanza.get("Package"), stanza.get("Version")) else {
                 continue;
             };
-            let arch = stanza.get("Architecture").cloned().unwrap_or_default();
-            let mut qualifiers = vec![format!("arch={}", encode(&arch))];
-            if let (Some(id), Some(v)) = (&id, &version_id) {
-                qualifiers.push(format!("distro={}", encode(&format!("{id}-{v}"))));
-            }
-            packages.push(OsPackage {
-                purl: format!(
-                    "pkg:deb/{}/{}@{}?{}",
-                    encode(&distro),
-                    encode(name),
-                    encode(version),
-                    qualifiers.join("&")
-                ),
-                name: name.clone(),
-                version: version.clone(),
+            let arch = stanza.get("Architecture").map_or("", String::as_str);
+            let release = id
+                .as_ref()
+                .zip(version_id.as_ref())
+                .map(|(i, v)| format!("{i}-{v}"));
+            packages.push(OsPackage::new(
+                "deb",
+                &distro,
+                name,
+                version,
                 arch,
-            });
+                release.as_deref(),
+            ));
         }
     }
     if let Some(database) = text(APK_INSTALLED) {
@@ -97,23 +122,16 @@ pub fn read(files: &BTreeMap<String, Vec<u8>>) -> Vec<OsPackage> {
             let (Some(name), Some(version)) = (stanza.get("P"), stanza.get("V")) else {
                 continue;
             };
-            let arch = stanza.get("A").cloned().unwrap_or_default();
-            let mut qualifiers = vec![format!("arch={}", encode(&arch))];
-            if let Some(v) = &version_id {
-                qualifiers.push(format!("distro={}", encode(v)));
-            }
-            packages.push(OsPackage {
-                purl: format!(
-                    "pkg:apk/{}/{}@{}?{}",
-                    encode(id.as_deref().unwrap_or("alpine")),
-                    encode(name),
-                    encode(version),
-                    qualifiers.join("&")
-                ),
-                name: name.clone(),
-                version: version.clone(),
+            let arch = stanza.get("A").map_or("", String::as_str);
+            let namespace = id.as_deref().unwrap_or("alpine");
+            packages.push(OsPackage::new(
+                "apk",
+                namespace,
+                name,
+                version,
                 arch,
-            });
+                version_id.as_deref(),
+            ));
         }
     }
     packages.sort_by(|a, b| a.purl.cmp(&b.purl));
