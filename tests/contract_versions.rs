@@ -9,10 +9,6 @@ use std::path::{Path, PathBuf};
 
 use support::{Project, run_script, run_tool, sha256, workspace};
 
-fn fixture(name: &str) -> PathBuf {
-    fixture_of("0.1.0", name)
-}
-
 fn fixture_of(version: &str, name: &str) -> PathBuf {
     workspace()
         .join(format!("tests/fixtures/contract-{version}"))
@@ -40,11 +36,9 @@ fn versioned_stage(
     )
 }
 
-/// A 0.2.1 xhost serves 0.2.0 plugins as they are: 0.2.1 only added `signing.attest`,
-/// and a patch release's imports and export resolve to it by semver.
-#[test]
-fn plugins_built_against_0_2_0_run_unchanged() {
-    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join("keys-contract-0-2");
+/// A fresh P-256 key pair, `release.key` and `release.pub`, in the directory `name`.
+fn release_key(name: &str) -> PathBuf {
+    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&keys);
     std::fs::create_dir_all(&keys).unwrap();
     run_script(
@@ -52,21 +46,57 @@ fn plugins_built_against_0_2_0_run_unchanged() {
         "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out release.key 2>/dev/null\n\
          openssl pkey -in release.key -pubout -out release.pub",
     );
-    for file in ["checksum.wasm", "sign.wasm"] {
-        let inspect = Project::new("contract-0-2-inspect").xhost(&[
+    keys
+}
+
+/// `xhost plugin inspect` says each fixture of `version` speaks that contract, which
+/// this xhost serves.
+fn assert_speaks(version: &str, files: &[&str]) {
+    for file in files {
+        let inspect = Project::new("contract-inspect").xhost(&[
             "plugin",
             "inspect",
-            fixture_of("0.2.0", file).to_str().unwrap(),
+            fixture_of(version, file).to_str().unwrap(),
         ]);
         inspect.assert_ok();
         assert!(
-            inspect.stdout.contains(
-                "contract    xhost:plugin@0.2.0 (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
-            ) && !inspect.stdout.contains("NOT USABLE"),
+            inspect.stdout.contains(&format!(
+                "contract    xhost:plugin@{version} (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
+            )) && !inspect.stdout.contains("NOT USABLE"),
             "{file}: {}",
             inspect.stdout
         );
     }
+}
+
+/// The signature of `project`'s checksums file verifies with openssl and with
+/// `xhost verify`, against `keys/release.pub`.
+fn assert_signed(project: &Project, keys: &Path) {
+    let sums = "hello_1.0.0_checksums.txt";
+    let public = keys.join("release.pub");
+    run_script(
+        &project.dist(),
+        &format!(
+            "openssl dgst -sha256 -verify {} -signature <(base64 -d {sums}.sig) {sums}",
+            public.display()
+        ),
+    );
+    project
+        .xhost(&[
+            "verify",
+            project.dist().to_str().unwrap(),
+            "--key",
+            public.to_str().unwrap(),
+        ])
+        .assert_ok();
+}
+
+/// A 0.2.1 xhost serves 0.2.0 plugins as they are: 0.2.1 only added `signing.attest`,
+/// and a patch release's imports and export resolve to it by semver.
+#[test]
+fn plugins_built_against_0_2_0_run_unchanged() {
+    let keys = release_key("keys-contract-0-2");
+    assert_speaks("0.2.0", &["checksum.wasm", "sign.wasm"]);
     let head = format!(
         "[project]\nname = \"hello\"\nversion = \"1.0.0\"\n\n[build]\nmain = \"./cmd/hello\"\n\
          targets = [\"linux/amd64\", \"windows/amd64\"]\n\n\
@@ -102,49 +132,15 @@ fn plugins_built_against_0_2_0_run_unchanged() {
         std::fs::read(old.dist().join(sums)).unwrap(),
         std::fs::read(new.dist().join(sums)).unwrap()
     );
-    run_script(
-        &old.dist(),
-        &format!(
-            "openssl dgst -sha256 -verify {} -signature <(base64 -d {sums}.sig) {sums}",
-            keys.join("release.pub").display()
-        ),
-    );
-    old.xhost(&[
-        "verify",
-        old.dist().to_str().unwrap(),
-        "--key",
-        keys.join("release.pub").to_str().unwrap(),
-    ])
-    .assert_ok();
+    assert_signed(&old, &keys);
 }
 
 #[test]
 fn plugins_built_against_0_1_0_run_unchanged() {
-    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join("keys-contract");
-    let _ = std::fs::remove_dir_all(&keys);
-    std::fs::create_dir_all(&keys).unwrap();
-    run_script(
-        &keys,
-        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out release.key 2>/dev/null\n\
-         openssl pkey -in release.key -pubout -out release.pub",
-    );
+    let keys = release_key("keys-contract");
 
     // Each fixture says which contract it speaks.
-    for file in ["go-build.wasm", "sign.wasm", "size-report.wasm"] {
-        let inspect = Project::new("contract-inspect").xhost(&[
-            "plugin",
-            "inspect",
-            fixture(file).to_str().unwrap(),
-        ]);
-        inspect.assert_ok();
-        assert!(
-            inspect.stdout.contains(
-                "contract    xhost:plugin@0.1.0 (this xhost implements xhost:plugin@0.2.1 (and still serves 0.1.0))"
-            ),
-            "{file}: {}",
-            inspect.stdout
-        );
-    }
+    assert_speaks("0.1.0", &["go-build.wasm", "sign.wasm", "size-report.wasm"]);
 
     // A release made by the 0.1.0 go-build (which reads ldflags from the job's build
     // settings, as 0.1.0 had them), signed by the 0.1.0 sign, measured by the 0.1.0
@@ -230,20 +226,7 @@ fn plugins_built_against_0_1_0_run_unchanged() {
     // The 0.1.0 signer's signature verifies with openssl and with xhost verify, and
     // its signature is listed like any other.
     let sums = "hello_1.0.0_checksums.txt";
-    run_script(
-        &dist,
-        &format!(
-            "openssl dgst -sha256 -verify {} -signature <(base64 -d {sums}.sig) {sums}",
-            keys.join("release.pub").display()
-        ),
-    );
-    let verify = old.xhost(&[
-        "verify",
-        dist.to_str().unwrap(),
-        "--key",
-        keys.join("release.pub").to_str().unwrap(),
-    ]);
-    verify.assert_ok();
+    assert_signed(&old, &keys);
     assert!(
         build.stderr.contains(&format!("note: signed `{sums}`")),
         "{}",

@@ -543,28 +543,9 @@ fn check_runs(port: &Port, dist: &Path) {
 }
 
 fn validate_sboms(binary: &str, dist: &Path) {
-    let python = workspace().join(".venv/bin/python3");
-    let pyspdxtools = workspace().join(".venv/bin/pyspdxtools");
-    run_tool(
-        pyspdxtools.to_str().unwrap(),
-        &["-i", &format!("{binary}.spdx.json")],
-        dist,
-    );
-    let verdict = run_tool(
-        python.to_str().unwrap(),
-        &["-c", CDX_VALIDATE, &format!("{binary}.cdx.json")],
-        dist,
-    );
-    assert_eq!(verdict.trim(), "valid", "{binary}: {verdict}");
+    support::validate_spdx(&dist.join(format!("{binary}.spdx.json")));
+    support::validate_cyclonedx(&dist.join(format!("{binary}.cdx.json")));
 }
-
-const CDX_VALIDATE: &str = r#"
-import sys
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
-errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())
-print("valid" if errors is None else errors)
-"#;
 
 /// The manifest's record of the file at `path`.
 fn record<'a>(manifest: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {

@@ -89,6 +89,17 @@ impl Drop for Registry {
     }
 }
 
+/// hello-go as `CONFIG` has it, publishing to `registry`, built.
+fn built(name: &str, registry: &Registry) -> Project {
+    let project = Project::from_example(name, "hello-go");
+    project.write(
+        "xhost.toml",
+        CONFIG.replace("PORT", &registry.port.to_string()),
+    );
+    project.xhost(&["build", "."]).assert_ok();
+    project
+}
+
 fn skopeo(args: &[&str]) -> String {
     run_tool("skopeo", args, Path::new("."))
 }
@@ -96,12 +107,7 @@ fn skopeo(args: &[&str]) -> String {
 #[test]
 fn images_go_to_a_registry_once_and_read_back_the_same() {
     let registry = Registry::start();
-    let project = Project::from_example("publish", "hello-go");
-    project.write(
-        "xhost.toml",
-        CONFIG.replace("PORT", &registry.port.to_string()),
-    );
-    project.xhost(&["build", "."]).assert_ok();
+    let project = built("publish", &registry);
     let layout = project.path("dist/hello_1.0.0_oci");
     let local = skopeo(&[
         "inspect",
@@ -142,24 +148,10 @@ fn images_go_to_a_registry_once_and_read_back_the_same() {
     let remote = format!("docker://{remote_name}:1.0.0");
     let raw = skopeo(&["inspect", "--tls-verify=false", "--raw", &remote]);
     assert_eq!(raw, local, "the registry holds another index than dist/");
-    let platforms: Vec<String> =
-        serde_json::from_str::<serde_json::Value>(&raw).unwrap()["manifests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| {
-                let p = &m["platform"];
-                let variant = p["variant"]
-                    .as_str()
-                    .map_or(String::new(), |v| format!("/{v}"));
-                format!(
-                    "{}/{}{variant}",
-                    p["os"].as_str().unwrap(),
-                    p["architecture"].as_str().unwrap()
-                )
-            })
-            .collect();
-    assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+    assert_eq!(
+        support::oci_platforms(&serde_json::from_str(&raw).unwrap()),
+        ["linux/amd64", "linux/arm/v7", "linux/arm64"]
+    );
     // Pulled for arm64 from the registry: the binary in dist/, and it runs (under qemu).
     let pulled = tempfile::tempdir().unwrap();
     let single = pulled.path().join("arm64");
@@ -299,12 +291,7 @@ fn credentials_are_asked_for_checked_and_never_shown() {
     let secrets = tempfile::tempdir().unwrap();
     let htpasswd = htpasswd_file(secrets.path());
     let registry = Registry::start_with(Some(&htpasswd), None);
-    let project = Project::from_example("publish-auth", "hello-go");
-    project.write(
-        "xhost.toml",
-        CONFIG.replace("PORT", &registry.port.to_string()),
-    );
-    project.xhost(&["build", "."]).assert_ok();
+    let project = built("publish-auth", &registry);
     let remote = format!("docker://127.0.0.1:{}/acme/hello:1.0.0", registry.port);
     let tagged = || {
         std::process::Command::new("skopeo")
@@ -661,12 +648,7 @@ fn remote_tags(registry: &Registry) -> Vec<String> {
 #[test]
 fn a_registry_that_serves_other_bytes_gets_no_tag() {
     let registry = Registry::start();
-    let project = Project::from_example("publish-lying", "hello-go");
-    project.write(
-        "xhost.toml",
-        CONFIG.replace("PORT", &registry.port.to_string()),
-    );
-    project.xhost(&["build", "."]).assert_ok();
+    let project = built("publish-lying", &registry);
     let layout = project.path("dist/hello_1.0.0_oci");
     let top: serde_json::Value =
         serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();

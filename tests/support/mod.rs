@@ -354,3 +354,52 @@ pub fn run_wasip1(module: &Path, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&stdout.contents()).into_owned(),
     )
 }
+
+/// Checks `file` with pyspdxtools (SPDX's own validator); panics with its output if it
+/// is not valid SPDX.
+pub fn validate_spdx(file: &Path) {
+    let pyspdxtools = workspace().join(".venv/bin/pyspdxtools");
+    run_tool(
+        pyspdxtools.to_str().unwrap(),
+        &["-i", file.to_str().unwrap()],
+        Path::new("."),
+    );
+}
+
+/// Checks `file` with cyclonedx-python-lib's strict CycloneDX 1.6 JSON validator.
+pub fn validate_cyclonedx(file: &Path) {
+    const VALIDATE: &str = r#"
+import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())
+print("valid" if errors is None else errors)
+"#;
+    let python = workspace().join(".venv/bin/python3");
+    let verdict = run_tool(
+        python.to_str().unwrap(),
+        &["-c", VALIDATE, file.to_str().unwrap()],
+        Path::new("."),
+    );
+    assert_eq!(verdict.trim(), "valid", "{}: {verdict}", file.display());
+}
+
+/// The platforms an OCI image index lists, as `os/architecture[/variant]`.
+pub fn oci_platforms(index: &serde_json::Value) -> Vec<String> {
+    index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let p = &m["platform"];
+            let variant = p["variant"]
+                .as_str()
+                .map_or(String::new(), |v| format!("/{v}"));
+            format!(
+                "{}/{}{variant}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
