@@ -515,13 +515,12 @@ fn signed_images_verify_with_cosign_once_published() {
     );
     project.xhost(&["publish"]).assert_ok();
 
+    // cosign against the test registry (plain HTTP) and without a transparency log.
     let cosign = support::dev_tool("cosign");
-    let verify = |key: &str, image: &str| {
+    let cosign = |args: &[&str], image: &str| {
         std::process::Command::new(&cosign)
+            .args(args)
             .args([
-                "verify",
-                "--key",
-                key,
                 "--insecure-ignore-tlog",
                 "--allow-insecure-registry",
                 "--allow-http-registry",
@@ -530,6 +529,7 @@ fn signed_images_verify_with_cosign_once_published() {
             .output()
             .unwrap()
     };
+    let verify = |key: &str, image: &str| cosign(&["verify", "--key", key], image);
     let key = keys.path().join("cosign.pub");
     let tagged = format!("{remote_name}:1.0.0");
     let ok = verify(key.to_str().unwrap(), &tagged);
@@ -568,20 +568,16 @@ fn signed_images_verify_with_cosign_once_published() {
     // signature and that the statement names that manifest, and the predicate is the
     // SBOM in dist/.
     let attestation = |key: &Path, kind: &str, image: &str| {
-        std::process::Command::new(&cosign)
-            .args([
+        cosign(
+            &[
                 "verify-attestation",
                 "--key",
                 key.to_str().unwrap(),
                 "--type",
                 kind,
-                "--insecure-ignore-tlog",
-                "--allow-insecure-registry",
-                "--allow-http-registry",
-                image,
-            ])
-            .output()
-            .unwrap()
+            ],
+            image,
+        )
     };
     for manifest in index["manifests"].as_array().unwrap() {
         let platform = &manifest["platform"];
