@@ -91,13 +91,22 @@ fn check_store() {
 
 /// Processes whose working directory is inside `dir` (a build's programs run in the
 /// source tree).
+/// The command lines of processes working in `dir`, found by the directory itself
+/// (device and inode) rather than its name: a confined program sees the project at
+/// `/xhost/src`.
 fn processes_in(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(want) = std::fs::metadata(dir) else {
+        return Vec::new();
+    };
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+        let Ok(cwd) = std::fs::metadata(entry.path().join("cwd")) else {
             continue;
         };
-        if cwd.starts_with(dir) && entry.file_name() != std::process::id().to_string().as_str() {
+        if (cwd.dev(), cwd.ino()) == (want.dev(), want.ino())
+            && entry.file_name() != std::process::id().to_string().as_str()
+        {
             let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
             found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
         }

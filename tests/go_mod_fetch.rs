@@ -423,7 +423,7 @@ fn programs_cannot_write_the_fetched_modules() {
     // A later stage's program finds the module cache among its mounts and tries to
     // replace a recorded hash, which Go would trust on the next build.
     let probe = r#"action = "script"
-script = '''d=$(awk '$5 ~ /modules\/[0-9a-f]+$/ { print $5 }' /proc/self/mountinfo); test -n "$d" || { echo no module cache mounted >&2; exit 1; }; echo h1:forged= > "$d/cache/download/example.com/greet/@v/v1.0.0.ziphash"'''"#;
+script = '''d=$(awk '$5 == "/xhost/modules" { print $5 }' /proc/self/mountinfo); test -n "$d" || { echo no module cache mounted >&2; exit 1; }; echo h1:forged= > "$d/cache/download/example.com/greet/@v/v1.0.0.ziphash"'''"#;
     project.write(
         "xhost.toml",
         config_with_probe(&proxy, "tamper", "sh", probe),

@@ -261,7 +261,9 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
         .replace("{cgroup}", &scene.cgroup)
         .replace("{home}", &scene.home.display().to_string())
         .replace("{other}", &scene.other.display().to_string())
-        .replace("{src}", &project.dir.display().to_string())
+        // Where a confined program sees the project, and where it really is.
+        .replace("{src}", "/xhost/src")
+        .replace("{checkout}", &project.dir.display().to_string())
         .replace("{port}", &scene.port.to_string())
         .replace("{outside}", &outside.display().to_string())
         .replace("{granted}", &scene.granted.display().to_string())

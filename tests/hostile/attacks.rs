@@ -13,8 +13,9 @@ pub struct Attack {
     pub plugin: &'static str,
     /// Extra lines for the `[[stage]]` table (grants, limits).
     pub stage: &'static str,
-    /// The `[stage.config]` table's lines; `{home}`, `{other}`, `{src}`, `{port}`,
-    /// `{outside}` and `{canary_pattern}` are filled in.
+    /// The `[stage.config]` table's lines; `{home}`, `{other}`, `{src}` (the project
+    /// as tools see it), `{checkout}` (where it is), `{port}`, `{outside}` and
+    /// `{canary_pattern}` are filled in.
     pub config: &'static str,
     /// Text stderr must contain.
     pub expect: &'static [&'static str],
@@ -935,6 +936,14 @@ pub fn attacks() -> Vec<Attack> {
             SH,
             "action = \"script\"\nscript = \"echo ${XHOST_REGISTRY_PASSWORD:-unset}; cat {home}/.docker/config.json\"",
             &["blocked: the script: exit Some(1)", "unset", "No such file"],
+        ),
+        a(
+            "tool looks for the checkout at its real path (to learn it, or write into it)",
+            "tool sandbox: the project is at /xhost/src, its real path has no name inside",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"ls {checkout}/xhost.toml || touch {checkout}/planted\"",
+            &["blocked: the script", "No such file"],
         ),
     ]
 }

@@ -20,13 +20,13 @@ use crate::known_digest::KnownDigest;
 use crate::pipeline::Ran;
 use crate::report::Level;
 
-const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
+pub(super) const ENTRY_SCHEMA: &str = "xhost.action-entry/v1";
 
 pub struct Actions {
     dir: PathBuf,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub schema: String,
     pub stage: String,
@@ -40,7 +40,7 @@ pub struct Entry {
 }
 
 /// One output, without its producer (the stage and plugin are the key's).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Output {
     pub path: String,
     pub kind: Kind,
@@ -95,7 +95,7 @@ impl Actions {
         Some(entry)
     }
 
-    /// Records `outputs` under `key`.
+    /// Records `outputs` under `key`; returns the entry written.
     pub fn record(
         &self,
         key: &str,
@@ -103,7 +103,7 @@ impl Actions {
         ran: &Ran,
         log: Vec<(Level, String)>,
         store: &Store,
-    ) -> Result<()> {
+    ) -> Result<Entry> {
         let entry = Entry {
             log,
             signed: ran.signed.clone(),
@@ -125,6 +125,17 @@ impl Actions {
                 })
                 .collect(),
         };
+        self.write(key, &entry)?;
+        Ok(entry)
+    }
+
+    /// Keeps `entry`, fetched from elsewhere with its outputs now in `store`, under
+    /// `key`.
+    pub fn keep(&self, key: &str, entry: &Entry, store: &Store) -> Result<()> {
+        let mut entry = entry.clone();
+        for output in &mut entry.outputs {
+            output.known = KnownDigest::record(&store.path(&output.sha256), &output.sha256);
+        }
         self.write(key, &entry)
     }
 

@@ -6,8 +6,10 @@
 //! each input's path, kind, target, metadata and digest; then each granted
 //! capability's parts (`crate::caps::Capability::key_parts`): for `/src`, the source
 //! tree's digest (not its path, which the plugin never sees); for `paths`, each granted
-//! directory's digest; for programs, each program's path and digest (and the project's
-//! path, which they see); for keys, each key's id and public key. A
+//! directory's digest; for programs, each program's digest and the path it sees itself
+//! at (confined, a fixed place for a toolchain outside the system directories, and
+//! the project at a fixed place too; unconfined, the real paths and the project's);
+//! for keys, each key's id and public key. A
 //! stage granted `net` has no key: what it fetches is not among its inputs. Programs'
 //! digests are remembered with their stamps (`known_digest`) in `programs.json`.
 

@@ -1,15 +1,17 @@
 //! The action cache: a stage invocation whose key (`key.rs`) was seen before reuses the
 //! outputs recorded under it (`actions.rs`), whose bytes are in the artifact store,
-//! without instantiating its plugin. `gc.rs` reports on and trims the whole cache
+//! without instantiating its plugin; on a local miss, a remote cache shared across
+//! machines is asked (`remote/`). `gc.rs` reports on and trims the whole cache
 //! directory.
 
 mod actions;
 pub mod gc;
 mod key;
 mod miss_reason;
+pub mod remote;
 pub(crate) mod source_tree;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Result;
@@ -32,6 +34,8 @@ pub struct ActionCache {
     reuse: bool,
     uses: Mutex<Vec<StageUse>>,
     last_keys: miss_reason::LastKeys,
+    /// The remote cache, when one is configured, with where fetched blobs land first.
+    remote: Option<(remote::Remote, PathBuf)>,
 }
 
 /// What the cache did for one stage invocation.
@@ -40,6 +44,9 @@ pub struct StageUse {
     pub stage: String,
     pub target: String,
     pub result: CacheResult,
+    /// A hit whose entry came from the remote cache.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub remote: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
@@ -60,7 +67,11 @@ pub enum CacheResult {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub hits: usize,
+    /// Of the hits, those fetched from the remote cache.
+    pub remote_hits: usize,
     pub misses: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<remote::Summary>,
     pub stages: Vec<StageUse>,
 }
 
@@ -82,8 +93,9 @@ pub struct Hit {
 
 impl ActionCache {
     /// Opens the action cache for a build of `config` publishing to `dist`, with the
-    /// source tree's digest when it was already taken. The build
-    /// holds the cache's gc lock (shared) for its whole life ([`crate::build_state`]).
+    /// source tree's digest when it was already taken, and the remote cache (fetched
+    /// blobs land in `scratch` first). The build holds the cache's gc lock (shared)
+    /// for its whole life ([`crate::build_state`]).
     pub fn open(
         cache: &CacheLayout,
         project: &ProjectArea,
@@ -91,6 +103,7 @@ impl ActionCache {
         dist: &Path,
         reuse: bool,
         source_digest: Option<String>,
+        remote: Option<(remote::Settings, PathBuf)>,
     ) -> Result<Self> {
         let keys = KeyContext::new(config, dist, cache.programs_file(), project.source_index());
         if let Some(digest) = source_digest {
@@ -102,6 +115,11 @@ impl ActionCache {
             reuse,
             uses: Mutex::new(Vec::new()),
             last_keys: miss_reason::LastKeys::new(project.last_keys()),
+            remote: remote
+                .map(|(settings, scratch)| {
+                    Ok::<_, anyhow::Error>((remote::Remote::open(settings)?, scratch))
+                })
+                .transpose()?,
         })
     }
 
@@ -119,31 +137,32 @@ impl ActionCache {
             Ok((key, json)) => (Some(key), Some(json), None),
             Err(why) => (None, None, Some(why.to_string())),
         };
-        let hit = key
+        let target = lane_name(lane);
+        let found = key
             .as_deref()
             .filter(|_| self.reuse)
-            .and_then(|key| self.actions.lookup(key, store))
-            .and_then(|entry| {
-                let plugin = &stage.prepared.plugin;
-                let outputs = entry
-                    .outputs
-                    .into_iter()
-                    .map(|o| o.into_record(&stage.config.name, &plugin.label, &plugin.digest))
-                    .collect::<Result<Vec<_>>>()
-                    .ok()?;
-                Some(Hit {
-                    outputs,
-                    log: entry.log,
-                    signed: entry.signed,
-                })
-            });
+            .and_then(|key| self.find(key, &stage.config.name, lane, store));
+        let from_remote = found.as_ref().is_some_and(|(_, remote)| *remote);
+        let hit = found.and_then(|(entry, _)| {
+            let plugin = &stage.prepared.plugin;
+            let outputs = entry
+                .outputs
+                .into_iter()
+                .map(|o| o.into_record(&stage.config.name, &plugin.label, &plugin.digest))
+                .collect::<Result<Vec<_>>>()
+                .ok()?;
+            Some(Hit {
+                outputs,
+                log: entry.log,
+                signed: entry.signed,
+            })
+        });
         let result = match (&key, &hit) {
             (None, _) => CacheResult::Uncached,
             (Some(_), Some(_)) => CacheResult::Hit,
             (Some(_), None) if !self.reuse => CacheResult::Forced,
             (Some(_), None) => CacheResult::Miss,
         };
-        let target = lane_name(lane);
         let changed = json
             .as_ref()
             .map(|json| self.last_keys.compare(&stage.config.name, &target, json));
@@ -163,9 +182,35 @@ impl ActionCache {
             stage: stage.config.name.clone(),
             target,
             result,
+            remote: from_remote,
             why: why.clone(),
         });
         Lookup { key, hit, why }
+    }
+
+    /// The entry under `key`: the local one, else the remote cache's (then kept
+    /// locally too); and whether it came from the remote.
+    fn find(
+        &self,
+        key: &str,
+        stage: &str,
+        lane: &Lane,
+        store: &Store,
+    ) -> Option<(actions::Entry, bool)> {
+        if let Some(entry) = self.actions.lookup(key, store) {
+            return Some((entry, false));
+        }
+        let (remote, scratch) = self.remote.as_ref()?;
+        let target = lane.as_ref().map(ToString::to_string);
+        let expected = remote::Expected {
+            key,
+            stage,
+            target: target.as_deref(),
+        };
+        let entry = remote.fetch(&expected, store, scratch)?;
+        // Kept locally, so the next build need not ask; if that fails, it asks again.
+        let _ = self.actions.keep(key, &entry, store);
+        Some((entry, true))
     }
 
     /// Records what a looked-up invocation that ran produced, and what it logged.
@@ -179,14 +224,19 @@ impl ActionCache {
     ) {
         if let Some(key) = &lookup.key {
             // A cache that cannot be written costs a rerun next time, nothing more.
-            if let Err(e) = self
+            match self
                 .actions
                 .record(key, &stage.config.name, ran, log, store)
             {
-                eprintln!(
+                Ok(entry) => {
+                    if let Some((remote, _)) = &self.remote {
+                        remote.upload(key, &entry, store);
+                    }
+                }
+                Err(e) => eprintln!(
                     "xhost: warning: not caching stage `{}`: {e:#}",
                     stage.config.name
-                );
+                ),
             }
         }
     }
@@ -202,6 +252,8 @@ impl ActionCache {
                 .iter()
                 .filter(|s| s.result == CacheResult::Hit)
                 .count(),
+            remote_hits: stages.iter().filter(|s| s.remote).count(),
+            remote: self.remote.as_ref().map(|(remote, _)| remote.finish()),
             misses: stages
                 .iter()
                 .filter(|s| s.result != CacheResult::Hit)

@@ -35,7 +35,7 @@ impl Capability for Source {
         keys: &KeyContext,
     ) -> Result<Vec<(&'static str, Value)>, Uncacheable> {
         // The plugin sees the tree at /src, never where it lives: a checkout at another
-        // path has the same key. (Programs do see the path: `exec` adds it.)
+        // path has the same key. (Programs unconfined see the path: `exec` adds it.)
         Ok(vec![("source", json!(keys.source_digest()?))])
     }
 

@@ -75,6 +75,11 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         source_digest: start
             .as_ref()
             .map(|(s, _, _)| s.source_digest().to_string()),
+        remote_cache: crate::cache::remote::Settings::resolve(
+            args.remote_cache.as_deref(),
+            args.remote_cache_read_only,
+            config.remote_cache.as_ref(),
+        )?,
     };
     let prepared = session.prepare(config, request)?;
     let config = &prepared.plan.config;
@@ -102,8 +107,13 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
 
     let listed: Vec<(&str, u64)> = records.iter().map(|r| (r.path.as_str(), r.size)).collect();
     print_release(&listed, &dist)?;
+    let remote = if cache.remote_hits > 0 {
+        format!(" ({} remote)", cache.remote_hits)
+    } else {
+        String::new()
+    };
     eprintln!(
-        "xhost: {} artifacts in {} (action cache: {} hits, {} misses)",
+        "xhost: {} artifacts in {} (action cache: {} hits{remote}, {} misses)",
         records.len(),
         dist.display(),
         cache.hits,

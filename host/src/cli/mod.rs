@@ -230,6 +230,15 @@ struct BuildArgs {
     /// to FILE, in Chrome's trace event format (open it in Perfetto).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Share the action cache through this server too (Bazel's HTTP cache protocol,
+    /// `http(s)://…`); `off` for none [default: XHOST_REMOTE_CACHE, else
+    /// `[remote_cache] url`].
+    #[arg(long, value_name = "URL")]
+    remote_cache: Option<String>,
+    /// Fetch from the remote cache, never write to it (for builds of untrusted code;
+    /// also XHOST_REMOTE_CACHE_READ_ONLY=1).
+    #[arg(long)]
+    remote_cache_read_only: bool,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }

@@ -33,6 +33,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     // Authors want to see what their plugin logs.
     let session = Session::open(verbosity.max(1))?;
     let request = Request {
+        remote_cache: None,
         dist: args.out.clone(),
         jobs: 1,
         action_cache: ActionCacheUse::Off,
@@ -129,6 +130,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         release_notes: None,
         goreleaser_metadata: false,
         publish: Vec::new(),
+        remote_cache: None,
         settings: Vec::new(),
         text: None,
     })

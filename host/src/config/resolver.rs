@@ -75,6 +75,7 @@ impl Resolver<'_> {
             stage.rendered = self.render_stage(stage, &fields, &targets)?;
         }
         let publish = self.publish(&parsed.publish, &fields)?;
+        let remote_cache = self.remote_cache(&parsed.remote_cache)?;
         let release_notes = match &parsed.changelog {
             Some(section) => self.release_notes(section, &project)?,
             None => None,
@@ -99,6 +100,7 @@ impl Resolver<'_> {
             release_notes,
             goreleaser_metadata: parsed.metadata.goreleaser,
             publish,
+            remote_cache,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
@@ -547,6 +549,33 @@ impl Resolver<'_> {
                 })
             })
             .collect()
+    }
+
+    /// `[remote_cache]`: an HTTP(S) URL, and a timeout of 1 to 600 seconds.
+    fn remote_cache(
+        &self,
+        section: &super::schema::RemoteCacheSection,
+    ) -> Result<Option<crate::cache::remote::Settings>, ConfigError> {
+        let Some(url) = &section.url else {
+            return Ok(None);
+        };
+        crate::cache::remote::check_url(url.get_ref())
+            .map_err(|why| self.at(url.span(), format!("[remote_cache] url: {why}")))?;
+        let timeout = match &section.timeout_secs {
+            Some(t) if !(1..=600).contains(t.get_ref()) => {
+                return Err(self.at(
+                    t.span(),
+                    "[remote_cache] timeout_secs: give 1 to 600 seconds",
+                ));
+            }
+            Some(t) => *t.get_ref(),
+            None => crate::cache::remote::DEFAULT_TIMEOUT_SECS,
+        };
+        Ok(Some(crate::cache::remote::Settings {
+            url: url.get_ref().clone(),
+            read_only: section.read_only,
+            timeout: std::time::Duration::from_secs(timeout),
+        }))
     }
 
     pub(super) fn at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {

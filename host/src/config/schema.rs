@@ -32,6 +32,23 @@ pub struct ConfigFile {
     /// `[[publish]]`: where `xhost publish` pushes the release's images.
     #[serde(default)]
     pub publish: Vec<PublishSection>,
+    /// `[remote_cache]`: an action cache shared across machines.
+    #[serde(default)]
+    pub remote_cache: RemoteCacheSection,
+}
+
+/// `[remote_cache]`: the server and how it is used (a flag or `XHOST_REMOTE_CACHE`
+/// overrides the URL).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteCacheSection {
+    /// `http(s)://HOST[:PORT]/PATH`: a server speaking Bazel's HTTP cache protocol.
+    pub url: Option<Spanned<String>>,
+    /// Fetch, never upload.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Seconds a connection or a silent response may take before the server is dropped.
+    pub timeout_secs: Option<Spanned<u64>>,
 }
 
 /// One `[[publish]]` destination.

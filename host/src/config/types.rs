@@ -38,6 +38,8 @@ pub struct Config {
     pub goreleaser_metadata: bool,
     /// `[[publish]]`: the registries and repositories `xhost publish` pushes images to.
     pub publish: Vec<crate::publish::Destination>,
+    /// `[remote_cache]`, as written (flags and the environment may override it).
+    pub remote_cache: Option<crate::cache::remote::Settings>,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

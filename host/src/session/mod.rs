@@ -61,6 +61,8 @@ pub struct Request {
     /// which the action keys use rather than walking the tree again; none: computed
     /// when a key first needs it.
     pub source_digest: Option<String>,
+    /// The remote cache to share the action cache through, if any.
+    pub remote_cache: Option<crate::cache::remote::Settings>,
 }
 
 /// How a build uses the action cache.
@@ -159,6 +161,8 @@ impl Session {
                 &request.dist,
                 reuse == ActionCacheUse::Reuse,
                 request.source_digest.clone(),
+                (request.remote_cache.clone())
+                    .map(|settings| (settings, state.work.path().join("remote"))),
             )?),
         };
         let per_target = plan.per_target().next().is_some();

@@ -136,6 +136,7 @@ fn probe() -> Result<ExitCode, String> {
     let policy = Policy {
         read_only,
         read_write: super::system_read_write(),
+        moved: Vec::new(),
         cwd: PathBuf::from("/"),
         network: Network::Isolated,
         limits: ToolLimits {

@@ -55,6 +55,10 @@ pub struct Policy {
     pub read_only: Vec<PathBuf>,
     /// Writable: the invocation's output and temporary directories, the tool's caches.
     pub read_write: Vec<PathBuf>,
+    /// Paths above (as the program sees them) that show another directory of the
+    /// machine, as `(seen, real)`; every other path shows itself.
+    #[serde(default)]
+    pub moved: Vec<(PathBuf, PathBuf)>,
     /// The program's working directory (one of the above).
     pub cwd: PathBuf,
     /// What network the program has.

@@ -1,8 +1,8 @@
 //! The sandbox's file-system view: a small read-only tmpfs as `/`, with each of the
-//! policy's paths bind-mounted at its own place (read-only or writable), an empty
-//! `/proc` for the child's own proc mount, and nothing else. Paths keep their names,
-//! so tool environments and arguments need no translation, while the rest of the
-//! machine (home directories, other projects' caches, sockets) has no name inside.
+//! policy's paths bind-mounted (read-only or writable) at its own place or, for the
+//! policy's moved paths, at the fixed place the program knows it by; an empty `/proc`
+//! for the child's own proc mount, and nothing else. The rest of the machine (home
+//! directories, other projects' caches, sockets) has no name inside.
 
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt};
 use std::path::{Component, Path, PathBuf};
@@ -55,7 +55,12 @@ pub fn enter(policy: &Policy) -> Result<(), String> {
     binds.sort_by_key(|(path, _)| path.components().count());
     binds.dedup_by_key(|(path, _)| *path);
     for (path, _) in &binds {
-        bind(path)?;
+        let real = policy
+            .moved
+            .iter()
+            .find(|(seen, _)| seen == path)
+            .map_or(*path, |(_, real)| real.as_path());
+        bind(path, real)?;
     }
     for (path, read_only) in &binds {
         if *read_only && !is_symlink(path) {
@@ -84,9 +89,9 @@ pub fn finish() -> Result<(), String> {
     remount_read_only(Path::new("/"))
 }
 
-/// Makes `path` inside the new root show what it shows outside.
-fn bind(path: &Path) -> Result<(), String> {
-    let source = inside_old(path);
+/// Makes `path` inside the new root show what `real` shows outside.
+fn bind(path: &Path, real: &Path) -> Result<(), String> {
+    let source = inside_old(real);
     let meta =
         std::fs::symlink_metadata(&source).map_err(|e| format!("{}: {e}", path.display()))?;
     if path.exists() || std::fs::symlink_metadata(path).is_ok() {

@@ -7,23 +7,26 @@
 //! Go's. A program without one gets the common environment only. Adding a toolchain
 //! (cargo, zig) is adding a profile.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::tools::Tool;
 
-/// Private directories of one tool run.
-pub struct Dirs<'a> {
+/// Private directories of one tool run, as the program sees them.
+#[derive(Clone)]
+pub struct Dirs {
+    /// The directory holding the program (`$PATH`).
+    pub bin: PathBuf,
     /// `$HOME`, persistent per project and tool.
-    pub home: &'a Path,
+    pub home: PathBuf,
     /// Tool caches (Go's build and module caches), persistent per project and tool.
-    pub cache: &'a Path,
+    pub cache: PathBuf,
     /// `$TMPDIR`, fresh per invocation.
-    pub tmp: &'a Path,
+    pub tmp: PathBuf,
     /// The project's workspace file (Go's `go.work`), when it has one.
-    pub workspace: Option<&'a Path>,
+    pub workspace: Option<PathBuf>,
     /// The project's downloaded modules, when a fetch stage made them (read-only) or is
     /// making them (this run fills it).
-    pub modules: Option<&'a Path>,
+    pub modules: Option<PathBuf>,
 }
 
 /// What xhost knows about one program.
@@ -100,13 +103,17 @@ fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
         (
             "GOMODCACHE",
             dirs.modules
+                .as_deref()
                 .map_or_else(|| path(&dirs.cache.join("mod")), path),
         ),
         ("GOPATH", path(&dirs.home.join("go"))),
         ("GOENV", "off".to_string()),
         ("GOTOOLCHAIN", "local".to_string()),
         ("GOTELEMETRY", "off".to_string()),
-        ("GOWORK", dirs.workspace.map_or("off".to_string(), path)),
+        (
+            "GOWORK",
+            dirs.workspace.as_deref().map_or("off".to_string(), path),
+        ),
     ];
     if net {
         // Go's default falls back to `direct`, which runs version control tools.
@@ -128,9 +135,9 @@ const GOFLAGS_ALLOWED: &[&str] = &["-trimpath", "-a", "-v", "-mod=", "-buildvcs=
 pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
     let path = |p: &Path| p.display().to_string();
     let mut env = vec![
-        ("HOME".to_string(), path(dirs.home)),
-        ("TMPDIR".to_string(), path(dirs.tmp)),
-        ("PATH".to_string(), path(tool.dir())),
+        ("HOME".to_string(), path(&dirs.home)),
+        ("TMPDIR".to_string(), path(&dirs.tmp)),
+        ("PATH".to_string(), path(&dirs.bin)),
         ("LANG".to_string(), "C.UTF-8".to_string()),
         ("XDG_CACHE_HOME".to_string(), path(&dirs.cache.join("xdg"))),
         (
@@ -313,11 +320,13 @@ mod tests {
             path: "/opt/go/bin/go".into(),
             installation: "/opt/go".into(),
             version: None,
+            movable: true,
         };
         let dirs = Dirs {
-            home: Path::new("/c/home"),
-            cache: Path::new("/c/cache"),
-            tmp: Path::new("/w/tmp"),
+            bin: tool.dir().to_path_buf(),
+            home: "/c/home".into(),
+            cache: "/c/cache".into(),
+            tmp: "/w/tmp".into(),
             workspace: None,
             modules: None,
         };
@@ -330,13 +339,13 @@ mod tests {
         assert_eq!(get("HOME"), Some("/c/home"));
         assert_eq!(get("GOWORK"), Some("off"));
         let work = Dirs {
-            workspace: Some(Path::new("/p/go.work")),
-            ..dirs
+            workspace: Some("/p/go.work".into()),
+            ..dirs.clone()
         };
         let env = base(&tool, &work, false);
         assert!(env.contains(&("GOWORK".into(), "/p/go.work".into())));
         let fetched = Dirs {
-            modules: Some(Path::new("/c/modules/k")),
+            modules: Some("/c/modules/k".into()),
             ..dirs
         };
         let env = base(&tool, &fetched, false);

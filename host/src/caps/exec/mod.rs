@@ -5,10 +5,12 @@
 //! allow-listed variables ([`env`]); the host finds the program when the build is
 //! planned ([`tools`]) and runs it in the tool sandbox ([`policy`]) with private
 //! directories, the source tree as working directory, a timeout and capped output
-//! ([`process`]). The action key holds each program's path and digest.
+//! ([`process`]). The action key holds each program's digest and the path it sees
+//! itself at, which confined is the same on every machine ([`policy::View`]).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,7 +26,7 @@ pub mod tools;
 
 pub use args::Roots;
 use env::Dirs;
-use policy::Access as Mounts;
+use policy::{Access as Mounts, View};
 use process::Spec;
 use tools::Tool;
 
@@ -136,18 +138,25 @@ impl Capability for Exec {
         stage: &PlannedStage,
         keys: &KeyContext,
     ) -> Result<Vec<(&'static str, Value)>, Uncacheable> {
+        // Confined, programs see the project and a movable toolchain at fixed places
+        // (`policy`), so where either lives is no part of what they make, nor of the
+        // key; unconfined, they see the real paths, and the key holds them.
+        let confined = policy::at_fixed_places();
         let mut digests = serde_json::Map::new();
         for (name, tool) in programs(stage) {
             digests.insert(
                 name.clone(),
-                json!({ "path": tool.path.display().to_string(), "sha256": keys.program_digest(&tool.path)? }),
+                json!({
+                    "path": policy::program_seen(tool, confined).display().to_string(),
+                    "sha256": keys.program_digest(&tool.path)?,
+                }),
             );
         }
-        // Programs see the project's absolute path.
-        Ok(vec![
-            ("root", json!(keys.root().display().to_string())),
-            ("programs", Value::Object(digests)),
-        ])
+        let mut parts = vec![("programs", Value::Object(digests))];
+        if !policy::project_at_fixed_place(confined, super::paths::granted(stage)) {
+            parts.push(("root", json!(keys.root().display().to_string())));
+        }
+        Ok(parts)
     }
 
     fn shown(&self, stage: &PlannedStage) -> String {
@@ -222,40 +231,38 @@ impl ExecCap {
             .roots
             .as_ref()
             .ok_or_else(|| ExecError::NotGranted("programs cannot be run outside `run`".into()))?;
-        let args = command
-            .args
-            .iter()
-            .map(|arg| args::resolve(arg, roots))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ExecError::BadArgument)?;
         let state = self.tool_state.join(&tool.name);
-        let (home, cache) = (state.join("home"), state.join("cache"));
+        let access = Mounts {
+            paths: self.paths.clone(),
+            read_only: self.egress.iter().map(|e| e.dir().to_path_buf()).collect(),
+            tmp: self.tmp.clone(),
+            home: state.join("home"),
+            cache: state.join("cache"),
+            modules: self.fetched.as_ref().map(|f| (f.dir.clone(), f.filling)),
+        };
         // Bound into the tool sandbox by path, so it must exist first.
-        for dir in [&home, &cache, &self.tmp] {
+        for dir in [&access.home, &access.cache, &access.tmp] {
             std::fs::create_dir_all(dir)
                 .map_err(|e| ExecError::Unavailable(format!("creating {}: {e}", dir.display())))?;
         }
+        let view = View::new(tool, roots, &access)?;
+        let args = command
+            .args
+            .iter()
+            .map(|arg| argument(arg, roots, &view))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ExecError::BadArgument)?;
         let workspace = (roots.source.as_ref())
             .map(|source| source.join("go.work"))
             .filter(|file| file.is_file());
-        let mut env = env::base(
-            tool,
-            &Dirs {
-                home: &home,
-                cache: &cache,
-                tmp: &self.tmp,
-                workspace: workspace.as_deref(),
-                modules: self.fetched.as_ref().map(|f| f.dir.as_path()),
-            },
-            self.net.any(),
-        );
+        let mut env = env::base(tool, &dirs(&view, tool, &access, workspace), self.net.any());
         for (name, value) in &command.env {
             env::check(name, value).map_err(ExecError::EnvDenied)?;
             env.retain(|(n, _)| n != name);
             env.push((name.clone(), value.clone()));
         }
         let spec = Spec {
-            program: tool.path.clone(),
+            program: view.seen(&tool.path),
             args,
             env,
             cwd: roots.source.clone().unwrap_or_else(|| self.tmp.clone()),
@@ -263,20 +270,7 @@ impl ExecCap {
             output_cap: OUTPUT_CAP,
             alarm: self.alarm.clone(),
         };
-        let mut read_only = self.paths.clone();
-        read_only.extend(self.egress.as_ref().map(|e| e.dir().to_path_buf()));
-        let mut fresh = vec![roots.output.clone(), self.tmp.clone()];
-        match &self.fetched {
-            Some(f) if f.filling => fresh.push(f.dir.clone()),
-            Some(f) => read_only.push(f.dir.clone()),
-            None => {}
-        }
-        let access = Mounts {
-            read_only,
-            fresh,
-            kept: vec![home, cache],
-        };
-        policy::confine(spec, tool, roots, &access, network, &self.limits)
+        policy::confine(spec, &view, network, &self.limits)
     }
 
     /// The program's network, starting the relays to the allowed hosts the first time.
@@ -367,47 +361,45 @@ impl wit::Host for ExecCap {
 pub fn run_for_host(
     tool: &Tool,
     args: &[&str],
-    project: &std::path::Path,
-    modules: &std::path::Path,
-    work: &std::path::Path,
+    project: &Path,
+    modules: &Path,
+    work: &Path,
     limits: &Limits,
 ) -> Result<process::Finished> {
-    let (home, cache, tmp) = (work.join("home"), work.join("cache"), work.join("tmp"));
     let roots = Roots {
         source: Some(project.to_path_buf()),
         input: work.join("in"),
         output: work.join("out"),
     };
-    for dir in [&home, &cache, &tmp, &roots.input, &roots.output] {
+    let access = Mounts {
+        paths: Vec::new(),
+        read_only: Vec::new(),
+        tmp: work.join("tmp"),
+        home: work.join("home"),
+        cache: work.join("cache"),
+        modules: Some((modules.to_path_buf(), false)),
+    };
+    for dir in [
+        &access.home,
+        &access.cache,
+        &access.tmp,
+        &roots.input,
+        &roots.output,
+    ] {
         std::fs::create_dir_all(dir)?;
     }
+    let view = View::new(tool, &roots, &access).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     let workspace = Some(project.join("go.work")).filter(|f| f.is_file());
-    let env = env::base(
-        tool,
-        &Dirs {
-            home: &home,
-            cache: &cache,
-            tmp: &tmp,
-            workspace: workspace.as_deref(),
-            modules: Some(modules),
-        },
-        false,
-    );
     let spec = Spec {
-        program: tool.path.clone(),
+        program: view.seen(&tool.path),
         args: args.iter().map(Into::into).collect(),
-        env,
+        env: env::base(tool, &dirs(&view, tool, &access, workspace), false),
         cwd: project.to_path_buf(),
         timeout: Duration::from_secs(limits.exec_time_secs),
         output_cap: OUTPUT_CAP,
         alarm: None,
     };
-    let mounts = Mounts {
-        read_only: vec![modules.to_path_buf()],
-        fresh: vec![roots.output.clone(), tmp.clone()],
-        kept: vec![home, cache],
-    };
-    let spec = policy::confine(spec, tool, &roots, &mounts, Network::Isolated, limits)
+    let spec = policy::confine(spec, &view, Network::Isolated, limits)
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     let finished =
         process::run(spec).map_err(|e| anyhow::anyhow!("starting {}: {e}", tool.path.display()))?;
@@ -415,6 +407,29 @@ pub fn run_for_host(
         anyhow::bail!("{}: {why}", tool.name);
     }
     Ok(finished)
+}
+
+/// One argument as the program receives it: a path as the program sees it.
+fn argument(arg: &Arg, roots: &Roots, view: &View) -> Result<OsString, String> {
+    let resolved = args::resolve(arg, roots)?;
+    Ok(match arg {
+        Arg::Text(_) => resolved,
+        Arg::Source(_) | Arg::Input(_) | Arg::Output(_) => {
+            view.seen(Path::new(&resolved)).into_os_string()
+        }
+    })
+}
+
+/// The run's directories as the program sees them.
+fn dirs(view: &View, tool: &Tool, access: &Mounts, workspace: Option<PathBuf>) -> Dirs {
+    Dirs {
+        bin: view.seen(tool.dir()),
+        home: view.seen(&access.home),
+        cache: view.seen(&access.cache),
+        tmp: view.seen(&access.tmp),
+        workspace: workspace.map(|w| view.seen(&w)),
+        modules: access.modules.as_ref().map(|(dir, _)| view.seen(dir)),
+    }
 }
 
 /// The message inside an [`ExecError`].

@@ -29,6 +29,10 @@ pub struct Tool {
     pub installation: PathBuf,
     /// The toolchain's version when xhost asked it (`go1.27.3`).
     pub version: Option<String>,
+    /// Whether the tool sandbox may show the installation at a fixed place rather than
+    /// where it is: a binary outside the system directories (a script names its
+    /// interpreter by path, and a system directory is where it is on every machine).
+    pub movable: bool,
 }
 
 impl Tool {
@@ -89,6 +93,7 @@ fn plain(name: &str, found: &Path) -> Result<Tool> {
     }
     Ok(Tool {
         name: name.to_string(),
+        movable: movable(&path, &installation),
         path,
         installation,
         version: None,
@@ -101,9 +106,11 @@ fn plain(name: &str, found: &Path) -> Result<Tool> {
 fn go_toolchain(found: &Path, project: &Path) -> Result<Tool> {
     let canonical = executable(found).expect("checked when found");
     if interpreter(&canonical).is_none() {
+        let installation = installation_of(&canonical);
         return Ok(Tool {
             name: "go".into(),
-            installation: installation_of(&canonical),
+            movable: movable(&canonical, &installation),
+            installation,
             path: canonical,
             version: None,
         });
@@ -140,6 +147,7 @@ fn go_toolchain(found: &Path, project: &Path) -> Result<Tool> {
     })?;
     Ok(Tool {
         name: "go".into(),
+        movable: movable(&path, &root),
         path,
         installation: root,
         version: Some(version.trim().to_string()),
@@ -154,6 +162,14 @@ fn installation_of(path: &Path) -> PathBuf {
         Some(parent) if dir.ends_with("bin") && parent != Path::new("/") => parent.to_path_buf(),
         _ => dir.to_path_buf(),
     }
+}
+
+/// Whether `installation`, holding the program `path`, may be shown at a fixed place.
+fn movable(path: &Path, installation: &Path) -> bool {
+    interpreter(path).is_none()
+        && !crate::tool_sandbox::system_read_only()
+            .iter()
+            .any(|system| system.starts_with(installation))
 }
 
 /// The interpreter a script names on its `#!` line, canonical; none for a binary.

@@ -1,0 +1,161 @@
+//! Bazel's HTTP cache protocol: `GET`/`PUT` of `<base>/ac/<key>` (action entries) and
+//! `<base>/cas/<sha256>` (blobs), `HEAD` to ask whether a blob is there, 404 for a miss.
+//! Any server speaking it works: nginx with WebDAV `PUT`, bazel-remote, a CDN bucket.
+//!
+//! Bodies stream: a fetched blob goes to a file as it arrives, hashed on the way and
+//! cut off past its expected size; an uploaded one is read from the store in chunks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+/// What fetching a blob gave.
+pub enum Blob {
+    /// The bytes asked for, in the file.
+    Stored,
+    /// The server does not have it.
+    Missing,
+    /// Other bytes, or more of them.
+    Wrong(String),
+}
+
+#[derive(Clone)]
+pub struct HttpCache {
+    client: reqwest::Client,
+    /// The URL without a trailing `/`.
+    base: String,
+}
+
+impl HttpCache {
+    /// A client for the cache at `base`, giving up on a connection after `timeout`
+    /// and on a response that sends nothing for `timeout`.
+    pub fn new(base: &str, timeout: Duration) -> Result<Self> {
+        // ring for TLS, as `xhost publish` uses (see `crate::publish::registry`).
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .read_timeout(timeout)
+            .user_agent(concat!("xhost/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("setting up the HTTP client")?;
+        Ok(HttpCache {
+            client,
+            base: base.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The entry under `key`, if the server has one of at most `limit` bytes.
+    pub async fn get_entry(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>> {
+        let url = format!("{}/ac/{key}", self.base);
+        let Some(mut response) = self.get(&url).await? else {
+            return Ok(None);
+        };
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.context(url.clone())? {
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 > limit {
+                bail!("{url}: the entry is larger than {limit} bytes");
+            }
+        }
+        Ok(Some(body))
+    }
+
+    /// Fetches blob `sha256` of `size` bytes into `dest`. An error is the server's
+    /// failure; other bytes than asked for are [`Blob::Wrong`].
+    pub async fn get_blob(&self, sha256: &str, size: u64, dest: &Path) -> Result<Blob> {
+        let url = format!("{}/cas/{sha256}", self.base);
+        let Some(mut response) = self.get(&url).await? else {
+            return Ok(Blob::Missing);
+        };
+        let mut file = tokio::fs::File::create(dest)
+            .await
+            .with_context(|| format!("creating {}", dest.display()))?;
+        let mut hasher = Sha256::new();
+        let mut got = 0u64;
+        while let Some(chunk) = response.chunk().await.context(url.clone())? {
+            got += chunk.len() as u64;
+            if got > size {
+                return Ok(Blob::Wrong(format!(
+                    "{url}: the server sent more than the {size} bytes the entry names"
+                )));
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk)
+                .await
+                .with_context(|| format!("writing {}", dest.display()))?;
+        }
+        file.flush().await?;
+        let digest = crate::digest::hex(&hasher.finalize());
+        if got != size || digest != sha256 {
+            return Ok(Blob::Wrong(format!(
+                "{url}: the server sent {got} bytes with digest {digest}, not the blob asked for"
+            )));
+        }
+        Ok(Blob::Stored)
+    }
+
+    /// Whether the server has blob `sha256`.
+    pub async fn has_blob(&self, sha256: &str) -> Result<bool> {
+        let url = format!("{}/cas/{sha256}", self.base);
+        let response = self.client.head(&url).send().await.context(url.clone())?;
+        Ok(response.status().is_success())
+    }
+
+    /// Uploads the file `path` as blob `sha256`.
+    pub async fn put_blob(&self, sha256: &str, path: &Path) -> Result<()> {
+        let url = format!("{}/cas/{sha256}", self.base);
+        let file = tokio::fs::File::open(path)
+            .await
+            .with_context(|| format!("opening {}", path.display()))?;
+        let size = file.metadata().await?.len();
+        let chunks = futures_util::stream::unfold(file, |mut file| async move {
+            use tokio::io::AsyncReadExt;
+            let mut buffer = vec![0u8; 256 << 10];
+            match file.read(&mut buffer).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buffer.truncate(n);
+                    Some((Ok::<_, std::io::Error>(buffer), file))
+                }
+                Err(e) => Some((Err(e), file)),
+            }
+        });
+        self.put(&url, reqwest::Body::wrap_stream(chunks), size)
+            .await
+    }
+
+    /// Uploads `bytes` as the entry under `key`.
+    pub async fn put_entry(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        let url = format!("{}/ac/{key}", self.base);
+        let size = bytes.len() as u64;
+        self.put(&url, reqwest::Body::from(bytes), size).await
+    }
+
+    async fn get(&self, url: &str) -> Result<Option<reqwest::Response>> {
+        let response = self.client.get(url).send().await.context(url.to_string())?;
+        match response.status() {
+            reqwest::StatusCode::NOT_FOUND => Ok(None),
+            status if status.is_success() => Ok(Some(response)),
+            status => bail!("{url}: {status}"),
+        }
+    }
+
+    async fn put(&self, url: &str, body: reqwest::Body, size: u64) -> Result<()> {
+        let response = self
+            .client
+            .put(url)
+            .header(reqwest::header::CONTENT_LENGTH, size)
+            .body(body)
+            .send()
+            .await
+            .context(url.to_string())?;
+        if !response.status().is_success() {
+            bail!("{url}: {}", response.status());
+        }
+        Ok(())
+    }
+}

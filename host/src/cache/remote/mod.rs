@@ -1,0 +1,292 @@
+//! The remote cache: action-cache entries and their outputs shared by every machine
+//! that builds the project, through a server speaking Bazel's HTTP cache protocol
+//! ([`http`]).
+//!
+//! Local first, remote second. A local miss asks the server for the key's entry, reads
+//! it strictly ([`entry`]: it is untrusted input), and fetches each output the store
+//! lacks, checking digest and size as the bytes stream in; only when all are there is
+//! it a hit, recorded locally as well. A stage that ran is written back after the
+//! build records it: blobs the server lacks first, the entry last, so no entry names a
+//! blob the server never got; the uploads run in the background and the build waits
+//! for them at its end. In read-only mode (an untrusted build, like Bazel's
+//! `--noremote_upload_local_results`) nothing is written.
+//!
+//! A server that fails, or sends nothing for the timeout, is dropped for the rest of
+//! the build with one warning: the build goes on locally and never fails for it.
+
+mod entry;
+mod http;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::actions::Entry;
+use crate::artifacts::Store;
+pub use entry::Expected;
+
+/// Where the remote cache is and how it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `http://…` or `https://…`: the cache's base URL.
+    pub url: String,
+    /// Fetch only, never upload.
+    pub read_only: bool,
+    /// How long a connection or a silent response may take before the server is
+    /// dropped.
+    pub timeout: Duration,
+}
+
+/// Seconds a connection or a silent response may take, unless configured.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
+impl Settings {
+    /// The remote cache a build uses: `--remote-cache URL` (`off` for none), else
+    /// `XHOST_REMOTE_CACHE`, else `[remote_cache]`; read-only when the flag,
+    /// `XHOST_REMOTE_CACHE_READ_ONLY=1` or the config says so.
+    pub fn resolve(
+        flag: Option<&str>,
+        read_only_flag: bool,
+        configured: Option<&Settings>,
+    ) -> Result<Option<Settings>> {
+        let from_env = std::env::var("XHOST_REMOTE_CACHE")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let (url, origin) = match (flag, &from_env) {
+            (Some(url), _) => (url.to_string(), "--remote-cache"),
+            (None, Some(url)) => (url.clone(), "XHOST_REMOTE_CACHE"),
+            (None, None) => match configured {
+                Some(settings) => (settings.url.clone(), "[remote_cache] url"),
+                None => return Ok(None),
+            },
+        };
+        if url == "off" {
+            return Ok(None);
+        }
+        check_url(&url).map_err(|why| anyhow::anyhow!("{origin}: {why}"))?;
+        let env_read_only = std::env::var("XHOST_REMOTE_CACHE_READ_ONLY")
+            .is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        Ok(Some(Settings {
+            url,
+            read_only: read_only_flag || env_read_only || configured.is_some_and(|c| c.read_only),
+            timeout: configured.map_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS), |c| c.timeout),
+        }))
+    }
+}
+
+/// A remote cache URL xhost can use: `http://` or `https://` with a host.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| {
+            format!("`{url}` is not an http:// or https:// URL of a Bazel HTTP cache")
+        })?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err(format!("`{url}` names no host"));
+    }
+    Ok(())
+}
+
+/// What the remote cache did in one build.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub url: String,
+    pub read_only: bool,
+    /// Entries fetched and used.
+    pub hits: u64,
+    /// Entries written back.
+    pub uploaded: u64,
+    /// Blobs fetched, and their bytes.
+    pub blobs_fetched: u64,
+    pub bytes_fetched: u64,
+    /// Why the server was dropped, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<String>,
+}
+
+pub struct Remote {
+    settings: Settings,
+    runtime: tokio::runtime::Runtime,
+    server: http::HttpCache,
+    /// Set once, with the reason, when the server failed: no more requests.
+    dropped: OnceLock<String>,
+    uploads: Mutex<Vec<tokio::task::JoinHandle<Result<()>>>>,
+    hits: AtomicU64,
+    uploaded: std::sync::Arc<AtomicU64>,
+    blobs_fetched: AtomicU64,
+    bytes_fetched: AtomicU64,
+}
+
+impl Remote {
+    /// The remote cache of `settings`; its server is not contacted yet.
+    pub fn open(settings: Settings) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("xhost-remote-cache")
+            .enable_all()
+            .build()
+            .context("starting the remote cache's runtime")?;
+        let server = http::HttpCache::new(&settings.url, settings.timeout)?;
+        Ok(Remote {
+            settings,
+            runtime,
+            server,
+            dropped: OnceLock::new(),
+            uploads: Mutex::default(),
+            hits: AtomicU64::new(0),
+            uploaded: std::sync::Arc::default(),
+            blobs_fetched: AtomicU64::new(0),
+            bytes_fetched: AtomicU64::new(0),
+        })
+    }
+
+    /// The entry for `expected.key` from the server, with every output it names in
+    /// `store`; none on a miss, a refused entry, or a server that failed.
+    pub fn fetch(&self, expected: &Expected, store: &Store, scratch: &Path) -> Option<Entry> {
+        if self.dropped.get().is_some() {
+            return None;
+        }
+        let fetched = self
+            .runtime
+            .block_on(self.fetch_async(expected, store, scratch));
+        match fetched {
+            Ok(Some(entry)) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Some(entry)
+            }
+            Ok(None) => None,
+            Err(Failure::Refused(why)) => {
+                eprintln!(
+                    "xhost: warning: remote cache: refusing the entry for stage `{}` ({}): {why}; the stage runs here",
+                    expected.stage,
+                    expected.target.unwrap_or("release")
+                );
+                None
+            }
+            Err(Failure::Server(e)) => {
+                self.drop_server(&e);
+                None
+            }
+        }
+    }
+
+    async fn fetch_async(
+        &self,
+        expected: &Expected<'_>,
+        store: &Store,
+        scratch: &Path,
+    ) -> Result<Option<Entry>, Failure> {
+        let Some(bytes) = self
+            .server
+            .get_entry(expected.key, entry::MAX_BYTES)
+            .await
+            .map_err(Failure::Server)?
+        else {
+            return Ok(None);
+        };
+        let entry = entry::decode(&bytes, expected).map_err(Failure::Refused)?;
+        for output in &entry.outputs {
+            if store.path(&output.sha256).is_file() {
+                continue;
+            }
+            std::fs::create_dir_all(scratch).map_err(|e| Failure::Server(e.into()))?;
+            let temp = tempfile::NamedTempFile::new_in(scratch)
+                .map_err(|e| Failure::Server(e.into()))?
+                .into_temp_path();
+            match self
+                .server
+                .get_blob(&output.sha256, output.size, &temp)
+                .await
+                .map_err(Failure::Server)?
+            {
+                http::Blob::Stored => {}
+                // An entry whose blob was evicted: a miss, not an attack.
+                http::Blob::Missing => return Ok(None),
+                http::Blob::Wrong(why) => return Err(Failure::Refused(why)),
+            }
+            self.blobs_fetched.fetch_add(1, Ordering::Relaxed);
+            self.bytes_fetched.fetch_add(output.size, Ordering::Relaxed);
+            // Checked as it streamed; the store checks again as it moves it in.
+            let (sha256, _) = store
+                .ingest(&temp)
+                .map_err(|e| Failure::Server(e.context("storing a fetched blob")))?;
+            if sha256 != output.sha256 {
+                return Err(Failure::Refused(format!(
+                    "blob {} changed while stored",
+                    output.sha256
+                )));
+            }
+        }
+        Ok(Some(entry))
+    }
+
+    /// Writes `entry`, made under `key`, back in the background: the blobs the
+    /// server lacks, then the entry.
+    pub fn upload(&self, key: &str, entry: &Entry, store: &Store) {
+        if self.settings.read_only || self.dropped.get().is_some() {
+            return;
+        }
+        let bytes = entry::encode(key, entry);
+        let blobs: Vec<(String, std::path::PathBuf)> = entry
+            .outputs
+            .iter()
+            .map(|o| (o.sha256.clone(), store.path(&o.sha256)))
+            .collect();
+        let server = self.server.clone();
+        let key = key.to_string();
+        let uploaded = self.uploaded.clone();
+        let task = self.runtime.spawn(async move {
+            for (sha256, path) in blobs {
+                if !server.has_blob(&sha256).await? {
+                    server.put_blob(&sha256, &path).await?;
+                }
+            }
+            server.put_entry(&key, bytes).await?;
+            uploaded.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        });
+        self.uploads.lock().expect("uploads lock").push(task);
+    }
+
+    /// Waits for the uploads, and says what the remote cache did.
+    pub fn finish(&self) -> Summary {
+        let tasks = std::mem::take(&mut *self.uploads.lock().expect("uploads lock"));
+        for task in tasks {
+            match self.runtime.block_on(task) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => self.drop_server(&e),
+                Err(e) => self.drop_server(&anyhow::anyhow!("an upload failed: {e}")),
+            }
+        }
+        Summary {
+            url: self.settings.url.clone(),
+            read_only: self.settings.read_only,
+            hits: self.hits.load(Ordering::Relaxed),
+            uploaded: self.uploaded.load(Ordering::Relaxed),
+            blobs_fetched: self.blobs_fetched.load(Ordering::Relaxed),
+            bytes_fetched: self.bytes_fetched.load(Ordering::Relaxed),
+            dropped: self.dropped.get().cloned(),
+        }
+    }
+
+    fn drop_server(&self, error: &anyhow::Error) {
+        let why = format!("{error:#}");
+        if self.dropped.set(why.clone()).is_ok() {
+            eprintln!(
+                "xhost: warning: remote cache {}: {why}; building without it",
+                self.settings.url
+            );
+        }
+    }
+}
+
+enum Failure {
+    /// The server did not answer as it should: drop it.
+    Server(anyhow::Error),
+    /// The server answered with something unusable: a miss, with a warning.
+    Refused(String),
+}

@@ -1,0 +1,313 @@
+//! The remote cache against a real server: Debian's nginx with WebDAV `PUT`, a Bazel
+//! HTTP cache started on 127.0.0.1 by `scripts/cache-server-start`.
+//!
+//! "Machine A" builds with the shared test cache directory (`--no-cache`, so every
+//! stage runs and is written back); "machine B" is another checkout path and an empty
+//! cache directory of its own, so everything it reuses came from the server.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::{Project, release_snapshot, run_tool, workspace};
+
+const TARGETS: [&str; 4] = ["--target", "linux/amd64", "--target", "wasip1/wasm"];
+
+/// A cache server for one test, stopped when dropped.
+struct CacheServer {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl CacheServer {
+    fn start() -> CacheServer {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let script = workspace().join("scripts/cache-server-start");
+        run_tool(
+            script.to_str().unwrap(),
+            &[dir.path().to_str().unwrap(), &port.to_string()],
+            Path::new("."),
+        );
+        CacheServer {
+            dir,
+            url: format!("http://127.0.0.1:{port}/"),
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The entries on the server, decoded.
+    fn entries(&self) -> Vec<(PathBuf, Value)> {
+        files(&self.data().join("ac"))
+            .into_iter()
+            .map(|f| {
+                let entry = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+                (f, entry)
+            })
+            .collect()
+    }
+
+    /// The server's entry for `stage` on `target`.
+    fn entry(&self, stage: &str, target: &str) -> (PathBuf, Value) {
+        self.entries()
+            .into_iter()
+            .find(|(_, e)| {
+                e["stage"] == stage && e["outputs"][0]["target"].as_str() == Some(target)
+            })
+            .unwrap_or_else(|| panic!("no {stage} entry for {target} on the server"))
+    }
+}
+
+impl Drop for CacheServer {
+    fn drop(&mut self) {
+        let script = workspace().join("scripts/cache-server-stop");
+        run_tool(
+            script.to_str().unwrap(),
+            &[self.dir.path().to_str().unwrap()],
+            Path::new("."),
+        );
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Builds `project` with the remote cache at `url` and `extra` arguments; `cache` is
+/// the machine's cache directory (the shared test one when none).
+fn build(project: &Project, url: &str, cache: Option<&Path>, extra: &[&str]) -> support::Run {
+    let mut args = vec!["build", ".", "--remote-cache", url];
+    args.extend(TARGETS);
+    args.extend(extra);
+    let mut env = Vec::new();
+    let cache_text;
+    if let Some(dir) = cache {
+        cache_text = dir.display().to_string();
+        env.push(("XHOST_CACHE_DIR", cache_text.as_str()));
+    }
+    project.xhost_planned(&args, &env)
+}
+
+fn manifest(project: &Project) -> Value {
+    serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap()).unwrap()
+}
+
+/// Machine A builds hello-go with every stage run and written back to `server`.
+fn machine_a(name: &str, server: &CacheServer) -> Project {
+    let project = Project::from_example(name, "hello-go");
+    build(&project, &server.url, None, &["--no-cache"]).assert_ok();
+    project
+}
+
+#[test]
+fn a_second_machine_reuses_every_stage_from_the_server() {
+    let server = CacheServer::start();
+    let a = machine_a("remote-a", &server);
+    let uploaded = manifest(&a)["cache"]["remote"]["uploaded"].as_u64();
+    assert_eq!(uploaded, Some(9), "{}", manifest(&a)["cache"]);
+    // What is on the server is what A made: every output's blob, by its digest.
+    for (_, entry) in server.entries() {
+        for output in entry["outputs"].as_array().unwrap() {
+            let sha256 = output["sha256"].as_str().unwrap();
+            let blob = server.data().join("cas").join(sha256);
+            let listed = format!("{sha256}  {}\n", blob.display());
+            std::fs::write(server.dir.path().join("blob.sha256"), listed).unwrap();
+            run_tool("sha256sum", &["-c", "blob.sha256"], server.dir.path());
+        }
+    }
+
+    // Machine B: another checkout path, an empty cache directory.
+    let b = Project::from_example("remote-b/elsewhere", "hello-go");
+    let cache_b = tempfile::tempdir().unwrap();
+    let run = build(&b, &server.url, Some(cache_b.path()), &[]);
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("(action cache: 9 hits (9 remote), 0 misses)"),
+        "{}",
+        run.stderr
+    );
+    let cache = &manifest(&b)["cache"];
+    assert!(
+        cache["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["result"] == "hit" && s["remote"] == true),
+        "{cache}"
+    );
+    assert_eq!(release_snapshot(&b.dist()), release_snapshot(&a.dist()));
+    run_tool("sha256sum", &["-c", "hello_1.0.0_checksums.txt"], &b.dist());
+    let hello = run_tool(
+        b.dist().join("hello_linux_amd64/hello").to_str().unwrap(),
+        &[],
+        &b.dir,
+    );
+    assert!(hello.contains("Hello"), "{hello}");
+
+    // Kept locally: B's next build needs no server at all.
+    let again = build(&b, "http://127.0.0.1:9/", Some(cache_b.path()), &[]);
+    again.assert_ok();
+    assert!(
+        again.stderr.contains("(action cache: 9 hits, 0 misses)"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn a_read_only_build_uploads_nothing() {
+    let server = CacheServer::start();
+    let project = Project::from_example("remote-read-only", "hello-go");
+    let run = build(
+        &project,
+        &server.url,
+        None,
+        &["--no-cache", "--remote-cache-read-only"],
+    );
+    run.assert_ok();
+    assert!(
+        server.entries().is_empty(),
+        "a read-only build wrote entries"
+    );
+    assert!(files(&server.data().join("cas")).is_empty());
+    assert_eq!(manifest(&project)["cache"]["remote"]["read_only"], true);
+}
+
+#[test]
+fn bad_blobs_and_misplaced_entries_are_refused_and_the_stage_runs_here() {
+    let server = CacheServer::start();
+    let a = machine_a("remote-poison-a", &server);
+    let made = release_snapshot(&a.dist());
+    // The linux binary's blob replaced by other bytes of the same size; the wasm
+    // binary's by its bytes and more.
+    let (_, linux) = server.entry("compile", "linux/amd64");
+    let blob = server
+        .data()
+        .join("cas")
+        .join(linux["outputs"][0]["sha256"].as_str().unwrap());
+    let size = std::fs::metadata(&blob).unwrap().len() as usize;
+    std::fs::write(&blob, vec![b'x'; size]).unwrap();
+    let (_, wasm) = server.entry("compile", "wasip1/wasm");
+    let blob = server
+        .data()
+        .join("cas")
+        .join(wasm["outputs"][0]["sha256"].as_str().unwrap());
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes.extend_from_slice(b"trailing");
+    std::fs::write(&blob, bytes).unwrap();
+    // The linux archive's entry copied over the wasm SBOM's key.
+    let (archive, _) = server.entry("archive", "linux/amd64");
+    let (sbom, _) = server.entry("sbom", "wasip1/wasm");
+    std::fs::copy(&archive, &sbom).unwrap();
+
+    let b = Project::from_example("remote-poison-b", "hello-go");
+    let cache_b = tempfile::tempdir().unwrap();
+    let run = build(&b, &server.url, Some(cache_b.path()), &[]);
+    run.assert_ok();
+    for refused in [
+        "refusing the entry for stage `compile` (linux/amd64)",
+        "not the blob asked for",
+        "refusing the entry for stage `compile` (wasip1/wasm)",
+        "more than the",
+        "refusing the entry for stage `sbom` (wasip1/wasm)",
+        "the entry of another action",
+    ] {
+        assert!(run.stderr.contains(refused), "{refused}:\n{}", run.stderr);
+    }
+    // Those stages ran here; the release is the one A made, whole.
+    assert_eq!(release_snapshot(&b.dist()), made);
+    run_tool("sha256sum", &["-c", "hello_1.0.0_checksums.txt"], &b.dist());
+}
+
+#[test]
+fn a_server_that_hangs_or_is_gone_leaves_a_local_build() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().take(64) {
+            open.push(stream);
+        }
+    });
+    let project = Project::from_example("remote-hangs", "hello-go");
+    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nurl = \"http://127.0.0.1:{port}/\"\ntimeout_secs = 2\n"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let args: Vec<&str> = [&["build", "."][..], &TARGETS[..]].concat();
+    let started = std::time::Instant::now();
+    let run = project.xhost_planned(
+        &args,
+        &[("XHOST_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("xhost: warning: remote cache http://127.0.0.1:")
+            && run.stderr.contains("building without it"),
+        "{}",
+        run.stderr
+    );
+    // Dropped once, not waited on for every stage.
+    assert_eq!(run.stderr.matches("building without it").count(), 1);
+    drop(held);
+    eprintln!("with a hanging server: {:?}", started.elapsed());
+
+    // A server that is not there at all.
+    let gone = Project::from_example("remote-gone", "hello-go");
+    // (Every stage runs: nothing to look up, all to write back.)
+    let url = format!("http://127.0.0.1:{}/", free_port());
+    let run = build(&gone, &url, None, &["--no-cache"]);
+    run.assert_ok();
+    assert!(run.stderr.contains("building without it"), "{}", run.stderr);
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &gone.dist(),
+    );
+}
+
+#[test]
+fn a_bad_remote_cache_url_is_a_clear_error() {
+    let project = Project::from_example("remote-bad-url", "hello-go");
+    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nurl = \"grpc//cache\"\n"),
+    );
+    project.xhost(&["build", "."]).assert_fails_with(&[
+        "xhost.toml",
+        "[remote_cache] url",
+        "not an http:// or https://",
+    ]);
+    assert!(!project.dist().exists());
+    project.write("xhost.toml", config);
+    let run = project.xhost_with(&["build", "."], &[("XHOST_REMOTE_CACHE", "ftp://x")]);
+    run.assert_fails_with(&["XHOST_REMOTE_CACHE: `ftp://x` is not an http://"]);
+    assert!(!project.dist().exists());
+}
