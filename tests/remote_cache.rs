@@ -166,6 +166,19 @@ fn a_second_machine_reuses_every_stage_from_the_server() {
     );
     assert!(hello.contains("Hello"), "{hello}");
 
+    let stats = b.xhost_with(
+        &["cache", "stats"],
+        &[("XHOST_CACHE_DIR", cache_b.path().to_str().unwrap())],
+    );
+    stats.assert_ok();
+    assert!(
+        stats
+            .stdout
+            .contains("9 hits (0 local, 9 remote), 0 misses; 0 entries written"),
+        "{}",
+        stats.stdout
+    );
+
     // Kept locally: B's next build needs no server at all.
     let again = build(&b, "http://127.0.0.1:9/", Some(cache_b.path()), &[]);
     again.assert_ok();
@@ -173,6 +186,15 @@ fn a_second_machine_reuses_every_stage_from_the_server() {
         again.stderr.contains("(action cache: 9 hits, 0 misses)"),
         "{}",
         again.stderr
+    );
+    let stats = b.xhost_with(
+        &["cache", "stats"],
+        &[("XHOST_CACHE_DIR", cache_b.path().to_str().unwrap())],
+    );
+    assert!(
+        stats.stdout.contains("18 hits (9 local, 9 remote)"),
+        "{}",
+        stats.stdout
     );
 }
 

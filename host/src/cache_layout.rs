@@ -7,6 +7,7 @@
 //!   actions/<xx>/<key>.json      action-cache entries
 //!   compiled/<engine>/<sha>.cwasm compiled plugins
 //!   programs.json                granted programs' digests with stamps
+//!   counts.json, counts.lock     hits (local, remote), misses, uploads over all builds
 //!   probe/<…>                    passed tool-sandbox probes
 //!   gc.lock                      builds hold it shared, `cache gc` exclusive
 //!   work/build-*/                one per running build
@@ -75,6 +76,16 @@ impl CacheLayout {
     /// Granted programs' digests, remembered with their stamps.
     pub fn programs_file(&self) -> PathBuf {
         self.root.join("programs.json")
+    }
+
+    /// What the action cache did over every build (`crate::cache::counts`), and the
+    /// lock builds take to add to it.
+    pub fn counts_file(&self) -> PathBuf {
+        self.root.join("counts.json")
+    }
+
+    pub fn counts_lock(&self) -> PathBuf {
+        self.root.join("counts.lock")
     }
 
     /// Passed tool-sandbox probes.

@@ -5,6 +5,7 @@
 //! directory.
 
 mod actions;
+pub mod counts;
 pub mod gc;
 mod key;
 mod miss_reason;

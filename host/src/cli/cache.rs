@@ -30,6 +30,16 @@ pub(super) fn stats() -> Result<()> {
         )?;
     }
     writeln!(out, "  {:<38}{:>12}", "total", human_size(usage.total()))?;
+    let counts = crate::cache::counts::read(&cache);
+    writeln!(
+        out,
+        "  stage results over all builds: {} hits ({} local, {} remote), {} misses; {} entries written to a remote cache",
+        counts.local_hits + counts.remote_hits,
+        counts.local_hits,
+        counts.remote_hits,
+        counts.misses,
+        counts.uploaded
+    )?;
     Ok(())
 }
 

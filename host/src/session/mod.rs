@@ -216,10 +216,17 @@ impl Session {
         if let Some(stage) = &request.publish_only {
             records.retain(|r| &r.stage == stage);
         }
+        let cache = action_cache.map(|c| c.summary());
+        if let Some(summary) = &cache {
+            // Statistics only: a build never fails for them.
+            if let Err(e) = crate::cache::counts::add(&self.cache, summary) {
+                eprintln!("xhost: warning: not counting this build's cache use: {e:#}");
+            }
+        }
         Ok(Built {
             records,
             signed: release.signed,
-            cache: action_cache.map(|c| c.summary()),
+            cache,
             state,
         })
     }
