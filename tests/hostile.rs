@@ -10,6 +10,8 @@
 
 #[path = "hostile/attacks.rs"]
 mod attacks;
+#[path = "hostile/cache_poisoning.rs"]
+mod cache_poisoning;
 mod support;
 #[path = "hostile/tampering.rs"]
 mod tampering;
@@ -122,6 +124,7 @@ fn the_security_doc_lists_every_attack() {
         .iter()
         .map(|a| a.name)
         .chain(tamperings().iter().map(|t| t.name))
+        .chain(cache_poisoning::poisonings().iter().map(|p| p.name))
         .filter(|name| !doc.contains(name))
         .collect();
     assert!(missing.is_empty(), "docs/SECURITY.md lacks: {missing:#?}");
@@ -130,6 +133,11 @@ fn the_security_doc_lists_every_attack() {
 #[test]
 fn every_release_tampering_is_caught() {
     tampering::check_every_tampering(attacks::attacks().len() + 1);
+}
+
+#[test]
+fn every_remote_cache_poisoning_is_refused() {
+    cache_poisoning::check_every_poisoning(attacks().len() + tamperings().len() + 1);
 }
 
 /// `user:` and the canary in base64, as docker's config.json keeps a login.

@@ -7,92 +7,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-use support::{Project, release_snapshot, run_tool, workspace};
+use support::{CacheServer, Project, files, free_port, release_snapshot, run_tool};
 
 const TARGETS: [&str; 4] = ["--target", "linux/amd64", "--target", "wasip1/wasm"];
-
-/// A cache server for one test, stopped when dropped.
-struct CacheServer {
-    dir: tempfile::TempDir,
-    url: String,
-}
-
-impl CacheServer {
-    fn start() -> CacheServer {
-        let port = free_port();
-        let dir = tempfile::tempdir().unwrap();
-        let script = workspace().join("scripts/cache-server-start");
-        run_tool(
-            script.to_str().unwrap(),
-            &[dir.path().to_str().unwrap(), &port.to_string()],
-            Path::new("."),
-        );
-        CacheServer {
-            dir,
-            url: format!("http://127.0.0.1:{port}/"),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// The entries on the server, decoded.
-    fn entries(&self) -> Vec<(PathBuf, Value)> {
-        files(&self.data().join("ac"))
-            .into_iter()
-            .map(|f| {
-                let entry = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-                (f, entry)
-            })
-            .collect()
-    }
-
-    /// The server's entry for `stage` on `target`.
-    fn entry(&self, stage: &str, target: &str) -> (PathBuf, Value) {
-        self.entries()
-            .into_iter()
-            .find(|(_, e)| {
-                e["stage"] == stage && e["outputs"][0]["target"].as_str() == Some(target)
-            })
-            .unwrap_or_else(|| panic!("no {stage} entry for {target} on the server"))
-    }
-}
-
-impl Drop for CacheServer {
-    fn drop(&mut self) {
-        let script = workspace().join("scripts/cache-server-stop");
-        run_tool(
-            script.to_str().unwrap(),
-            &[self.dir.path().to_str().unwrap()],
-            Path::new("."),
-        );
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
 
 /// Builds `project` with the remote cache at `url` and `extra` arguments; `cache` is
 /// the machine's cache directory (the shared test one when none).
@@ -315,7 +235,7 @@ fn a_server_that_hangs_or_is_gone_leaves_a_local_build() {
 }
 
 #[test]
-fn a_bad_remote_cache_url_is_a_clear_error() {
+fn bad_remote_cache_settings_are_clear_errors() {
     let project = Project::from_example("remote-bad-url", "hello-go");
     let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
     project.write(
@@ -328,8 +248,41 @@ fn a_bad_remote_cache_url_is_a_clear_error() {
         "not an http:// or https://",
     ]);
     assert!(!project.dist().exists());
-    project.write("xhost.toml", config);
+    project.write("xhost.toml", &config);
     let run = project.xhost_with(&["build", "."], &[("XHOST_REMOTE_CACHE", "ftp://x")]);
     run.assert_fails_with(&["XHOST_REMOTE_CACHE: `ftp://x` is not an http://"]);
+    assert!(!project.dist().exists());
+    for (section, expect) in [
+        (
+            "trust = [\"nope.pub\"]",
+            "[remote_cache] trust: no public key file at",
+        ),
+        (
+            "sign = \"nokey\"",
+            "[remote_cache] sign: no key `nokey` is defined; add [signing.keys.nokey]",
+        ),
+    ] {
+        project.write(
+            "xhost.toml",
+            format!("{config}\n[remote_cache]\nurl = \"http://127.0.0.1:9/\"\n{section}\n"),
+        );
+        project
+            .xhost(&["build", "."])
+            .assert_fails_with(&["xhost.toml", expect]);
+    }
+    // A signing key that is defined but not on this machine (a pull request's build):
+    // an error that says how to build without it, before any stage runs.
+    let missing = tempfile::tempdir().unwrap();
+    let key = missing.path().join("cache.pem");
+    project.write(
+        "xhost.toml",
+        format!(
+            "{config}\n[signing.keys.cache]\nfile = \"{}\"\n\n[remote_cache]\nurl = \"http://127.0.0.1:9/\"\nsign = \"cache\"\n",
+            key.display()
+        ),
+    );
+    project
+        .xhost(&["build", "."])
+        .assert_fails_with(&["[remote_cache] sign", "--remote-cache-read-only"]);
     assert!(!project.dist().exists());
 }

@@ -403,3 +403,116 @@ pub fn oci_platforms(index: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// A Bazel HTTP cache for one test (Debian's nginx with WebDAV `PUT`, started by
+/// `scripts/cache-server-start`), stopped when dropped.
+pub struct CacheServer {
+    pub dir: tempfile::TempDir,
+    /// Its base URL, ending in `/`.
+    pub url: String,
+}
+
+impl CacheServer {
+    pub fn start() -> CacheServer {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let script = workspace().join("scripts/cache-server-start");
+        run_tool(
+            script.to_str().unwrap(),
+            &[dir.path().to_str().unwrap(), &port.to_string()],
+            Path::new("."),
+        );
+        CacheServer {
+            dir,
+            url: format!("http://127.0.0.1:{port}/"),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The entries on the server (their envelopes' payloads).
+    pub fn entries(&self) -> Vec<(PathBuf, serde_json::Value)> {
+        files(&self.data().join("ac"))
+            .into_iter()
+            .map(|f| {
+                let entry = entry_payload(&f);
+                (f, entry)
+            })
+            .collect()
+    }
+
+    /// The server's entry for `stage` on `target`.
+    pub fn entry(&self, stage: &str, target: &str) -> (PathBuf, serde_json::Value) {
+        self.entries()
+            .into_iter()
+            .find(|(_, e)| {
+                e["stage"] == stage && e["outputs"][0]["target"].as_str() == Some(target)
+            })
+            .unwrap_or_else(|| panic!("no {stage} entry for {target} on the server"))
+    }
+}
+
+impl Drop for CacheServer {
+    fn drop(&mut self) {
+        let script = workspace().join("scripts/cache-server-stop");
+        run_tool(
+            script.to_str().unwrap(),
+            &[self.dir.path().to_str().unwrap()],
+            Path::new("."),
+        );
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Every file under `dir`, at any depth.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// The payload of the remote cache entry in `file` (a DSSE envelope).
+pub fn entry_payload(file: &Path) -> serde_json::Value {
+    use base64::Engine;
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// Rewrites the entry in `file` with `payload`, keeping its signatures when
+/// `signatures` is none.
+pub fn write_entry(
+    file: &Path,
+    payload: &serde_json::Value,
+    signatures: Option<serde_json::Value>,
+) {
+    use base64::Engine;
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    envelope["payload"] = base64::engine::general_purpose::STANDARD
+        .encode(serde_json::to_vec(payload).unwrap())
+        .into();
+    if let Some(signatures) = signatures {
+        envelope["signatures"] = signatures;
+    }
+    std::fs::write(file, serde_json::to_vec(&envelope).unwrap()).unwrap();
+}

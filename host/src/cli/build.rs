@@ -78,7 +78,7 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         remote_cache: crate::cache::remote::Settings::resolve(
             args.remote_cache.as_deref(),
             args.remote_cache_read_only,
-            config.remote_cache.as_ref(),
+            &config.remote_cache,
         )?,
     };
     let prepared = session.prepare(config, request)?;

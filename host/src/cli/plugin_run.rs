@@ -130,7 +130,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         release_notes: None,
         goreleaser_metadata: false,
         publish: Vec::new(),
-        remote_cache: None,
+        remote_cache: Default::default(),
         settings: Vec::new(),
         text: None,
     })

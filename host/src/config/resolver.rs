@@ -75,7 +75,7 @@ impl Resolver<'_> {
             stage.rendered = self.render_stage(stage, &fields, &targets)?;
         }
         let publish = self.publish(&parsed.publish, &fields)?;
-        let remote_cache = self.remote_cache(&parsed.remote_cache)?;
+        let remote_cache = self.remote_cache(&parsed.remote_cache, &keys)?;
         let release_notes = match &parsed.changelog {
             Some(section) => self.release_notes(section, &project)?,
             None => None,
@@ -551,16 +551,17 @@ impl Resolver<'_> {
             .collect()
     }
 
-    /// `[remote_cache]`: an HTTP(S) URL, and a timeout of 1 to 600 seconds.
+    /// `[remote_cache]`: an HTTP(S) URL, a timeout of 1 to 600 seconds, trusted public
+    /// key files that exist, and a signing key that is defined.
     fn remote_cache(
         &self,
         section: &super::schema::RemoteCacheSection,
-    ) -> Result<Option<crate::cache::remote::Settings>, ConfigError> {
-        let Some(url) = &section.url else {
-            return Ok(None);
-        };
-        crate::cache::remote::check_url(url.get_ref())
-            .map_err(|why| self.at(url.span(), format!("[remote_cache] url: {why}")))?;
+        keys: &BTreeMap<String, crate::keys::KeySource>,
+    ) -> Result<crate::cache::remote::Configured, ConfigError> {
+        if let Some(url) = &section.url {
+            crate::cache::remote::check_url(url.get_ref())
+                .map_err(|why| self.at(url.span(), format!("[remote_cache] url: {why}")))?;
+        }
         let timeout = match &section.timeout_secs {
             Some(t) if !(1..=600).contains(t.get_ref()) => {
                 return Err(self.at(
@@ -571,11 +572,44 @@ impl Resolver<'_> {
             Some(t) => *t.get_ref(),
             None => crate::cache::remote::DEFAULT_TIMEOUT_SECS,
         };
-        Ok(Some(crate::cache::remote::Settings {
-            url: url.get_ref().clone(),
+        let trust = section
+            .trust
+            .iter()
+            .map(|file| {
+                let path = self.root.join(file.get_ref());
+                if path.is_file() {
+                    Ok(path)
+                } else {
+                    Err(self.at(
+                        file.span(),
+                        format!(
+                            "[remote_cache] trust: no public key file at {}",
+                            path.display()
+                        ),
+                    ))
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let sign = match &section.sign {
+            Some(id) if !keys.contains_key(id.get_ref()) => {
+                return Err(self.at(
+                    id.span(),
+                    format!(
+                        "[remote_cache] sign: no key `{0}` is defined; add [signing.keys.{0}]",
+                        id.get_ref()
+                    ),
+                ));
+            }
+            Some(id) => keys.get(id.get_ref()).cloned(),
+            None => None,
+        };
+        Ok(crate::cache::remote::Configured {
+            url: section.url.as_ref().map(|u| u.get_ref().clone()),
             read_only: section.read_only,
             timeout: std::time::Duration::from_secs(timeout),
-        }))
+            trust,
+            sign,
+        })
     }
 
     pub(super) fn at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {

@@ -49,6 +49,11 @@ pub struct RemoteCacheSection {
     pub read_only: bool,
     /// Seconds a connection or a silent response may take before the server is dropped.
     pub timeout_secs: Option<Spanned<u64>>,
+    /// Public key files: every entry used must be signed by one of them.
+    #[serde(default)]
+    pub trust: Vec<Spanned<String>>,
+    /// The `[signing.keys]` id that signs the entries this build writes.
+    pub sign: Option<Spanned<String>>,
 }
 
 /// One `[[publish]]` destination.

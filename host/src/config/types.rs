@@ -38,8 +38,9 @@ pub struct Config {
     pub goreleaser_metadata: bool,
     /// `[[publish]]`: the registries and repositories `xhost publish` pushes images to.
     pub publish: Vec<crate::publish::Destination>,
-    /// `[remote_cache]`, as written (flags and the environment may override it).
-    pub remote_cache: Option<crate::cache::remote::Settings>,
+    /// `[remote_cache]`, as written (flags and the environment may override the URL
+    /// and read-only mode).
+    pub remote_cache: crate::cache::remote::Configured,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

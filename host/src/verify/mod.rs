@@ -22,7 +22,7 @@
 mod archives;
 mod attestation;
 mod checksums;
-mod public_keys;
+pub mod public_keys;
 mod signatures;
 
 use std::collections::{BTreeMap, BTreeSet};

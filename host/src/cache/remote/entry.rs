@@ -3,12 +3,22 @@
 //! so it is untrusted input.
 //!
 //! An entry names its own key (an entry copied under another key is refused), its
-//! stage, and each output's path, kind, target, digest and size. Reading refuses unknown
-//! fields, more than a plugin may return, paths a plugin could not have returned,
-//! malformed digests, duplicates, and outputs for another target. Whether the bytes are
-//! what the entry says is checked as they are fetched (`super::Remote::fetch`).
+//! stage, and each output's path, kind, target, digest and size. It travels as the
+//! payload of a DSSE envelope, signed by the writer's key when it has one; a reader
+//! that trusts keys (`[remote_cache] trust`) takes only entries one of them signed, so
+//! a build that can write to the server but holds no trusted key (a pull request's)
+//! cannot make a release reuse anything. Reading refuses unknown fields, more than a
+//! plugin may return, paths a plugin could not have returned, malformed digests,
+//! duplicates, and outputs for another target. Whether the bytes are what the entry
+//! says is checked as they are fetched (`super::Remote::fetch`).
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
+
+use crate::keys::Key;
+use crate::keys::domain::pae;
+use crate::verify::public_keys::PublicKeys;
 
 use crate::artifacts::Kind;
 use crate::caps::signing::Signed;
@@ -17,6 +27,24 @@ use crate::report::Level;
 use super::super::actions::{Entry, Output};
 
 const SCHEMA: &str = "xhost.remote-entry/v1";
+/// The envelope's payload type, which its signatures cover.
+const PAYLOAD_TYPE: &str = "application/vnd.xhost.remote-entry.v1+json";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<Signature>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signature {
+    keyid: String,
+    sig: String,
+}
 
 /// The most bytes an entry may have: outputs' records and the plugin's log, which the
 /// log limits keep to about 1 MiB.
@@ -45,8 +73,8 @@ struct RemoteOutput {
     meta: Vec<(String, String)>,
 }
 
-/// `entry`, made under `key`, as the remote cache keeps it.
-pub fn encode(key: &str, entry: &Entry) -> Vec<u8> {
+/// `entry`, made under `key`, as the remote cache keeps it, signed by `signer`.
+pub fn encode(key: &str, entry: &Entry, signer: Option<&Key>) -> Vec<u8> {
     let remote = RemoteEntry {
         schema: SCHEMA.into(),
         key: key.into(),
@@ -67,7 +95,20 @@ pub fn encode(key: &str, entry: &Entry) -> Vec<u8> {
         log: entry.log.clone(),
         signed: entry.signed.clone(),
     };
-    serde_json::to_vec(&remote).expect("an entry encodes")
+    let payload = serde_json::to_vec(&remote).expect("an entry encodes");
+    let signatures = signer
+        .map(|key| Signature {
+            keyid: String::new(),
+            sig: BASE64.encode(key.sign_envelope(PAYLOAD_TYPE, &payload)),
+        })
+        .into_iter()
+        .collect();
+    let envelope = Envelope {
+        payload_type: PAYLOAD_TYPE.into(),
+        payload: BASE64.encode(&payload),
+        signatures,
+    };
+    serde_json::to_vec(&envelope).expect("an envelope encodes")
 }
 
 /// What a fetched entry must be: for this key, stage and target.
@@ -79,10 +120,31 @@ pub struct Expected<'a> {
 }
 
 /// Reads a fetched entry, refusing anything this xhost would not have written for
-/// `expected`.
-pub fn decode(bytes: &[u8], expected: &Expected) -> Result<Entry, String> {
-    let remote: RemoteEntry =
+/// `expected`, and, when `trusted` holds keys, anything none of them signed.
+pub fn decode(bytes: &[u8], expected: &Expected, trusted: &PublicKeys) -> Result<Entry, String> {
+    let envelope: Envelope =
         serde_json::from_slice(bytes).map_err(|e| format!("not an xhost entry: {e}"))?;
+    if envelope.payload_type != PAYLOAD_TYPE {
+        return Err(format!("payload type `{}`", envelope.payload_type));
+    }
+    let payload = BASE64
+        .decode(&envelope.payload)
+        .map_err(|e| format!("payload: {e}"))?;
+    if !trusted.is_empty() {
+        let message = pae(PAYLOAD_TYPE, &payload);
+        let signed = envelope.signatures.iter().any(|s| {
+            BASE64
+                .decode(&s.sig)
+                .is_ok_and(|sig| trusted.dsse(&sig, &message).is_some())
+        });
+        if !signed {
+            return Err(
+                "it is not signed by a key this build trusts ([remote_cache] trust)".into(),
+            );
+        }
+    }
+    let remote: RemoteEntry =
+        serde_json::from_slice(&payload).map_err(|e| format!("not an xhost entry: {e}"))?;
     if remote.schema != SCHEMA {
         return Err(format!("schema `{}`, not {SCHEMA}", remote.schema));
     }
@@ -174,23 +236,30 @@ mod tests {
 
     #[test]
     fn an_entry_reads_back_as_written() {
-        let bytes = encode("k1", &entry("hello_linux_amd64/hello", Some("linux/amd64")));
-        let back = decode(&bytes, &expected("k1")).unwrap();
+        let bytes = encode(
+            "k1",
+            &entry("hello_linux_amd64/hello", Some("linux/amd64")),
+            None,
+        );
+        let back = decode(&bytes, &expected("k1"), &PublicKeys::default()).unwrap();
         assert_eq!(back.outputs[0].path, "hello_linux_amd64/hello");
         assert_eq!(back.log.len(), 1);
     }
 
     #[test]
     fn entries_a_plugin_could_not_have_made_are_refused() {
-        let refused = |e: &Entry, key: &str| decode(&encode(key, e), &expected("k1")).unwrap_err();
+        let none = PublicKeys::default();
+        let refused = |e: &Entry, key: &str| {
+            decode(&encode(key, e, None), &expected("k1"), &none).unwrap_err()
+        };
         assert!(refused(&entry("a/hello", Some("linux/amd64")), "k2").contains("another action"));
         assert!(refused(&entry("../../etc/passwd", None), "k1").contains("plain relative"));
         assert!(refused(&entry("a/hello", Some("windows/amd64")), "k1").contains("target"));
         let mut twice = entry("a/hello", None);
         twice.outputs.push(twice.outputs[0].clone());
         assert!(refused(&twice, "k1").contains("twice"));
-        let mut text = String::from_utf8(encode("k1", &entry("a/hello", None))).unwrap();
+        let mut text = String::from_utf8(encode("k1", &entry("a/hello", None), None)).unwrap();
         text.insert_str(1, "\"extra\":1,");
-        assert!(decode(text.as_bytes(), &expected("k1")).is_err());
+        assert!(decode(text.as_bytes(), &expected("k1"), &none).is_err());
     }
 }

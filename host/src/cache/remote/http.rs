@@ -12,13 +12,12 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-/// What fetching a blob gave.
-pub enum Blob {
-    /// The bytes asked for, in the file.
-    Stored,
-    /// The server does not have it.
+/// What the server answered, when it answered.
+pub enum Answer<T> {
+    Got(T),
+    /// It does not have it.
     Missing,
-    /// Other bytes, or more of them.
+    /// Other bytes than asked for, or more of them than allowed.
     Wrong(String),
 }
 
@@ -48,28 +47,30 @@ impl HttpCache {
         })
     }
 
-    /// The entry under `key`, if the server has one of at most `limit` bytes.
-    pub async fn get_entry(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>> {
+    /// The entry under `key`; one over `limit` bytes is not read past it.
+    pub async fn get_entry(&self, key: &str, limit: u64) -> Result<Answer<Vec<u8>>> {
         let url = format!("{}/ac/{key}", self.base);
         let Some(mut response) = self.get(&url).await? else {
-            return Ok(None);
+            return Ok(Answer::Missing);
         };
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.context(url.clone())? {
             body.extend_from_slice(&chunk);
             if body.len() as u64 > limit {
-                bail!("{url}: the entry is larger than {limit} bytes");
+                return Ok(Answer::Wrong(format!(
+                    "{url}: the entry is larger than {limit} bytes"
+                )));
             }
         }
-        Ok(Some(body))
+        Ok(Answer::Got(body))
     }
 
     /// Fetches blob `sha256` of `size` bytes into `dest`. An error is the server's
-    /// failure; other bytes than asked for are [`Blob::Wrong`].
-    pub async fn get_blob(&self, sha256: &str, size: u64, dest: &Path) -> Result<Blob> {
+    /// failure; other bytes than asked for are [`Answer::Wrong`].
+    pub async fn get_blob(&self, sha256: &str, size: u64, dest: &Path) -> Result<Answer<()>> {
         let url = format!("{}/cas/{sha256}", self.base);
         let Some(mut response) = self.get(&url).await? else {
-            return Ok(Blob::Missing);
+            return Ok(Answer::Missing);
         };
         let mut file = tokio::fs::File::create(dest)
             .await
@@ -79,7 +80,7 @@ impl HttpCache {
         while let Some(chunk) = response.chunk().await.context(url.clone())? {
             got += chunk.len() as u64;
             if got > size {
-                return Ok(Blob::Wrong(format!(
+                return Ok(Answer::Wrong(format!(
                     "{url}: the server sent more than the {size} bytes the entry names"
                 )));
             }
@@ -91,11 +92,11 @@ impl HttpCache {
         file.flush().await?;
         let digest = crate::digest::hex(&hasher.finalize());
         if got != size || digest != sha256 {
-            return Ok(Blob::Wrong(format!(
+            return Ok(Answer::Wrong(format!(
                 "{url}: the server sent {got} bytes with digest {digest}, not the blob asked for"
             )));
         }
-        Ok(Blob::Stored)
+        Ok(Answer::Got(()))
     }
 
     /// Whether the server has blob `sha256`.

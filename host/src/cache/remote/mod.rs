@@ -17,7 +17,8 @@
 mod entry;
 mod http;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -26,10 +27,36 @@ use anyhow::{Context, Result};
 
 use super::actions::Entry;
 use crate::artifacts::Store;
+use crate::keys::{Key, KeyRing, KeySource};
+use crate::verify::public_keys::PublicKeys;
 pub use entry::Expected;
 
-/// Where the remote cache is and how it is used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `[remote_cache]` as the configuration has it.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    pub url: Option<String>,
+    pub read_only: bool,
+    pub timeout: Duration,
+    /// Public key files; when any, every entry used must be signed by one of them.
+    pub trust: Vec<PathBuf>,
+    /// The key that signs the entries this build writes.
+    pub sign: Option<KeySource>,
+}
+
+impl Default for Configured {
+    fn default() -> Self {
+        Configured {
+            url: None,
+            read_only: false,
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            trust: Vec::new(),
+            sign: None,
+        }
+    }
+}
+
+/// Where the remote cache is and how this build uses it.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `http://…` or `https://…`: the cache's base URL.
     pub url: String,
@@ -38,6 +65,9 @@ pub struct Settings {
     /// How long a connection or a silent response may take before the server is
     /// dropped.
     pub timeout: Duration,
+    pub trust: Vec<PathBuf>,
+    /// Signs what is written (unused when read-only).
+    pub sign: Option<KeySource>,
 }
 
 /// Seconds a connection or a silent response may take, unless configured.
@@ -50,7 +80,7 @@ impl Settings {
     pub fn resolve(
         flag: Option<&str>,
         read_only_flag: bool,
-        configured: Option<&Settings>,
+        configured: &Configured,
     ) -> Result<Option<Settings>> {
         let from_env = std::env::var("XHOST_REMOTE_CACHE")
             .ok()
@@ -58,8 +88,8 @@ impl Settings {
         let (url, origin) = match (flag, &from_env) {
             (Some(url), _) => (url.to_string(), "--remote-cache"),
             (None, Some(url)) => (url.clone(), "XHOST_REMOTE_CACHE"),
-            (None, None) => match configured {
-                Some(settings) => (settings.url.clone(), "[remote_cache] url"),
+            (None, None) => match &configured.url {
+                Some(url) => (url.clone(), "[remote_cache] url"),
                 None => return Ok(None),
             },
         };
@@ -71,8 +101,10 @@ impl Settings {
             .is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
         Ok(Some(Settings {
             url,
-            read_only: read_only_flag || env_read_only || configured.is_some_and(|c| c.read_only),
-            timeout: configured.map_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS), |c| c.timeout),
+            read_only: read_only_flag || env_read_only || configured.read_only,
+            timeout: configured.timeout,
+            trust: configured.trust.clone(),
+            sign: configured.sign.clone(),
         }))
     }
 }
@@ -110,6 +142,10 @@ pub struct Summary {
 
 pub struct Remote {
     settings: Settings,
+    /// When not empty, an entry must be signed by one of these.
+    trusted: PublicKeys,
+    /// Signs the entries written.
+    signer: Option<Arc<Key>>,
     runtime: tokio::runtime::Runtime,
     server: http::HttpCache,
     /// Set once, with the reason, when the server failed: no more requests.
@@ -122,8 +158,23 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// The remote cache of `settings`; its server is not contacted yet.
+    /// The remote cache of `settings`, with its trusted keys and signing key loaded;
+    /// its server is not contacted yet.
     pub fn open(settings: Settings) -> Result<Self> {
+        let trusted = PublicKeys::load(&settings.trust).context("[remote_cache] trust")?;
+        let signer = match (&settings.sign, settings.read_only) {
+            (Some(source), false) => Some(
+                KeyRing::load([source])
+                    .context(
+                        "[remote_cache] sign: the key that signs what this build writes to the remote cache (without it, build with --remote-cache-read-only)",
+                    )?
+                    .subset(std::slice::from_ref(&source.id))
+                    .into_values()
+                    .next()
+                    .context("[remote_cache] sign: the key did not load")?,
+            ),
+            _ => None,
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("xhost-remote-cache")
@@ -133,6 +184,8 @@ impl Remote {
         let server = http::HttpCache::new(&settings.url, settings.timeout)?;
         Ok(Remote {
             settings,
+            trusted,
+            signer,
             runtime,
             server,
             dropped: OnceLock::new(),
@@ -180,15 +233,17 @@ impl Remote {
         store: &Store,
         scratch: &Path,
     ) -> Result<Option<Entry>, Failure> {
-        let Some(bytes) = self
+        let bytes = match self
             .server
             .get_entry(expected.key, entry::MAX_BYTES)
             .await
             .map_err(Failure::Server)?
-        else {
-            return Ok(None);
+        {
+            http::Answer::Got(bytes) => bytes,
+            http::Answer::Missing => return Ok(None),
+            http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
         };
-        let entry = entry::decode(&bytes, expected).map_err(Failure::Refused)?;
+        let entry = entry::decode(&bytes, expected, &self.trusted).map_err(Failure::Refused)?;
         for output in &entry.outputs {
             if store.path(&output.sha256).is_file() {
                 continue;
@@ -203,10 +258,10 @@ impl Remote {
                 .await
                 .map_err(Failure::Server)?
             {
-                http::Blob::Stored => {}
+                http::Answer::Got(()) => {}
                 // An entry whose blob was evicted: a miss, not an attack.
-                http::Blob::Missing => return Ok(None),
-                http::Blob::Wrong(why) => return Err(Failure::Refused(why)),
+                http::Answer::Missing => return Ok(None),
+                http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
             }
             self.blobs_fetched.fetch_add(1, Ordering::Relaxed);
             self.bytes_fetched.fetch_add(output.size, Ordering::Relaxed);
@@ -230,7 +285,7 @@ impl Remote {
         if self.settings.read_only || self.dropped.get().is_some() {
             return;
         }
-        let bytes = entry::encode(key, entry);
+        let bytes = entry::encode(key, entry, self.signer.as_deref());
         let blobs: Vec<(String, std::path::PathBuf)> = entry
             .outputs
             .iter()
