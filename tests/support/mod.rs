@@ -404,19 +404,34 @@ pub fn oci_platforms(index: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// A Bazel HTTP cache for one test (Debian's nginx with WebDAV `PUT`, started by
-/// `scripts/cache-server-start`), stopped when dropped.
+/// A remote cache server for one test, stopped when dropped: a Bazel HTTP cache
+/// (Debian's nginx with WebDAV `PUT`, `scripts/cache-server-start`) or a REAPI server
+/// (BuildGrid, `scripts/reapi-server-start`).
 pub struct CacheServer {
     pub dir: tempfile::TempDir,
-    /// Its base URL, ending in `/`.
+    /// Its URL (an HTTP one ends in `/`).
     pub url: String,
 }
 
 impl CacheServer {
+    /// nginx as a Bazel HTTP cache.
     pub fn start() -> CacheServer {
+        Self::start_with("cache-server-start", |port| {
+            format!("http://127.0.0.1:{port}/")
+        })
+    }
+
+    /// BuildGrid, instance `main`.
+    pub fn start_reapi() -> CacheServer {
+        Self::start_with("reapi-server-start", |port| {
+            format!("grpc://127.0.0.1:{port}/main")
+        })
+    }
+
+    fn start_with(script: &str, url: fn(u16) -> String) -> CacheServer {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
-        let script = workspace().join("scripts/cache-server-start");
+        let script = workspace().join("scripts").join(script);
         run_tool(
             script.to_str().unwrap(),
             &[dir.path().to_str().unwrap(), &port.to_string()],
@@ -424,8 +439,37 @@ impl CacheServer {
         );
         CacheServer {
             dir,
-            url: format!("http://127.0.0.1:{port}/"),
+            url: url(port),
         }
+    }
+
+    /// Checks, with `sha256sum`, that every blob the server keeps on disk is the bytes
+    /// its name says; returns how many there are. (nginx keeps `cas/<sha256>`,
+    /// BuildGrid `cas/objects/<first two hex digits>/<the rest>` in its storage.)
+    pub fn check_blobs(&self) -> usize {
+        let cas = if self.url.starts_with("http") {
+            self.data().join("cas")
+        } else {
+            self.dir.path().join("cas/cas/objects")
+        };
+        let mut listing = String::new();
+        let blobs = files(&cas);
+        for blob in &blobs {
+            let name: String = blob
+                .strip_prefix(&cas)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .replace('/', "");
+            listing.push_str(&format!("{name}  {}\n", blob.display()));
+        }
+        std::fs::write(self.dir.path().join("blobs.sha256"), listing).unwrap();
+        run_tool(
+            "sha256sum",
+            &["--quiet", "-c", "blobs.sha256"],
+            self.dir.path(),
+        );
+        blobs.len()
     }
 
     pub fn data(&self) -> PathBuf {
@@ -456,7 +500,7 @@ impl CacheServer {
 
 impl Drop for CacheServer {
     fn drop(&mut self) {
-        let script = workspace().join("scripts/cache-server-stop");
+        let script = workspace().join("scripts/server-stop");
         run_tool(
             script.to_str().unwrap(),
             &[self.dir.path().to_str().unwrap()],

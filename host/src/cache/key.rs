@@ -20,6 +20,7 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
+use super::remote::ActionId;
 use crate::artifacts::Record;
 use crate::config::Config;
 use crate::known_digest::KnownDigest;
@@ -83,14 +84,15 @@ impl KeyContext {
         }
     }
 
-    /// The key of running `stage` for `lane` over `inputs`, and the JSON it hashes.
+    /// The key of running `stage` for `lane` over `inputs` with the size of the text
+    /// it hashes, and that JSON.
     pub fn key(
         &self,
         config: &Config,
         stage: &PlannedStage,
         lane: &Lane,
         inputs: &[&Record],
-    ) -> Result<(String, Value), Uncacheable> {
+    ) -> Result<(ActionId, Value), Uncacheable> {
         let project = &config.project;
         let build = &config.build;
         let mut key = json!({
@@ -128,7 +130,12 @@ impl KeyContext {
                 extra.insert(name.into(), value);
             }
         }
-        Ok((crate::digest::sha256_hex(key.to_string().as_bytes()), key))
+        let text = key.to_string();
+        let id = ActionId {
+            hash: crate::digest::sha256_hex(text.as_bytes()),
+            size: text.len() as u64,
+        };
+        Ok((id, key))
     }
 
     /// This xhost: its version and its executable's digest (remembered with its stamp,

@@ -78,7 +78,7 @@ pub struct Summary {
 
 /// A looked-up invocation: its key, and what it made when the cache has that.
 pub struct Lookup {
-    key: Option<String>,
+    key: Option<remote::ActionId>,
     pub hit: Option<Hit>,
     /// Why the stage runs, when it does (`-v` shows it).
     pub why: Option<String>,
@@ -140,7 +140,7 @@ impl ActionCache {
         };
         let target = lane_name(lane);
         let found = key
-            .as_deref()
+            .as_ref()
             .filter(|_| self.reuse)
             .and_then(|key| self.find(key, &stage.config.name, lane, store));
         let from_remote = found.as_ref().is_some_and(|(_, remote)| *remote);
@@ -193,24 +193,24 @@ impl ActionCache {
     /// locally too); and whether it came from the remote.
     fn find(
         &self,
-        key: &str,
+        key: &remote::ActionId,
         stage: &str,
         lane: &Lane,
         store: &Store,
     ) -> Option<(actions::Entry, bool)> {
-        if let Some(entry) = self.actions.lookup(key, store) {
+        if let Some(entry) = self.actions.lookup(&key.hash, store) {
             return Some((entry, false));
         }
         let (remote, scratch) = self.remote.as_ref()?;
         let target = lane.as_ref().map(ToString::to_string);
         let expected = remote::Expected {
-            key,
+            action: key.clone(),
             stage,
             target: target.as_deref(),
         };
         let entry = remote.fetch(&expected, store, scratch)?;
         // Kept locally, so the next build need not ask; if that fails, it asks again.
-        let _ = self.actions.keep(key, &entry, store);
+        let _ = self.actions.keep(&key.hash, &entry, store);
         Some((entry, true))
     }
 
@@ -227,7 +227,7 @@ impl ActionCache {
             // A cache that cannot be written costs a rerun next time, nothing more.
             match self
                 .actions
-                .record(key, &stage.config.name, ran, log, store)
+                .record(&key.hash, &stage.config.name, ran, log, store)
             {
                 Ok(entry) => {
                     if let Some((remote, _)) = &self.remote {

@@ -111,9 +111,9 @@ pub fn encode(key: &str, entry: &Entry, signer: Option<&Key>) -> Vec<u8> {
     serde_json::to_vec(&envelope).expect("an envelope encodes")
 }
 
-/// What a fetched entry must be: for this key, stage and target.
+/// What a fetched entry must be: for this action, stage and target.
 pub struct Expected<'a> {
-    pub key: &'a str,
+    pub action: super::ActionId,
     pub stage: &'a str,
     /// The invocation's target; none for release stages.
     pub target: Option<&'a str>,
@@ -148,7 +148,7 @@ pub fn decode(bytes: &[u8], expected: &Expected, trusted: &PublicKeys) -> Result
     if remote.schema != SCHEMA {
         return Err(format!("schema `{}`, not {SCHEMA}", remote.schema));
     }
-    if remote.key != expected.key {
+    if remote.key != expected.action.hash {
         return Err(format!(
             "it is the entry of another action ({}), stored under this one's key",
             remote.key
@@ -226,9 +226,12 @@ mod tests {
         }
     }
 
-    fn expected(key: &str) -> Expected<'_> {
+    fn expected(key: &str) -> Expected<'static> {
         Expected {
-            key,
+            action: super::super::ActionId {
+                hash: key.into(),
+                size: 1,
+            },
             stage: "compile",
             target: Some("linux/amd64"),
         }

@@ -100,14 +100,26 @@ impl HttpCache {
     }
 
     /// Whether the server has blob `sha256`.
-    pub async fn has_blob(&self, sha256: &str) -> Result<bool> {
+    async fn has_blob(&self, sha256: &str) -> Result<bool> {
         let url = format!("{}/cas/{sha256}", self.base);
         let response = self.client.head(&url).send().await.context(url.clone())?;
         Ok(response.status().is_success())
     }
 
+    /// Writes an entry back: the blobs the server lacks, then the entry (under the
+    /// action's hash).
+    pub async fn put(&self, upload: super::Upload) -> Result<bool> {
+        for blob in &upload.blobs {
+            if !self.has_blob(&blob.sha256).await? {
+                self.put_blob(&blob.sha256, &blob.file).await?;
+            }
+        }
+        self.put_entry(&upload.action.hash, upload.entry).await?;
+        Ok(true)
+    }
+
     /// Uploads the file `path` as blob `sha256`.
-    pub async fn put_blob(&self, sha256: &str, path: &Path) -> Result<()> {
+    async fn put_blob(&self, sha256: &str, path: &Path) -> Result<()> {
         let url = format!("{}/cas/{sha256}", self.base);
         let file = tokio::fs::File::open(path)
             .await
@@ -125,15 +137,15 @@ impl HttpCache {
                 Err(e) => Some((Err(e), file)),
             }
         });
-        self.put(&url, reqwest::Body::wrap_stream(chunks), size)
+        self.send(&url, reqwest::Body::wrap_stream(chunks), size)
             .await
     }
 
     /// Uploads `bytes` as the entry under `key`.
-    pub async fn put_entry(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+    async fn put_entry(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
         let url = format!("{}/ac/{key}", self.base);
         let size = bytes.len() as u64;
-        self.put(&url, reqwest::Body::from(bytes), size).await
+        self.send(&url, reqwest::Body::from(bytes), size).await
     }
 
     async fn get(&self, url: &str) -> Result<Option<reqwest::Response>> {
@@ -145,7 +157,7 @@ impl HttpCache {
         }
     }
 
-    async fn put(&self, url: &str, body: reqwest::Body, size: u64) -> Result<()> {
+    async fn send(&self, url: &str, body: reqwest::Body, size: u64) -> Result<()> {
         let response = self
             .client
             .put(url)

@@ -1,6 +1,6 @@
 //! The remote cache: action-cache entries and their outputs shared by every machine
 //! that builds the project, through a server speaking Bazel's HTTP cache protocol
-//! ([`http`]).
+//! ([`http`], `http(s)://`) or REAPI v2 over gRPC ([`grpc`], `grpc(s)://`).
 //!
 //! Local first, remote second. A local miss asks the server for the key's entry, reads
 //! it strictly ([`entry`]: it is untrusted input), and fetches each output the store
@@ -15,6 +15,7 @@
 //! the build with one warning: the build goes on locally and never fails for it.
 
 mod entry;
+mod grpc;
 mod http;
 
 use std::path::{Path, PathBuf};
@@ -109,13 +110,16 @@ impl Settings {
     }
 }
 
-/// A remote cache URL xhost can use: `http://` or `https://` with a host.
+/// A remote cache URL xhost can use: `http(s)://HOST…` (Bazel's HTTP cache) or
+/// `grpc(s)://HOST:PORT[/INSTANCE]` (REAPI).
 pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
+    let rest = ["http://", "https://", "grpc://", "grpcs://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
         .ok_or_else(|| {
-            format!("`{url}` is not an http:// or https:// URL of a Bazel HTTP cache")
+            format!(
+                "`{url}` is not an http:// or https:// URL of a Bazel HTTP cache, nor a grpc:// or grpcs:// URL of a REAPI server"
+            )
         })?;
     if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
         return Err(format!("`{url}` names no host"));
@@ -147,7 +151,7 @@ pub struct Remote {
     /// Signs the entries written.
     signer: Option<Arc<Key>>,
     runtime: tokio::runtime::Runtime,
-    server: http::HttpCache,
+    server: Server,
     /// Set once, with the reason, when the server failed: no more requests.
     dropped: OnceLock<String>,
     uploads: Mutex<Vec<tokio::task::JoinHandle<Result<()>>>>,
@@ -181,7 +185,11 @@ impl Remote {
             .enable_all()
             .build()
             .context("starting the remote cache's runtime")?;
-        let server = http::HttpCache::new(&settings.url, settings.timeout)?;
+        // A gRPC channel starts its connection task on the runtime it is made in.
+        let server = {
+            let _inside = runtime.enter();
+            Server::new(&settings.url, settings.timeout)?
+        };
         Ok(Remote {
             settings,
             trusted,
@@ -235,7 +243,7 @@ impl Remote {
     ) -> Result<Option<Entry>, Failure> {
         let bytes = match self
             .server
-            .get_entry(expected.key, entry::MAX_BYTES)
+            .get_entry(&expected.action, entry::MAX_BYTES)
             .await
             .map_err(Failure::Server)?
         {
@@ -279,29 +287,33 @@ impl Remote {
         Ok(Some(entry))
     }
 
-    /// Writes `entry`, made under `key`, back in the background: the blobs the
+    /// Writes `entry`, made for `action`, back in the background: the blobs the
     /// server lacks, then the entry.
-    pub fn upload(&self, key: &str, entry: &Entry, store: &Store) {
+    pub fn upload(&self, action: &ActionId, entry: &Entry, store: &Store) {
         if self.settings.read_only || self.dropped.get().is_some() {
             return;
         }
-        let bytes = entry::encode(key, entry, self.signer.as_deref());
-        let blobs: Vec<(String, std::path::PathBuf)> = entry
-            .outputs
-            .iter()
-            .map(|o| (o.sha256.clone(), store.path(&o.sha256)))
-            .collect();
+        let upload = Upload {
+            action: action.clone(),
+            entry: entry::encode(&action.hash, entry, self.signer.as_deref()),
+            blobs: entry
+                .outputs
+                .iter()
+                .map(|o| UploadBlob {
+                    path: o.path.clone(),
+                    sha256: o.sha256.clone(),
+                    size: o.size,
+                    executable: o.executable,
+                    file: store.path(&o.sha256),
+                })
+                .collect(),
+        };
         let server = self.server.clone();
-        let key = key.to_string();
         let uploaded = self.uploaded.clone();
         let task = self.runtime.spawn(async move {
-            for (sha256, path) in blobs {
-                if !server.has_blob(&sha256).await? {
-                    server.put_blob(&sha256, &path).await?;
-                }
+            if server.put(upload).await? {
+                uploaded.fetch_add(1, Ordering::Relaxed);
             }
-            server.put_entry(&key, bytes).await?;
-            uploaded.fetch_add(1, Ordering::Relaxed);
             Ok(())
         });
         self.uploads.lock().expect("uploads lock").push(task);
@@ -335,6 +347,71 @@ impl Remote {
                 "xhost: warning: remote cache {}: {why}; building without it",
                 self.settings.url
             );
+        }
+    }
+}
+
+/// The action an entry is for: its key, and the size of the key document it hashes
+/// (REAPI names an action by both).
+#[derive(Debug, Clone)]
+pub struct ActionId {
+    pub hash: String,
+    pub size: u64,
+}
+
+/// An entry to write back, with the blobs it names.
+pub struct Upload {
+    pub action: ActionId,
+    /// The entry's envelope.
+    pub entry: Vec<u8>,
+    pub blobs: Vec<UploadBlob>,
+}
+
+pub struct UploadBlob {
+    /// The output's path in the release.
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub executable: bool,
+    /// Its bytes, in the store.
+    pub file: PathBuf,
+}
+
+/// The server, by protocol.
+#[derive(Clone)]
+enum Server {
+    Http(http::HttpCache),
+    Grpc(grpc::GrpcCache),
+}
+
+impl Server {
+    fn new(url: &str, timeout: Duration) -> Result<Self> {
+        Ok(if url.starts_with("grpc") {
+            Server::Grpc(grpc::GrpcCache::new(url, timeout)?)
+        } else {
+            Server::Http(http::HttpCache::new(url, timeout)?)
+        })
+    }
+
+    async fn get_entry(&self, action: &ActionId, limit: u64) -> Result<http::Answer<Vec<u8>>> {
+        match self {
+            Server::Http(s) => s.get_entry(&action.hash, limit).await,
+            Server::Grpc(s) => s.get_entry(action, limit).await,
+        }
+    }
+
+    async fn get_blob(&self, sha256: &str, size: u64, dest: &Path) -> Result<http::Answer<()>> {
+        match self {
+            Server::Http(s) => s.get_blob(sha256, size, dest).await,
+            Server::Grpc(s) => s.get_blob(sha256, size, dest).await,
+        }
+    }
+
+    /// False when the server takes no updates.
+    async fn put(&self, upload: Upload) -> Result<bool> {
+        match self {
+            Server::Http(s) => s.put(upload).await,
+            Server::Grpc(s) => s.put(upload).await,
         }
     }
 }

@@ -1,0 +1,348 @@
+//! REAPI v2 over gRPC (`grpc://HOST:PORT/INSTANCE`, `grpcs://` for TLS), through the
+//! `bazel-remote-apis` stubs: the Capabilities service checked once (SHA-256, and
+//! whether the server takes updates), the ActionCache for entries, FindMissingBlobs
+//! before any upload, and ByteStream for blob bytes both ways, streamed.
+//!
+//! An entry is an `ActionResult` whose output files are the entry's envelope
+//! ([`ENTRY_PATH`]) and every output it names, so a server that checks that an
+//! entry's blobs exist before serving it (BuildGrid does) keeps them together. The
+//! action digest is the action key with the size of the key document it hashes.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use bazel_remote_apis::build::bazel::remote::execution::v2 as reapi;
+use bazel_remote_apis::google::bytestream;
+use reapi::action_cache_client::ActionCacheClient;
+use reapi::capabilities_client::CapabilitiesClient;
+use reapi::content_addressable_storage_client::ContentAddressableStorageClient;
+use sha2::{Digest as _, Sha256};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::OnceCell;
+use tonic::Code;
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
+
+use super::http::Answer;
+use super::{ActionId, Upload};
+
+/// The output file holding the entry's envelope.
+pub const ENTRY_PATH: &str = ".xhost/entry";
+/// Bytes per ByteStream message, under gRPC's 4 MiB default.
+const CHUNK: usize = 1 << 20;
+/// `DigestFunction.Value.SHA256`.
+const SHA256: i32 = 1;
+
+#[derive(Clone)]
+pub struct GrpcCache {
+    channel: Channel,
+    instance: String,
+    /// Whether the server takes updates, once its capabilities were read.
+    updates: std::sync::Arc<OnceCell<bool>>,
+}
+
+impl GrpcCache {
+    /// A client for `url`; nothing is sent until the first call.
+    pub fn new(url: &str, timeout: std::time::Duration) -> Result<Self> {
+        let (scheme, rest) = if let Some(rest) = url.strip_prefix("grpc://") {
+            ("http", rest)
+        } else if let Some(rest) = url.strip_prefix("grpcs://") {
+            ("https", rest)
+        } else {
+            bail!("`{url}` is not a grpc:// or grpcs:// URL");
+        };
+        let (address, instance) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut endpoint = Endpoint::from_shared(format!("{scheme}://{address}"))
+            .with_context(|| format!("`{url}`"))?
+            .connect_timeout(timeout)
+            .timeout(timeout.max(std::time::Duration::from_secs(60)))
+            .http2_keep_alive_interval(timeout)
+            .keep_alive_timeout(timeout);
+        if scheme == "https" {
+            endpoint = endpoint
+                .tls_config(ClientTlsConfig::new().with_native_roots())
+                .context("setting up TLS")?;
+        }
+        Ok(GrpcCache {
+            channel: endpoint.connect_lazy(),
+            instance: instance.trim_end_matches('/').to_string(),
+            updates: std::sync::Arc::default(),
+        })
+    }
+
+    /// Whether the server takes updates; an error when it does not speak SHA-256.
+    async fn capabilities(&self) -> Result<bool> {
+        let updates = self
+            .updates
+            .get_or_try_init(|| async {
+                let capabilities = CapabilitiesClient::new(self.channel.clone())
+                    .get_capabilities(reapi::GetCapabilitiesRequest {
+                        instance_name: self.instance.clone(),
+                    })
+                    .await
+                    .context("GetCapabilities")?
+                    .into_inner();
+                let cache = capabilities
+                    .cache_capabilities
+                    .context("the server has no cache (no cache capabilities)")?;
+                if !cache.digest_functions.contains(&SHA256) {
+                    bail!("the server does not take SHA-256 digests");
+                }
+                Ok::<_, anyhow::Error>(
+                    cache
+                        .action_cache_update_capabilities
+                        .is_some_and(|u| u.update_enabled),
+                )
+            })
+            .await?;
+        Ok(*updates)
+    }
+
+    /// The envelope of the entry for `action`, if at most `limit` bytes.
+    pub async fn get_entry(&self, action: &ActionId, limit: u64) -> Result<Answer<Vec<u8>>> {
+        self.capabilities().await?;
+        let result = ActionCacheClient::new(self.channel.clone())
+            .get_action_result(reapi::GetActionResultRequest {
+                instance_name: self.instance.clone(),
+                action_digest: Some(digest(&action.hash, action.size)),
+                digest_function: SHA256,
+                ..Default::default()
+            })
+            .await;
+        let result = match result {
+            Ok(response) => response.into_inner(),
+            Err(status) if status.code() == Code::NotFound => return Ok(Answer::Missing),
+            Err(status) => return Err(status).context("GetActionResult"),
+        };
+        let Some(entry) = result.output_files.iter().find(|f| f.path == ENTRY_PATH) else {
+            return Ok(Answer::Wrong(
+                "the action result holds no xhost entry".into(),
+            ));
+        };
+        let Some(digest) = &entry.digest else {
+            return Ok(Answer::Wrong("the entry has no digest".into()));
+        };
+        let size = u64::try_from(digest.size_bytes).unwrap_or(u64::MAX);
+        if size > limit {
+            return Ok(Answer::Wrong(format!(
+                "the entry is larger than {limit} bytes"
+            )));
+        }
+        let mut bytes = Vec::new();
+        match self.read(&digest.hash, size, &mut bytes).await? {
+            Answer::Got(()) => Ok(Answer::Got(bytes)),
+            Answer::Missing => Ok(Answer::Missing),
+            Answer::Wrong(why) => Ok(Answer::Wrong(why)),
+        }
+    }
+
+    /// Fetches blob `sha256` of `size` bytes into `dest`.
+    pub async fn get_blob(&self, sha256: &str, size: u64, dest: &Path) -> Result<Answer<()>> {
+        let mut file = tokio::fs::File::create(dest)
+            .await
+            .with_context(|| format!("creating {}", dest.display()))?;
+        let answer = self.read(sha256, size, &mut file).await?;
+        file.flush().await?;
+        Ok(answer)
+    }
+
+    /// Streams blob `sha256` into `sink`, hashing it and stopping past `size` bytes.
+    async fn read(
+        &self,
+        sha256: &str,
+        size: u64,
+        sink: &mut (impl tokio::io::AsyncWrite + Unpin),
+    ) -> Result<Answer<()>> {
+        let resource = self.resource(&format!("blobs/{sha256}/{size}"));
+        let stream = bytestream::byte_stream_client::ByteStreamClient::new(self.channel.clone())
+            .read(bytestream::ReadRequest {
+                resource_name: resource.clone(),
+                read_offset: 0,
+                read_limit: 0,
+            })
+            .await;
+        let mut stream = match stream {
+            Ok(response) => response.into_inner(),
+            Err(status) if status.code() == Code::NotFound => return Ok(Answer::Missing),
+            Err(status) => return Err(status).with_context(|| format!("Read {resource}")),
+        };
+        let mut hasher = Sha256::new();
+        let mut got = 0u64;
+        loop {
+            let message = match stream.message().await {
+                Ok(Some(message)) => message,
+                Ok(None) => break,
+                Err(status) if status.code() == Code::NotFound => return Ok(Answer::Missing),
+                Err(status) => return Err(status).with_context(|| format!("Read {resource}")),
+            };
+            got += message.data.len() as u64;
+            if got > size {
+                return Ok(Answer::Wrong(format!(
+                    "{resource}: the server sent more than the {size} bytes the entry names"
+                )));
+            }
+            hasher.update(&message.data);
+            sink.write_all(&message.data).await?;
+        }
+        let digest = crate::digest::hex(&hasher.finalize());
+        if got != size || digest != sha256 {
+            return Ok(Answer::Wrong(format!(
+                "{resource}: the server sent {got} bytes with digest {digest}, not the blob asked for"
+            )));
+        }
+        Ok(Answer::Got(()))
+    }
+
+    /// Writes an entry back: the blobs the server lacks (FindMissingBlobs), then the
+    /// action result. A server that takes no updates gets nothing.
+    pub async fn put(&self, upload: Upload) -> Result<bool> {
+        if !self.capabilities().await? {
+            return Ok(false);
+        }
+        let entry_sha256 = crate::digest::sha256_hex(&upload.entry);
+        let entry_size = upload.entry.len() as u64;
+        let mut wanted = vec![digest(&entry_sha256, entry_size)];
+        wanted.extend(upload.blobs.iter().map(|b| digest(&b.sha256, b.size)));
+        let missing = ContentAddressableStorageClient::new(self.channel.clone())
+            .find_missing_blobs(reapi::FindMissingBlobsRequest {
+                instance_name: self.instance.clone(),
+                blob_digests: wanted,
+                digest_function: SHA256,
+            })
+            .await
+            .context("FindMissingBlobs")?
+            .into_inner()
+            .missing_blob_digests;
+        let is_missing = |sha256: &str| missing.iter().any(|d| d.hash == sha256);
+        if is_missing(&entry_sha256) {
+            let chunks: Vec<Vec<u8>> = upload.entry.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+            self.write(
+                &entry_sha256,
+                entry_size,
+                futures_util::stream::iter(chunks),
+            )
+            .await?;
+        }
+        for blob in upload.blobs.iter().filter(|b| is_missing(&b.sha256)) {
+            let file = tokio::fs::File::open(&blob.file)
+                .await
+                .with_context(|| format!("opening {}", blob.file.display()))?;
+            self.write(&blob.sha256, blob.size, file_chunks(file))
+                .await?;
+        }
+        let mut output_files = vec![reapi::OutputFile {
+            path: ENTRY_PATH.into(),
+            digest: Some(digest(&entry_sha256, entry_size)),
+            ..Default::default()
+        }];
+        output_files.extend(upload.blobs.iter().map(|b| reapi::OutputFile {
+            path: b.path.clone(),
+            digest: Some(digest(&b.sha256, b.size)),
+            is_executable: b.executable,
+            ..Default::default()
+        }));
+        ActionCacheClient::new(self.channel.clone())
+            .update_action_result(reapi::UpdateActionResultRequest {
+                instance_name: self.instance.clone(),
+                action_digest: Some(digest(&upload.action.hash, upload.action.size)),
+                action_result: Some(reapi::ActionResult {
+                    output_files,
+                    ..Default::default()
+                }),
+                digest_function: SHA256,
+                ..Default::default()
+            })
+            .await
+            .context("UpdateActionResult")?;
+        Ok(true)
+    }
+
+    /// Streams `chunks` as blob `sha256` of `size` bytes.
+    async fn write(
+        &self,
+        sha256: &str,
+        size: u64,
+        chunks: impl futures_util::Stream<Item = Vec<u8>> + Send + 'static,
+    ) -> Result<()> {
+        use futures_util::StreamExt;
+        let resource = self.resource(&format!("uploads/{}/blobs/{sha256}/{size}", uuid()));
+        let mut offset = 0i64;
+        let mut first = Some(resource.clone());
+        let requests = chunks
+            .chain(futures_util::stream::once(async { Vec::new() }))
+            .map(move |data| {
+                let finish = data.is_empty();
+                let request = bytestream::WriteRequest {
+                    resource_name: first.take().unwrap_or_default(),
+                    write_offset: offset,
+                    finish_write: finish,
+                    data,
+                };
+                offset += request.data.len() as i64;
+                request
+            });
+        let committed = bytestream::byte_stream_client::ByteStreamClient::new(self.channel.clone())
+            .write(requests)
+            .await
+            .with_context(|| format!("Write {resource}"))?
+            .into_inner()
+            .committed_size;
+        if committed != size as i64 {
+            bail!("Write {resource}: the server committed {committed} bytes");
+        }
+        Ok(())
+    }
+
+    /// A resource name under the instance (`INSTANCE/rest`, or `rest` for the
+    /// default instance).
+    fn resource(&self, rest: &str) -> String {
+        if self.instance.is_empty() {
+            rest.to_string()
+        } else {
+            format!("{}/{rest}", self.instance)
+        }
+    }
+}
+
+fn digest(hash: &str, size: u64) -> reapi::Digest {
+    reapi::Digest {
+        hash: hash.to_string(),
+        size_bytes: size as i64,
+    }
+}
+
+/// A file's bytes in ByteStream-sized chunks.
+fn file_chunks(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = Vec<u8>> + Send + 'static {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut file = file?;
+        let mut buffer = vec![0u8; CHUNK];
+        match file.read(&mut buffer).await {
+            Ok(0) | Err(_) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((buffer, Some(file)))
+            }
+        }
+    })
+}
+
+/// A random version-4 UUID, as ByteStream upload names want.
+fn uuid() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut random, &mut bytes);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = crate::digest::hex(&bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
