@@ -220,8 +220,22 @@ fn a_server_that_hangs_or_is_gone_leaves_a_local_build() {
     );
     // Dropped once, not waited on for every stage.
     assert_eq!(run.stderr.matches("building without it").count(), 1);
-    drop(held);
     eprintln!("with a hanging server: {:?}", started.elapsed());
+    // The same silence where a REAPI server should be (HTTP/2 never starts), on the
+    // way back: every stage runs, and the write-back gives up.
+    let url = format!("grpc://127.0.0.1:{port}/main");
+    let run = project.xhost_planned(
+        &[&args[..], &["--no-cache", "--remote-cache", &url]].concat(),
+        &[],
+    );
+    run.assert_ok();
+    assert_eq!(
+        run.stderr.matches("building without it").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    drop(held);
 
     // A server that is not there at all.
     let gone = Project::from_example("remote-gone", "hello-go");
@@ -288,4 +302,59 @@ fn bad_remote_cache_settings_are_clear_errors() {
         .xhost(&["build", "."])
         .assert_fails_with(&["[remote_cache] sign", "--remote-cache-read-only"]);
     assert!(!project.dist().exists());
+}
+
+#[test]
+fn a_server_that_goes_down_mid_build_leaves_a_local_build() {
+    let server = CacheServer::start_reapi();
+    // One stage, whose program runs long enough to stop the server under it: its
+    // lookup found the server up, its write-back finds it gone.
+    let project = Project::new("remote-down-mid-build");
+    let wasm = support::test_plugin("exec-probe");
+    std::fs::copy(&wasm, project.path("exec-probe.wasm")).unwrap();
+    project.write("go.mod", "module example.com/sleeper\n\ngo 1.21\n");
+    let marker = format!("sleep 2.{}", std::process::id() % 1000);
+    project.write(
+        "xhost.toml",
+        format!(
+            "[project]\nname = \"sleeper\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
+             [[stage]]\nname = \"sleep\"\nplugin = \"exec-probe.wasm\"\nsha256 = \"{}\"\n\
+             grants = {{ exec = [\"sh\"], source = true }}\n\n[stage.config]\naction = \"script-returns\"\n\
+             script = \"{marker}; date +%s%N > $1\"\nreturns = [\"result\"]\n",
+            support::sha256(&wasm)
+        ),
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xhost"));
+    command
+        .args(["build", ".", "--remote-cache", &server.url])
+        .current_dir(&project.dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    support::user_env(&mut command);
+    command.env(
+        "XHOST_TEST_FRESH_ENVIRONMENT",
+        format!("down-{}", std::process::id()),
+    );
+    let child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !running(&marker) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the program never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.stop();
+    let run = support::Run::from(child.wait_with_output().unwrap());
+    run.assert_ok();
+    assert!(run.stderr.contains("building without it"), "{}", run.stderr);
+    assert!(project.dist().join("sleeper_linux_amd64/result").is_file());
+}
+
+/// Whether a process whose command line holds `text` is running.
+fn running(text: &str) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        std::fs::read(entry.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(text))
+    })
 }

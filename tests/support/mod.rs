@@ -498,14 +498,20 @@ impl CacheServer {
     }
 }
 
-impl Drop for CacheServer {
-    fn drop(&mut self) {
+impl CacheServer {
+    pub fn stop(&self) {
         let script = workspace().join("scripts/server-stop");
         run_tool(
             script.to_str().unwrap(),
             &[self.dir.path().to_str().unwrap()],
             Path::new("."),
         );
+    }
+}
+
+impl Drop for CacheServer {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

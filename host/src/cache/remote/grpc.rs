@@ -36,8 +36,12 @@ const SHA256: i32 = 1;
 pub struct GrpcCache {
     channel: Channel,
     instance: String,
-    /// Whether the server takes updates, once its capabilities were read.
-    updates: std::sync::Arc<OnceCell<bool>>,
+    /// How long a unary call may take; streams are bounded by keep-alive pings instead,
+    /// since a large blob may take longer.
+    timeout: std::time::Duration,
+    /// Whether the server takes updates, once its capabilities were asked for; a
+    /// failure is kept too, so concurrent uploads do not each wait for it again.
+    updates: std::sync::Arc<OnceCell<Result<bool, String>>>,
 }
 
 impl GrpcCache {
@@ -54,7 +58,6 @@ impl GrpcCache {
         let mut endpoint = Endpoint::from_shared(format!("{scheme}://{address}"))
             .with_context(|| format!("`{url}`"))?
             .connect_timeout(timeout)
-            .timeout(timeout.max(std::time::Duration::from_secs(60)))
             .http2_keep_alive_interval(timeout)
             .keep_alive_timeout(timeout);
         if scheme == "https" {
@@ -65,48 +68,50 @@ impl GrpcCache {
         Ok(GrpcCache {
             channel: endpoint.connect_lazy(),
             instance: instance.trim_end_matches('/').to_string(),
+            timeout,
             updates: std::sync::Arc::default(),
         })
     }
 
     /// Whether the server takes updates; an error when it does not speak SHA-256.
+    /// Asked once.
     async fn capabilities(&self) -> Result<bool> {
-        let updates = self
+        let asked = self
             .updates
-            .get_or_try_init(|| async {
-                let capabilities = CapabilitiesClient::new(self.channel.clone())
-                    .get_capabilities(reapi::GetCapabilitiesRequest {
-                        instance_name: self.instance.clone(),
-                    })
-                    .await
-                    .context("GetCapabilities")?
-                    .into_inner();
-                let cache = capabilities
-                    .cache_capabilities
-                    .context("the server has no cache (no cache capabilities)")?;
-                if !cache.digest_functions.contains(&SHA256) {
-                    bail!("the server does not take SHA-256 digests");
-                }
-                Ok::<_, anyhow::Error>(
-                    cache
-                        .action_cache_update_capabilities
-                        .is_some_and(|u| u.update_enabled),
-                )
-            })
-            .await?;
-        Ok(*updates)
+            .get_or_init(|| async { self.ask_capabilities().await.map_err(|e| format!("{e:#}")) })
+            .await;
+        asked.clone().map_err(anyhow::Error::msg)
+    }
+
+    async fn ask_capabilities(&self) -> Result<bool> {
+        let capabilities = CapabilitiesClient::new(self.channel.clone())
+            .get_capabilities(self.unary(reapi::GetCapabilitiesRequest {
+                instance_name: self.instance.clone(),
+            }))
+            .await
+            .context("GetCapabilities")?
+            .into_inner();
+        let cache = capabilities
+            .cache_capabilities
+            .context("the server has no cache (no cache capabilities)")?;
+        if !cache.digest_functions.contains(&SHA256) {
+            bail!("the server does not take SHA-256 digests");
+        }
+        Ok(cache
+            .action_cache_update_capabilities
+            .is_some_and(|u| u.update_enabled))
     }
 
     /// The envelope of the entry for `action`, if at most `limit` bytes.
     pub async fn get_entry(&self, action: &ActionId, limit: u64) -> Result<Answer<Vec<u8>>> {
         self.capabilities().await?;
         let result = ActionCacheClient::new(self.channel.clone())
-            .get_action_result(reapi::GetActionResultRequest {
+            .get_action_result(self.unary(reapi::GetActionResultRequest {
                 instance_name: self.instance.clone(),
                 action_digest: Some(digest(&action.hash, action.size)),
                 digest_function: SHA256,
                 ..Default::default()
-            })
+            }))
             .await;
         let result = match result {
             Ok(response) => response.into_inner(),
@@ -203,11 +208,11 @@ impl GrpcCache {
         let mut wanted = vec![digest(&entry_sha256, entry_size)];
         wanted.extend(upload.blobs.iter().map(|b| digest(&b.sha256, b.size)));
         let missing = ContentAddressableStorageClient::new(self.channel.clone())
-            .find_missing_blobs(reapi::FindMissingBlobsRequest {
+            .find_missing_blobs(self.unary(reapi::FindMissingBlobsRequest {
                 instance_name: self.instance.clone(),
                 blob_digests: wanted,
                 digest_function: SHA256,
-            })
+            }))
             .await
             .context("FindMissingBlobs")?
             .into_inner()
@@ -241,7 +246,7 @@ impl GrpcCache {
             ..Default::default()
         }));
         ActionCacheClient::new(self.channel.clone())
-            .update_action_result(reapi::UpdateActionResultRequest {
+            .update_action_result(self.unary(reapi::UpdateActionResultRequest {
                 instance_name: self.instance.clone(),
                 action_digest: Some(digest(&upload.action.hash, upload.action.size)),
                 action_result: Some(reapi::ActionResult {
@@ -250,7 +255,7 @@ impl GrpcCache {
                 }),
                 digest_function: SHA256,
                 ..Default::default()
-            })
+            }))
             .await
             .context("UpdateActionResult")?;
         Ok(true)
@@ -290,6 +295,13 @@ impl GrpcCache {
             bail!("Write {resource}: the server committed {committed} bytes");
         }
         Ok(())
+    }
+
+    /// `message` as a call that gives up after the timeout.
+    fn unary<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request.set_timeout(self.timeout);
+        request
     }
 
     /// A resource name under the instance (`INSTANCE/rest`, or `rest` for the
