@@ -249,7 +249,7 @@ fn where_the_time_goes(trace: &Path) -> Result<Vec<Spent>> {
 
 /// Runs `command`, returning its wall time and the peak RSS of its own process
 /// (`VmHWM`, sampled until it exits; programs it starts are not counted).
-fn run_measured(command: &mut Command) -> Result<(Duration, u64)> {
+pub fn run_measured(command: &mut Command) -> Result<(Duration, u64)> {
     let started = Instant::now();
     let mut child = command
         .stdout(Stdio::null())
@@ -289,13 +289,13 @@ fn vm_hwm(status: &str) -> Option<u64> {
 }
 
 /// The median of `runs` measurements; `f` gets the run number.
-fn median(runs: usize, mut f: impl FnMut(usize) -> Result<Duration>) -> Result<Duration> {
+pub fn median(runs: usize, mut f: impl FnMut(usize) -> Result<Duration>) -> Result<Duration> {
     let mut times = (0..runs.max(1)).map(&mut f).collect::<Result<Vec<_>>>()?;
     times.sort();
     Ok(times[times.len() / 2])
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from).with_context(|| format!("{}", from.display()))? {
         let entry = entry?;

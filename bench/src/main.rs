@@ -6,6 +6,7 @@
 mod builds;
 mod goreleaser;
 mod plugins;
+mod shared_cache;
 mod stages;
 mod timing;
 
@@ -63,6 +64,13 @@ fn main() -> Result<()> {
         jobs: cli.jobs,
     })?;
     print!("{}", builds::table(&builds));
+    let shared = shared_cache::run(&shared_cache::Setup {
+        xhost: &absolute(&cli.xhost)?,
+        example: &absolute(&cli.example)?,
+        root: &absolute(&PathBuf::from("."))?,
+        runs: cli.build_runs,
+    })?;
+    print!("{}", shared_cache::table(&shared));
     let goreleaser = cli
         .goreleaser
         .as_ref()
@@ -77,6 +85,7 @@ fn main() -> Result<()> {
             "plugins": plugins::json(&plugins),
             "stages": stages::json(&stages)["stages"],
             "builds": builds::json(&builds),
+            "shared_cache": shared_cache::json(&shared),
             "goreleaser": goreleaser,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&all)? + "\n")?;
