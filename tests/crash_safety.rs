@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Project, sha256, snapshot, test_plugin};
+use support::{Project, snapshot};
 
 /// Starts `xhost ARGS` in `project` without waiting.
 fn spawn(project: &Project, args: &[&str]) -> Child {
@@ -222,21 +222,7 @@ fn killing_a_build_at_random_points_loses_nothing() {
 
 /// A project whose one stage runs `sleep` for `secs` and then writes its output.
 fn sleeper(name: &str, secs: u32) -> Project {
-    let project = Project::new(name);
-    let wasm = test_plugin("exec-probe");
-    std::fs::copy(&wasm, project.path("exec-probe.wasm")).unwrap();
-    project.write("go.mod", "module example.com/sleeper\n\ngo 1.21\n");
-    project.write(
-        "xhost.toml",
-        format!(
-            "[project]\nname = \"sleeper\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
-             [[stage]]\nname = \"sleep\"\nplugin = \"exec-probe.wasm\"\nsha256 = \"{}\"\n\
-             grants = {{ exec = [\"sh\"], source = true }}\n\n[stage.config]\naction = \"script-returns\"\n\
-             script = \"sleep {secs}; date +%s%N > $1\"\nreturns = [\"result\"]\n",
-            sha256(&wasm)
-        ),
-    );
-    project
+    support::sleeper(name, &secs.to_string())
 }
 
 #[test]

@@ -309,21 +309,9 @@ fn a_server_that_goes_down_mid_build_leaves_a_local_build() {
     let server = CacheServer::start_reapi();
     // One stage, whose program runs long enough to stop the server under it: its
     // lookup found the server up, its write-back finds it gone.
-    let project = Project::new("remote-down-mid-build");
-    let wasm = support::test_plugin("exec-probe");
-    std::fs::copy(&wasm, project.path("exec-probe.wasm")).unwrap();
-    project.write("go.mod", "module example.com/sleeper\n\ngo 1.21\n");
-    let marker = format!("sleep 2.{}", std::process::id() % 1000);
-    project.write(
-        "xhost.toml",
-        format!(
-            "[project]\nname = \"sleeper\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
-             [[stage]]\nname = \"sleep\"\nplugin = \"exec-probe.wasm\"\nsha256 = \"{}\"\n\
-             grants = {{ exec = [\"sh\"], source = true }}\n\n[stage.config]\naction = \"script-returns\"\n\
-             script = \"{marker}; date +%s%N > $1\"\nreturns = [\"result\"]\n",
-            support::sha256(&wasm)
-        ),
-    );
+    let seconds = format!("2.{}", std::process::id() % 1000);
+    let project = support::sleeper("remote-down-mid-build", &seconds);
+    let marker = format!("sleep {seconds}");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xhost"));
     command
         .args(["build", ".", "--remote-cache", &server.url])

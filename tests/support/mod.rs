@@ -566,3 +566,23 @@ pub fn write_entry(
     }
     std::fs::write(file, serde_json::to_vec(&envelope).unwrap()).unwrap();
 }
+
+/// A project of one linux/amd64 stage whose program sleeps `seconds` (`sleep`'s
+/// argument, so a fraction can mark it among running processes), then writes the time.
+pub fn sleeper(name: &str, seconds: &str) -> Project {
+    let project = Project::new(name);
+    let wasm = test_plugin("exec-probe");
+    std::fs::copy(&wasm, project.path("exec-probe.wasm")).unwrap();
+    project.write("go.mod", "module example.com/sleeper\n\ngo 1.21\n");
+    project.write(
+        "xhost.toml",
+        format!(
+            "[project]\nname = \"sleeper\"\nversion = \"1.0.0\"\n\n[build]\ntargets = [\"linux/amd64\"]\n\n\
+             [[stage]]\nname = \"sleep\"\nplugin = \"exec-probe.wasm\"\nsha256 = \"{}\"\n\
+             grants = {{ exec = [\"sh\"], source = true }}\n\n[stage.config]\naction = \"script-returns\"\n\
+             script = \"sleep {seconds}; date +%s%N > $1\"\nreturns = [\"result\"]\n",
+            sha256(&wasm)
+        ),
+    );
+    project
+}
