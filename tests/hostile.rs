@@ -299,6 +299,7 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
             ("XHOST_TEST_CANARY", CANARY),
             ("XHOST_REGISTRY_USERNAME", "user"),
             ("XHOST_REGISTRY_PASSWORD", CANARY),
+            ("XHOST_REMOTE_CACHE_TOKEN", CANARY),
             // Plain lines even on a terminal, so the output can be read back.
             ("XHOST_PLAIN", "1"),
         ],

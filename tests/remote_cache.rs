@@ -346,3 +346,70 @@ fn running(text: &str) -> bool {
             .is_ok_and(|c| String::from_utf8_lossy(&c).contains(text))
     })
 }
+
+#[test]
+fn credentials_come_from_the_environment_and_are_never_shown() {
+    let users = tempfile::tempdir().unwrap();
+    let htpasswd = users.path().join("htpasswd");
+    run_tool(
+        "htpasswd",
+        &["-bcm", htpasswd.to_str().unwrap(), "ci", "cache-s3cret-7"],
+        users.path(),
+    );
+    let server = CacheServer::start_for_users(&htpasswd);
+    let login = [
+        ("XHOST_REMOTE_CACHE_USERNAME", "ci"),
+        ("XHOST_REMOTE_CACHE_PASSWORD", "cache-s3cret-7"),
+    ];
+    let a = Project::from_example("remote-login-a", "hello-go");
+    let mut args = vec!["build", ".", "--no-cache", "--remote-cache", &server.url];
+    args.extend(TARGETS);
+    let run = a.xhost_planned(&args, &login);
+    run.assert_ok();
+    assert_eq!(manifest(&a)["cache"]["remote"]["uploaded"], 9);
+
+    // Without them: refused by the server, said once, built here.
+    let b = Project::from_example("remote-login-b", "hello-go");
+    let cache = tempfile::tempdir().unwrap();
+    let run = build(&b, &server.url, Some(cache.path()), &[]);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("401 Unauthorized")
+            && run.stderr.contains("set XHOST_REMOTE_CACHE_USERNAME"),
+        "{}",
+        run.stderr
+    );
+    // With them: every stage from the server, and the password nowhere.
+    let c = Project::from_example("remote-login-c", "hello-go");
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = ("XHOST_CACHE_DIR", cache.path().to_str().unwrap());
+    let mut args = vec!["build", ".", "--remote-cache", &server.url];
+    args.extend(TARGETS);
+    let run = c.xhost_planned(&args, &[login[0], login[1], cache_dir]);
+    run.assert_ok();
+    assert!(run.stderr.contains("9 hits (9 remote)"), "{}", run.stderr);
+    let recorded = std::fs::read_to_string(c.dist().join("artifacts.json")).unwrap();
+    for text in [&run.stdout, &run.stderr, &recorded] {
+        assert!(!text.contains("cache-s3cret-7"));
+    }
+
+    // Refused before any work: credentials in the URL, two kinds at once, or in the
+    // clear to another machine.
+    let with_userinfo = server.url.replace("http://", "http://ci:cache-s3cret-7@");
+    let run = c.xhost_with(
+        &["build", ".", "--remote-cache", &with_userinfo],
+        &[cache_dir],
+    );
+    run.assert_fails_with(&["holds credentials", "XHOST_REMOTE_CACHE_USERNAME"]);
+    assert!(!run.stderr.contains("cache-s3cret-7"), "{}", run.stderr);
+    let run = c.xhost_with(
+        &["build", ".", "--remote-cache", &server.url],
+        &[login[0], login[1], ("XHOST_REMOTE_CACHE_TOKEN", "t")],
+    );
+    run.assert_fails_with(&["one kind of credentials"]);
+    let run = c.xhost_with(
+        &["build", ".", "--remote-cache", "http://cache.example.com/"],
+        &login,
+    );
+    run.assert_fails_with(&["in the clear", "use https:// or grpcs://"]);
+}

@@ -930,11 +930,11 @@ pub fn attacks() -> Vec<Attack> {
         ),
         // Registry credentials (`xhost publish`): the host's alone.
         a(
-            "tool reads the registry credentials (~/.docker/config.json, XHOST_REGISTRY_PASSWORD)",
+            "tool reads the registry and remote cache credentials (~/.docker/config.json, XHOST_REGISTRY_PASSWORD, XHOST_REMOTE_CACHE_TOKEN)",
             "tool sandbox: new root (the home is not there), environment cleared; plugins get no environment",
             "exec-probe",
             SH,
-            "action = \"script\"\nscript = \"echo ${XHOST_REGISTRY_PASSWORD:-unset}; cat {home}/.docker/config.json\"",
+            "action = \"script\"\nscript = \"echo ${XHOST_REGISTRY_PASSWORD:-unset} ${XHOST_REMOTE_CACHE_TOKEN:-unset}; cat {home}/.docker/config.json\"",
             &["blocked: the script: exit Some(1)", "unset", "No such file"],
         ),
         a(

@@ -416,27 +416,34 @@ pub struct CacheServer {
 impl CacheServer {
     /// nginx as a Bazel HTTP cache.
     pub fn start() -> CacheServer {
-        Self::start_with("cache-server-start", |port| {
+        Self::start_with("cache-server-start", &[], |port| {
+            format!("http://127.0.0.1:{port}/")
+        })
+    }
+
+    /// nginx as a Bazel HTTP cache for the users of `htpasswd` only (basic auth).
+    pub fn start_for_users(htpasswd: &Path) -> CacheServer {
+        let file = htpasswd.to_str().unwrap();
+        Self::start_with("cache-server-start", &["--htpasswd", file], |port| {
             format!("http://127.0.0.1:{port}/")
         })
     }
 
     /// BuildGrid, instance `main`.
     pub fn start_reapi() -> CacheServer {
-        Self::start_with("reapi-server-start", |port| {
+        Self::start_with("reapi-server-start", &[], |port| {
             format!("grpc://127.0.0.1:{port}/main")
         })
     }
 
-    fn start_with(script: &str, url: fn(u16) -> String) -> CacheServer {
+    fn start_with(script: &str, extra: &[&str], url: fn(u16) -> String) -> CacheServer {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let script = workspace().join("scripts").join(script);
-        run_tool(
-            script.to_str().unwrap(),
-            &[dir.path().to_str().unwrap(), &port.to_string()],
-            Path::new("."),
-        );
+        let port_text = port.to_string();
+        let mut args = vec![dir.path().to_str().unwrap(), &port_text];
+        args.extend(extra);
+        run_tool(script.to_str().unwrap(), &args, Path::new("."));
         CacheServer {
             dir,
             url: url(port),

@@ -20,6 +20,7 @@ use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::OnceCell;
 use tonic::Code;
+use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 
 use super::http::Answer;
@@ -39,6 +40,8 @@ pub struct GrpcCache {
     /// How long a unary call may take; streams are bounded by keep-alive pings instead,
     /// since a large blob may take longer.
     timeout: std::time::Duration,
+    /// The `authorization` metadata of every call.
+    authorization: Option<MetadataValue<Ascii>>,
     /// Whether the server takes updates, once its capabilities were asked for; a
     /// failure is kept too, so concurrent uploads do not each wait for it again.
     updates: std::sync::Arc<OnceCell<Result<bool, String>>>,
@@ -46,7 +49,11 @@ pub struct GrpcCache {
 
 impl GrpcCache {
     /// A client for `url`; nothing is sent until the first call.
-    pub fn new(url: &str, timeout: std::time::Duration) -> Result<Self> {
+    pub fn new(
+        url: &str,
+        timeout: std::time::Duration,
+        credentials: Option<&super::Credentials>,
+    ) -> Result<Self> {
         let (scheme, rest) = if let Some(rest) = url.strip_prefix("grpc://") {
             ("http", rest)
         } else if let Some(rest) = url.strip_prefix("grpcs://") {
@@ -69,6 +76,10 @@ impl GrpcCache {
             channel: endpoint.connect_lazy(),
             instance: instance.trim_end_matches('/').to_string(),
             timeout,
+            authorization: credentials
+                .map(|c| c.header().parse())
+                .transpose()
+                .context("the remote cache credentials are not valid in gRPC metadata")?,
             updates: std::sync::Arc::default(),
         })
     }
@@ -89,7 +100,15 @@ impl GrpcCache {
                 instance_name: self.instance.clone(),
             }))
             .await
-            .context("GetCapabilities")?
+            .map_err(|status| {
+                let hint = match status.code() {
+                    Code::Unauthenticated | Code::PermissionDenied => {
+                        " (set XHOST_REMOTE_CACHE_TOKEN, or XHOST_REMOTE_CACHE_USERNAME and XHOST_REMOTE_CACHE_PASSWORD, to credentials the server takes)"
+                    }
+                    _ => "",
+                };
+                anyhow::Error::new(status).context(format!("GetCapabilities{hint}"))
+            })?
             .into_inner();
         let cache = capabilities
             .cache_capabilities
@@ -159,11 +178,11 @@ impl GrpcCache {
     ) -> Result<Answer<()>> {
         let resource = self.resource(&format!("blobs/{sha256}/{size}"));
         let stream = bytestream::byte_stream_client::ByteStreamClient::new(self.channel.clone())
-            .read(bytestream::ReadRequest {
+            .read(self.call(bytestream::ReadRequest {
                 resource_name: resource.clone(),
                 read_offset: 0,
                 read_limit: 0,
-            })
+            }))
             .await;
         let mut stream = match stream {
             Ok(response) => response.into_inner(),
@@ -286,7 +305,7 @@ impl GrpcCache {
                 request
             });
         let committed = bytestream::byte_stream_client::ByteStreamClient::new(self.channel.clone())
-            .write(requests)
+            .write(self.call(requests))
             .await
             .with_context(|| format!("Write {resource}"))?
             .into_inner()
@@ -299,8 +318,19 @@ impl GrpcCache {
 
     /// `message` as a call that gives up after the timeout.
     fn unary<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
+        let mut request = self.call(message);
         request.set_timeout(self.timeout);
+        request
+    }
+
+    /// `message` as a call, with the credentials.
+    fn call<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(authorization) = &self.authorization {
+            request
+                .metadata_mut()
+                .insert("authorization", authorization.clone());
+        }
         request
     }
 

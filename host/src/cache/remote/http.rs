@@ -31,11 +31,23 @@ pub struct HttpCache {
 impl HttpCache {
     /// A client for the cache at `base`, giving up on a connection after `timeout`
     /// and on a response that sends nothing for `timeout`.
-    pub fn new(base: &str, timeout: Duration) -> Result<Self> {
+    pub fn new(
+        base: &str,
+        timeout: Duration,
+        credentials: Option<&super::Credentials>,
+    ) -> Result<Self> {
         // ring for TLS, as `xhost publish` uses (see `crate::publish::registry`).
         #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(credentials) = credentials {
+            let mut value = reqwest::header::HeaderValue::from_str(&credentials.header())
+                .context("the remote cache credentials are not valid in an HTTP header")?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .user_agent(concat!("xhost/", env!("CARGO_PKG_VERSION")))
@@ -153,7 +165,7 @@ impl HttpCache {
         match response.status() {
             reqwest::StatusCode::NOT_FOUND => Ok(None),
             status if status.is_success() => Ok(Some(response)),
-            status => bail!("{url}: {status}"),
+            status => bail!("{url}: {status}{}", credentials_hint(status)),
         }
     }
 
@@ -166,9 +178,20 @@ impl HttpCache {
             .send()
             .await
             .context(url.to_string())?;
-        if !response.status().is_success() {
-            bail!("{url}: {}", response.status());
+        let status = response.status();
+        if !status.is_success() {
+            bail!("{url}: {status}{}", credentials_hint(status));
         }
         Ok(())
+    }
+}
+
+/// What to do about a refusal for want of credentials.
+fn credentials_hint(status: reqwest::StatusCode) -> &'static str {
+    match status {
+        reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN => {
+            " (set XHOST_REMOTE_CACHE_USERNAME and XHOST_REMOTE_CACHE_PASSWORD, or XHOST_REMOTE_CACHE_TOKEN, to credentials the server takes)"
+        }
+        _ => "",
     }
 }

@@ -14,9 +14,11 @@
 //! A server that fails, or sends nothing for the timeout, is dropped for the rest of
 //! the build with one warning: the build goes on locally and never fails for it.
 
+mod credentials;
 mod entry;
 mod grpc;
 mod http;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,104 +30,11 @@ use anyhow::{Context, Result};
 
 use super::actions::Entry;
 use crate::artifacts::Store;
-use crate::keys::{Key, KeyRing, KeySource};
+use crate::keys::{Key, KeyRing};
 use crate::verify::public_keys::PublicKeys;
+pub use credentials::Credentials;
 pub use entry::Expected;
-
-/// `[remote_cache]` as the configuration has it.
-#[derive(Debug, Clone)]
-pub struct Configured {
-    pub url: Option<String>,
-    pub read_only: bool,
-    pub timeout: Duration,
-    /// Public key files; when any, every entry used must be signed by one of them.
-    pub trust: Vec<PathBuf>,
-    /// The key that signs the entries this build writes.
-    pub sign: Option<KeySource>,
-}
-
-impl Default for Configured {
-    fn default() -> Self {
-        Configured {
-            url: None,
-            read_only: false,
-            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
-            trust: Vec::new(),
-            sign: None,
-        }
-    }
-}
-
-/// Where the remote cache is and how this build uses it.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// `http://…` or `https://…`: the cache's base URL.
-    pub url: String,
-    /// Fetch only, never upload.
-    pub read_only: bool,
-    /// How long a connection or a silent response may take before the server is
-    /// dropped.
-    pub timeout: Duration,
-    pub trust: Vec<PathBuf>,
-    /// Signs what is written (unused when read-only).
-    pub sign: Option<KeySource>,
-}
-
-/// Seconds a connection or a silent response may take, unless configured.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
-
-impl Settings {
-    /// The remote cache a build uses: `--remote-cache URL` (`off` for none), else
-    /// `XHOST_REMOTE_CACHE`, else `[remote_cache]`; read-only when the flag,
-    /// `XHOST_REMOTE_CACHE_READ_ONLY=1` or the config says so.
-    pub fn resolve(
-        flag: Option<&str>,
-        read_only_flag: bool,
-        configured: &Configured,
-    ) -> Result<Option<Settings>> {
-        let from_env = std::env::var("XHOST_REMOTE_CACHE")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let (url, origin) = match (flag, &from_env) {
-            (Some(url), _) => (url.to_string(), "--remote-cache"),
-            (None, Some(url)) => (url.clone(), "XHOST_REMOTE_CACHE"),
-            (None, None) => match &configured.url {
-                Some(url) => (url.clone(), "[remote_cache] url"),
-                None => return Ok(None),
-            },
-        };
-        if url == "off" {
-            return Ok(None);
-        }
-        check_url(&url).map_err(|why| anyhow::anyhow!("{origin}: {why}"))?;
-        let env_read_only = std::env::var("XHOST_REMOTE_CACHE_READ_ONLY")
-            .is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
-        Ok(Some(Settings {
-            url,
-            read_only: read_only_flag || env_read_only || configured.read_only,
-            timeout: configured.timeout,
-            trust: configured.trust.clone(),
-            sign: configured.sign.clone(),
-        }))
-    }
-}
-
-/// A remote cache URL xhost can use: `http(s)://HOST…` (Bazel's HTTP cache) or
-/// `grpc(s)://HOST:PORT[/INSTANCE]` (REAPI).
-pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = ["http://", "https://", "grpc://", "grpcs://"]
-        .iter()
-        .find_map(|scheme| url.strip_prefix(scheme))
-        .ok_or_else(|| {
-            format!(
-                "`{url}` is not an http:// or https:// URL of a Bazel HTTP cache, nor a grpc:// or grpcs:// URL of a REAPI server"
-            )
-        })?;
-    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
-        return Err(format!("`{url}` names no host"));
-    }
-    Ok(())
-}
+pub use settings::{Configured, DEFAULT_TIMEOUT_SECS, Settings, check_url};
 
 /// What the remote cache did in one build.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -188,7 +97,11 @@ impl Remote {
         // A gRPC channel starts its connection task on the runtime it is made in.
         let server = {
             let _inside = runtime.enter();
-            Server::new(&settings.url, settings.timeout)?
+            Server::new(
+                &settings.url,
+                settings.timeout,
+                settings.credentials.as_ref(),
+            )?
         };
         Ok(Remote {
             settings,
@@ -385,11 +298,11 @@ enum Server {
 }
 
 impl Server {
-    fn new(url: &str, timeout: Duration) -> Result<Self> {
+    fn new(url: &str, timeout: Duration, credentials: Option<&Credentials>) -> Result<Self> {
         Ok(if url.starts_with("grpc") {
-            Server::Grpc(grpc::GrpcCache::new(url, timeout)?)
+            Server::Grpc(grpc::GrpcCache::new(url, timeout, credentials)?)
         } else {
-            Server::Http(http::HttpCache::new(url, timeout)?)
+            Server::Http(http::HttpCache::new(url, timeout, credentials)?)
         })
     }
 
