@@ -398,24 +398,10 @@ fn credentials_are_asked_for_checked_and_never_shown() {
     ]);
 }
 
-/// A test CA and a certificate it issued for 127.0.0.1, made with openssl in `dir`.
-fn test_ca(dir: &Path) {
-    support::run_script(
-        dir,
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
-            -days 2 -subj /CN=xhost-test-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
-         openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
-            -subj /CN=127.0.0.1 2>/dev/null
-         printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > server.ext
-         openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
-            -extfile server.ext 2>/dev/null",
-    );
-}
-
 #[test]
 fn over_tls_with_the_projects_ca_and_credentials() {
     let secrets = tempfile::tempdir().unwrap();
-    test_ca(secrets.path());
+    support::test_ca(secrets.path());
     let htpasswd = htpasswd_file(secrets.path());
     let registry = Registry::start_with(
         Some(&htpasswd),

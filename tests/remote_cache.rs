@@ -413,3 +413,47 @@ fn credentials_come_from_the_environment_and_are_never_shown() {
     );
     run.assert_fails_with(&["in the clear", "use https:// or grpcs://"]);
 }
+
+#[test]
+fn over_https_with_the_projects_ca() {
+    let secrets = tempfile::tempdir().unwrap();
+    support::test_ca(secrets.path());
+    let htpasswd = secrets.path().join("htpasswd");
+    run_tool(
+        "htpasswd",
+        &["-bcm", htpasswd.to_str().unwrap(), "ci", "tls-s3cret"],
+        secrets.path(),
+    );
+    let server = CacheServer::start_tls(secrets.path(), &htpasswd);
+    let login = [
+        ("XHOST_REMOTE_CACHE_USERNAME", "ci"),
+        ("XHOST_REMOTE_CACHE_PASSWORD", "tls-s3cret"),
+    ];
+    let project = Project::from_example("remote-tls", "hello-go");
+    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    let mut args = vec!["build", ".", "--no-cache", "--remote-cache", &server.url];
+    args.extend(TARGETS);
+    // Without the CA the certificate is not trusted: one warning saying what to do.
+    let run = project.xhost_planned(&args, &login);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("[remote_cache] ca_file") && run.stderr.contains("building without it"),
+        "{}",
+        run.stderr
+    );
+    std::fs::copy(secrets.path().join("ca.pem"), project.path("cache-ca.pem")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
+    );
+    let run = project.xhost_planned(&args, &login);
+    run.assert_ok();
+    assert_eq!(
+        manifest(&project)["cache"]["remote"]["uploaded"],
+        9,
+        "{}",
+        run.stderr
+    );
+    // What went over TLS is on the server, byte for byte.
+    assert!(server.check_blobs() >= 9);
+}

@@ -429,6 +429,22 @@ impl CacheServer {
         })
     }
 
+    /// nginx as a Bazel HTTP cache over HTTPS, with the certificate `test_ca` made
+    /// in `secrets`, for the users of `htpasswd` only.
+    pub fn start_tls(secrets: &Path, htpasswd: &Path) -> CacheServer {
+        let (cert, key) = (secrets.join("server.pem"), secrets.join("server.key"));
+        let args = [
+            "--htpasswd",
+            htpasswd.to_str().unwrap(),
+            "--tls",
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+        ];
+        Self::start_with("cache-server-start", &args, |port| {
+            format!("https://127.0.0.1:{port}/")
+        })
+    }
+
     /// BuildGrid, instance `main`.
     pub fn start_reapi() -> CacheServer {
         Self::start_with("reapi-server-start", &[], |port| {
@@ -592,4 +608,18 @@ pub fn sleeper(name: &str, seconds: &str) -> Project {
         ),
     );
     project
+}
+
+/// A test CA and a certificate it issued for 127.0.0.1, made with openssl in `dir`.
+pub fn test_ca(dir: &Path) {
+    run_script(
+        dir,
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+            -days 2 -subj /CN=xhost-test-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+            -subj /CN=127.0.0.1 2>/dev/null
+         printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > server.ext
+         openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
+            -extfile server.ext 2>/dev/null",
+    );
 }

@@ -603,7 +603,21 @@ impl Resolver<'_> {
             Some(id) => keys.get(id.get_ref()).cloned(),
             None => None,
         };
+        let ca_file = match &section.ca_file {
+            Some(file) if !self.root.join(file.get_ref()).is_file() => {
+                return Err(self.at(
+                    file.span(),
+                    format!(
+                        "[remote_cache] ca_file `{}` is not a file in the project",
+                        file.get_ref()
+                    ),
+                ));
+            }
+            Some(file) => Some(self.root.join(file.get_ref())),
+            None => None,
+        };
         Ok(crate::cache::remote::Configured {
+            ca_file,
             url: section.url.as_ref().map(|u| u.get_ref().clone()),
             read_only: section.read_only,
             timeout: std::time::Duration::from_secs(timeout),

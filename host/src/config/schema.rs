@@ -54,6 +54,9 @@ pub struct RemoteCacheSection {
     pub trust: Vec<Spanned<String>>,
     /// The `[signing.keys]` id that signs the entries this build writes.
     pub sign: Option<Spanned<String>>,
+    /// A PEM file of CA certificates (in the project) to trust for the server, besides
+    /// the system's.
+    pub ca_file: Option<Spanned<String>>,
 }
 
 /// One `[[publish]]` destination.

@@ -49,11 +49,8 @@ pub struct GrpcCache {
 
 impl GrpcCache {
     /// A client for `url`; nothing is sent until the first call.
-    pub fn new(
-        url: &str,
-        timeout: std::time::Duration,
-        credentials: Option<&super::Credentials>,
-    ) -> Result<Self> {
+    pub fn new(settings: &super::Settings) -> Result<Self> {
+        let (url, timeout) = (settings.url.as_str(), settings.timeout);
         let (scheme, rest) = if let Some(rest) = url.strip_prefix("grpc://") {
             ("http", rest)
         } else if let Some(rest) = url.strip_prefix("grpcs://") {
@@ -68,15 +65,17 @@ impl GrpcCache {
             .http2_keep_alive_interval(timeout)
             .keep_alive_timeout(timeout);
         if scheme == "https" {
-            endpoint = endpoint
-                .tls_config(ClientTlsConfig::new().with_native_roots())
-                .context("setting up TLS")?;
+            let mut tls = ClientTlsConfig::new().with_native_roots();
+            if let Some(pem) = &settings.ca {
+                tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(pem));
+            }
+            endpoint = endpoint.tls_config(tls).context("setting up TLS")?;
         }
         Ok(GrpcCache {
             channel: endpoint.connect_lazy(),
             instance: instance.trim_end_matches('/').to_string(),
             timeout,
-            authorization: credentials
+            authorization: (settings.credentials.as_ref())
                 .map(|c| c.header().parse())
                 .transpose()
                 .context("the remote cache credentials are not valid in gRPC metadata")?,

@@ -6,7 +6,6 @@
 //! cut off past its expected size; an uploaded one is read from the store in chunks.
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -31,23 +30,27 @@ pub struct HttpCache {
 impl HttpCache {
     /// A client for the cache at `base`, giving up on a connection after `timeout`
     /// and on a response that sends nothing for `timeout`.
-    pub fn new(
-        base: &str,
-        timeout: Duration,
-        credentials: Option<&super::Credentials>,
-    ) -> Result<Self> {
+    pub fn new(settings: &super::Settings) -> Result<Self> {
+        let (base, timeout) = (&settings.url, settings.timeout);
         // ring for TLS, as `xhost publish` uses (see `crate::publish::registry`).
         #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(credentials) = credentials {
+        if let Some(credentials) = &settings.credentials {
             let mut value = reqwest::header::HeaderValue::from_str(&credentials.header())
                 .context("the remote cache credentials are not valid in an HTTP header")?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
         }
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
+        let mut client = reqwest::Client::builder().default_headers(headers);
+        if let Some(pem) = &settings.ca {
+            for certificate in reqwest::Certificate::from_pem_bundle(pem)
+                .context("[remote_cache] ca_file holds no PEM certificate")?
+            {
+                client = client.add_root_certificate(certificate);
+            }
+        }
+        let client = client
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .user_agent(concat!("xhost/", env!("CARGO_PKG_VERSION")))

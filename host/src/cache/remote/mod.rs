@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -97,11 +96,7 @@ impl Remote {
         // A gRPC channel starts its connection task on the runtime it is made in.
         let server = {
             let _inside = runtime.enter();
-            Server::new(
-                &settings.url,
-                settings.timeout,
-                settings.credentials.as_ref(),
-            )?
+            Server::new(&settings)?
         };
         Ok(Remote {
             settings,
@@ -254,7 +249,12 @@ impl Remote {
     }
 
     fn drop_server(&self, error: &anyhow::Error) {
-        let why = format!("{error:#}");
+        let mut why = format!("{error:#}");
+        if why.contains("certificate") && why.contains("UnknownIssuer") {
+            why.push_str(
+                " (a server with a private CA: name its PEM file in [remote_cache] ca_file)",
+            );
+        }
         if self.dropped.set(why.clone()).is_ok() {
             eprintln!(
                 "xhost: warning: remote cache {}: {why}; building without it",
@@ -298,11 +298,11 @@ enum Server {
 }
 
 impl Server {
-    fn new(url: &str, timeout: Duration, credentials: Option<&Credentials>) -> Result<Self> {
-        Ok(if url.starts_with("grpc") {
-            Server::Grpc(grpc::GrpcCache::new(url, timeout, credentials)?)
+    fn new(settings: &Settings) -> Result<Self> {
+        Ok(if settings.url.starts_with("grpc") {
+            Server::Grpc(grpc::GrpcCache::new(settings)?)
         } else {
-            Server::Http(http::HttpCache::new(url, timeout, credentials)?)
+            Server::Http(http::HttpCache::new(settings)?)
         })
     }
 

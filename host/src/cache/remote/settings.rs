@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::Credentials;
 use crate::keys::KeySource;
@@ -20,6 +20,8 @@ pub struct Configured {
     pub trust: Vec<PathBuf>,
     /// The key that signs the entries this build writes.
     pub sign: Option<KeySource>,
+    /// CA certificates to trust for the server, besides the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for Configured {
@@ -30,6 +32,7 @@ impl Default for Configured {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             trust: Vec::new(),
             sign: None,
+            ca_file: None,
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct Settings {
     pub sign: Option<KeySource>,
     /// From the environment (`XHOST_REMOTE_CACHE_*`).
     pub credentials: Option<Credentials>,
+    /// CA certificates (PEM) to trust for the server, besides the system's.
+    pub ca: Option<Vec<u8>>,
 }
 
 /// Seconds a connection or a silent response may take, unless configured.
@@ -81,7 +86,14 @@ impl Settings {
         let env_read_only = std::env::var("XHOST_REMOTE_CACHE_READ_ONLY")
             .is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
         let credentials = Credentials::from_env(&url)?;
+        let ca = (configured.ca_file.as_ref())
+            .map(|file| {
+                std::fs::read(file)
+                    .with_context(|| format!("[remote_cache] ca_file {}", file.display()))
+            })
+            .transpose()?;
         Ok(Some(Settings {
+            ca,
             credentials,
             url,
             read_only: read_only_flag || env_read_only || configured.read_only,
