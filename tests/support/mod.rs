@@ -519,9 +519,7 @@ impl CacheServer {
             })
             .unwrap_or_else(|| panic!("no {stage} entry for {target} on the server"))
     }
-}
 
-impl CacheServer {
     pub fn stop(&self) {
         let script = workspace().join("scripts/server-stop");
         run_tool(
