@@ -23,6 +23,7 @@ pub mod plan;
 pub mod plugin_sandbox;
 pub mod provenance;
 pub mod publish;
+pub mod remote_exec;
 pub mod report;
 pub mod runtime;
 pub mod scaffold;

@@ -54,6 +54,33 @@ pub struct Output {
     pub known: Option<KnownDigest>,
 }
 
+impl Entry {
+    /// The entry for what `stage` made when it ran (its outputs in `store`).
+    pub fn made(stage: &str, ran: &Ran, store: &Store) -> Entry {
+        Entry {
+            log: ran.log.clone(),
+            signed: ran.signed.clone(),
+            schema: ENTRY_SCHEMA.to_string(),
+            stage: stage.to_string(),
+            outputs: ran
+                .outputs
+                .iter()
+                .map(|r| Output {
+                    path: r.path.clone(),
+                    kind: r.kind,
+                    target: r.target.as_ref().map(ToString::to_string),
+                    sha256: r.sha256.clone(),
+                    size: r.size,
+                    executable: r.executable,
+                    meta: r.meta.clone(),
+                    // The store computed the digest as the file went in.
+                    known: KnownDigest::record(&store.path(&r.sha256), &r.sha256),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Actions {
     /// The entries in `dir` ([`crate::cache_layout::CacheLayout::actions`]).
     pub fn open(dir: PathBuf) -> Result<Self> {
@@ -96,35 +123,8 @@ impl Actions {
     }
 
     /// Records `outputs` under `key`; returns the entry written.
-    pub fn record(
-        &self,
-        key: &str,
-        stage: &str,
-        ran: &Ran,
-        log: Vec<(Level, String)>,
-        store: &Store,
-    ) -> Result<Entry> {
-        let entry = Entry {
-            log,
-            signed: ran.signed.clone(),
-            schema: ENTRY_SCHEMA.to_string(),
-            stage: stage.to_string(),
-            outputs: ran
-                .outputs
-                .iter()
-                .map(|r| Output {
-                    path: r.path.clone(),
-                    kind: r.kind,
-                    target: r.target.as_ref().map(ToString::to_string),
-                    sha256: r.sha256.clone(),
-                    size: r.size,
-                    executable: r.executable,
-                    meta: r.meta.clone(),
-                    // The store computed the digest as the file went in.
-                    known: KnownDigest::record(&store.path(&r.sha256), &r.sha256),
-                })
-                .collect(),
-        };
+    pub fn record(&self, key: &str, stage: &str, ran: &Ran, store: &Store) -> Result<Entry> {
+        let entry = Entry::made(stage, ran, store);
         self.write(key, &entry)?;
         Ok(entry)
     }
@@ -209,10 +209,9 @@ mod tests {
         let ran = Ran {
             outputs: vec![out.clone()],
             signed: Vec::new(),
+            log: Vec::new(),
         };
-        actions
-            .record(key, "build", &ran, Vec::new(), &store)
-            .unwrap();
+        actions.record(key, "build", &ran, &store).unwrap();
         (tmp, store, actions, out)
     }
 

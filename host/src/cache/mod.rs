@@ -4,7 +4,7 @@
 //! machines is asked (`remote/`). `gc.rs` reports on and trims the whole cache
 //! directory.
 
-mod actions;
+pub mod actions;
 pub mod counts;
 pub mod gc;
 mod key;
@@ -48,6 +48,9 @@ pub struct StageUse {
     /// A hit whose entry came from the remote cache.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub remote: bool,
+    /// A stage that ran on a remote worker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub executed_remotely: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
@@ -70,6 +73,8 @@ pub struct Summary {
     pub hits: usize,
     /// Of the hits, those fetched from the remote cache.
     pub remote_hits: usize,
+    /// Of the misses, those run on remote workers.
+    pub executed_remotely: usize,
     pub misses: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<remote::Summary>,
@@ -79,6 +84,8 @@ pub struct Summary {
 /// A looked-up invocation: its key, and what it made when the cache has that.
 pub struct Lookup {
     key: Option<remote::ActionId>,
+    /// The document the key hashes.
+    parts: Option<serde_json::Value>,
     pub hit: Option<Hit>,
     /// Why the stage runs, when it does (`-v` shows it).
     pub why: Option<String>,
@@ -90,6 +97,13 @@ pub struct Hit {
     pub log: Vec<(Level, String)>,
     /// The signatures the plugin had made, recorded again in `artifacts.json`.
     pub signed: Vec<Signed>,
+}
+
+impl Lookup {
+    /// The invocation's key and the document it hashes; none when it has no key.
+    pub fn key(&self) -> Option<(&remote::ActionId, &serde_json::Value)> {
+        Some((self.key.as_ref()?, self.parts.as_ref()?))
+    }
 }
 
 impl ActionCache {
@@ -184,9 +198,39 @@ impl ActionCache {
             target,
             result,
             remote: from_remote,
+            executed_remotely: false,
             why: why.clone(),
         });
-        Lookup { key, hit, why }
+        Lookup {
+            key,
+            parts: json,
+            hit,
+            why,
+        }
+    }
+
+    /// Keeps `entry`, made remotely for `lookup`'s invocation (which the server already
+    /// holds under its key), and counts the stage as run remotely.
+    pub fn keep_executed(
+        &self,
+        lookup: &Lookup,
+        stage: &PlannedStage,
+        lane: &Lane,
+        entry: &actions::Entry,
+        store: &Store,
+    ) {
+        if let Some(key) = &lookup.key {
+            let _ = self.actions.keep(&key.hash, entry, store);
+        }
+        let target = lane_name(lane);
+        let mut uses = self.uses.lock().expect("cache uses lock");
+        if let Some(used) = uses
+            .iter_mut()
+            .rev()
+            .find(|u| u.stage == stage.config.name && u.target == target)
+        {
+            used.executed_remotely = true;
+        }
     }
 
     /// The entry under `key`: the local one, else the remote cache's (then kept
@@ -215,19 +259,12 @@ impl ActionCache {
     }
 
     /// Records what a looked-up invocation that ran produced, and what it logged.
-    pub fn record(
-        &self,
-        lookup: &Lookup,
-        stage: &PlannedStage,
-        ran: &Ran,
-        log: Vec<(Level, String)>,
-        store: &Store,
-    ) {
+    pub fn record(&self, lookup: &Lookup, stage: &PlannedStage, ran: &Ran, store: &Store) {
         if let Some(key) = &lookup.key {
             // A cache that cannot be written costs a rerun next time, nothing more.
             match self
                 .actions
-                .record(&key.hash, &stage.config.name, ran, log, store)
+                .record(&key.hash, &stage.config.name, ran, store)
             {
                 Ok(entry) => {
                     if let Some((remote, _)) = &self.remote {
@@ -254,6 +291,7 @@ impl ActionCache {
                 .filter(|s| s.result == CacheResult::Hit)
                 .count(),
             remote_hits: stages.iter().filter(|s| s.remote).count(),
+            executed_remotely: stages.iter().filter(|s| s.executed_remotely).count(),
             remote: self.remote.as_ref().map(|(remote, _)| remote.finish()),
             misses: stages
                 .iter()

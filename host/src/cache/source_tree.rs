@@ -63,6 +63,78 @@ fn digest_at(
     Ok((crate::digest::hex(&hasher.finalize()), hashed))
 }
 
+/// What is not source: git's directories, the `dist/` being built (in `exclude`) and
+/// xhost's staging directories next to it.
+fn skipped(root: &Path, exclude: &[PathBuf], path: &Path, name: &str) -> bool {
+    name == ".git"
+        || name.starts_with(".dist.xhost-staging-")
+        || (path.starts_with(root) && exclude.iter().any(|e| e == path))
+}
+
+/// One thing in the source tree, by path relative to its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Dir(String),
+    File { rel: String, executable: bool },
+    Symlink { rel: String, target: String },
+}
+
+/// What [`digest`] covers, in its order: every directory, file and symlink of the tree
+/// at `root` but those in `exclude` (so a copy of these alone digests the same).
+pub fn list(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Node>> {
+    fn walk(
+        root: &Path,
+        exclude: &[PathBuf],
+        dir: &Path,
+        rel: &str,
+        out: &mut Vec<Node>,
+    ) -> Result<()> {
+        let mut names = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .with_context(|| format!("reading {}", dir.display()))?;
+        names.sort();
+        for name in names {
+            let path = dir.join(&name);
+            let Some(name) = name.to_str() else {
+                anyhow::bail!("{}: a name that is not UTF-8", path.display());
+            };
+            if skipped(root, exclude, &path, name) {
+                continue;
+            }
+            let rel = if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let meta = std::fs::symlink_metadata(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            if meta.is_dir() {
+                out.push(Node::Dir(rel.clone()));
+                walk(root, exclude, &path, &rel, out)?;
+            } else if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path)
+                    .with_context(|| format!("reading symlink {}", path.display()))?;
+                let Some(target) = target.to_str() else {
+                    anyhow::bail!("{}: a link target that is not UTF-8", path.display());
+                };
+                out.push(Node::Symlink {
+                    rel,
+                    target: target.to_string(),
+                });
+            } else if meta.is_file() {
+                let executable = meta.permissions().mode() & 0o111 != 0;
+                out.push(Node::File { rel, executable });
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(root, exclude, root, "", &mut out)?;
+    Ok(out)
+}
+
 struct Walk<'a> {
     root: &'a Path,
     exclude: &'a [PathBuf],
@@ -117,9 +189,7 @@ impl Walk<'_> {
     }
 
     fn skipped(&self, path: &Path, name: &str) -> bool {
-        name == ".git"
-            || name.starts_with(".dist.xhost-staging-")
-            || (path.starts_with(self.root) && self.exclude.iter().any(|e| e == path))
+        skipped(self.root, self.exclude, path, name)
     }
 
     /// A tagged, length-prefixed field: no two trees hash the same byte stream.

@@ -56,9 +56,13 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         targets: args.project.targets,
         snapshot: args.project.snapshot,
         allow_lower_tag: args.project.allow_lower_tag,
+        commit: None,
     };
     let config = config::load(&args.project.dir, &overrides)?;
     let dist = args.dist.unwrap_or_else(|| config.root.join("dist"));
+    let remote_exec = (args.remote_exec.clone())
+        .or_else(|| std::env::var("XHOST_REMOTE_EXEC").ok())
+        .filter(|url| !url.is_empty() && url != "off");
     let session = Session::open(verbosity)?;
     let request = Request {
         dist: dist.clone(),
@@ -76,10 +80,15 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
             .as_ref()
             .map(|(s, _, _)| s.source_digest().to_string()),
         remote_cache: crate::cache::remote::Settings::resolve(
-            args.remote_cache.as_deref(),
+            args.remote_cache.as_deref().or(remote_exec.as_deref()),
             args.remote_cache_read_only,
             &config.remote_cache,
         )?,
+        remote_exec: remote_exec
+            .map(|url| {
+                crate::cache::remote::Settings::at(url, "--remote-exec", true, &config.remote_cache)
+            })
+            .transpose()?,
     };
     let prepared = session.prepare(config, request)?;
     let config = &prepared.plan.config;

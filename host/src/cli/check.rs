@@ -13,6 +13,7 @@ pub(super) fn run(args: CheckArgs, verbosity: u8) -> Result<()> {
         targets: args.project.targets,
         snapshot: args.project.snapshot,
         allow_lower_tag: args.project.allow_lower_tag,
+        commit: None,
     };
     let config = config::load(&args.project.dir, &overrides)?;
     let plan = Session::open(verbosity)?.plan(config)?;

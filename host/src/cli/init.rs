@@ -94,6 +94,7 @@ fn trial_build(dir: &Path, args: &InitArgs, verbosity: u8) -> Result<()> {
     let session = Session::open(verbosity)?;
     let request = Request {
         remote_cache: None,
+        remote_exec: None,
         dist: config.root.join("dist"),
         jobs: super::build::default_jobs(),
         action_cache: ActionCacheUse::Reuse,

@@ -10,6 +10,7 @@ mod plugin_run;
 mod plugins;
 mod publish;
 mod verify;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,34 @@ enum Command {
     /// Show or trim xhost's cache directory ($XHOST_CACHE_DIR, default ~/.cache/xhost).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Run the stages builds send with --remote-exec: a worker of the REAPI execution
+    /// service at URL (grpc://HOST:PORT/INSTANCE; BuildGrid's Bots API), taking one
+    /// action at a time into this machine's sandbox.
+    Worker(WorkerArgs),
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    /// The service: grpc://HOST:PORT/INSTANCE, or grpcs:// for TLS (credentials from
+    /// XHOST_REMOTE_CACHE_TOKEN, or _USERNAME and _PASSWORD).
+    url: String,
+    /// This worker's id among the service's workers [default: HOSTNAME-PID].
+    #[arg(long)]
+    id: Option<String>,
+    /// Where the worker keeps its programs' caches and each action's files
+    /// [default: the cache directory's workers/ID].
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Sign the results written to the service's cache with this key (PEM or minisign),
+    /// for builds that trust only signed entries ([remote_cache] trust).
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+    /// The PEM file of the CA that signed the service's certificate (grpcs://).
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+    /// Stop after this many actions [default: serve until interrupted].
+    #[arg(long, value_name = "N")]
+    actions: Option<u64>,
 }
 
 #[derive(Args)]
@@ -239,6 +268,11 @@ struct BuildArgs {
     /// also XHOST_REMOTE_CACHE_READ_ONLY=1).
     #[arg(long)]
     remote_cache_read_only: bool,
+    /// Run the stages the cache misses on this REAPI execution service
+    /// (grpc://HOST:PORT/INSTANCE), whose workers run `xhost worker`; its cache is the
+    /// remote cache unless one is given [default: XHOST_REMOTE_EXEC].
+    #[arg(long, value_name = "URL")]
+    remote_exec: Option<String>,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }
@@ -304,6 +338,7 @@ pub fn main() -> ExitCode {
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
         Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
         Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(*args, cli.verbose),
+        Command::Worker(args) => worker::run(args, cli.verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,6 +34,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     let session = Session::open(verbosity.max(1))?;
     let request = Request {
         remote_cache: None,
+        remote_exec: None,
         dist: args.out.clone(),
         jobs: 1,
         action_cache: ActionCacheUse::Off,
@@ -133,6 +134,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         remote_cache: Default::default(),
         settings: Vec::new(),
         text: None,
+        resolved_with: Default::default(),
     })
 }
 

@@ -31,7 +31,7 @@ mod signing_keys;
 mod stages;
 pub mod template;
 mod types;
-pub(crate) mod vcs;
+pub mod vcs;
 mod version;
 
 use std::path::Path;

@@ -33,7 +33,7 @@ impl Resolver<'_> {
         file: Option<PathBuf>,
         overrides: &Overrides,
     ) -> Result<Config, ConfigError> {
-        let commit = vcs::Commit::read(self.root);
+        let commit = (overrides.commit.clone()).unwrap_or_else(|| vcs::Commit::read(self.root));
         let project = self.project(&parsed, &commit, overrides)?;
         let env = self.template_env(&parsed.template)?;
         let mut fields = Fields {
@@ -77,6 +77,7 @@ impl Resolver<'_> {
         let publish = self.publish(&parsed.publish, &fields)?;
         let remote_cache = self.remote_cache(&parsed.remote_cache, &keys)?;
         let release_notes = match &parsed.changelog {
+            Some(_) if overrides.commit.is_some() => None,
             Some(section) => self.release_notes(section, &project)?,
             None => None,
         };
@@ -104,6 +105,10 @@ impl Resolver<'_> {
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),
+            resolved_with: Overrides {
+                commit: Some(commit),
+                ..overrides.clone()
+            },
         })
     }
 

@@ -48,6 +48,9 @@ pub struct Config {
     /// The file's text and its name as the user wrote it, for errors found later
     /// (grants are checked when the build is planned).
     pub text: Option<(Arc<str>, PathBuf)>,
+    /// What it was resolved with: the commit facts git gave (or that were given) and
+    /// the command line's overrides, so a remote worker resolves the same.
+    pub resolved_with: Overrides,
 }
 
 impl Config {
@@ -273,4 +276,7 @@ pub struct Overrides {
     pub snapshot: bool,
     /// `--allow-lower-tag`: release a tag that is not above the previous one.
     pub allow_lower_tag: bool,
+    /// The commit facts, when given rather than read from git (a remote worker builds a
+    /// copy of the tree without `.git`); then there are no release notes either.
+    pub commit: Option<super::vcs::Commit>,
 }

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::plan::PlannedStage;
 use crate::plugin_sandbox::quota::{Alarm, Quota, Watcher};
 use crate::plugin_sandbox::{Mounts, outputs};
+use crate::remote_exec::RemoteExec;
 use crate::report::plugin_log::LogSink;
 use crate::report::sanitize::sanitize_line;
 use crate::report::{Lane, Level, Reporter, StageOutcome, lane_name};
@@ -36,12 +37,16 @@ pub struct Env<'a> {
     pub cache: Option<&'a ActionCache>,
     /// The module cache programs read (or a fetch stage fills), when the project has one.
     pub fetched: Option<caps::Fetched>,
+    /// Where invocations the cache misses run, when not here.
+    pub remote_exec: Option<&'a RemoteExec>,
 }
 
-/// What an invocation made: its outputs, and the signatures it had the host make.
+/// What an invocation made: its outputs, the signatures it had the host make, and
+/// what its plugin logged.
 pub struct Ran {
     pub outputs: Vec<Record>,
     pub signed: Vec<Signed>,
+    pub log: Vec<(Level, String)>,
 }
 
 /// Runs `stage` for `lane` over `inputs`; returns the records of its outputs.
@@ -77,6 +82,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
         return Ok(Ran {
             outputs: hit.outputs,
             signed: hit.signed,
+            log: hit.log,
         });
     }
     if let Some(why) = lookup.as_ref().and_then(|l| l.why.as_ref()) {
@@ -87,11 +93,28 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             &format!("runs: {why}"),
         );
     }
+    if let Some(ran) = run_remotely(cx, stage, lane, inputs, lookup.as_ref()) {
+        span.arg("remote", true);
+        cx.reporter.stage_finished(
+            lane,
+            &stage.config.name,
+            &StageOutcome {
+                ok: true,
+                cached: false,
+                elapsed: started.elapsed(),
+                artifacts: ran.outputs.len(),
+            },
+        );
+        return Ok(ran);
+    }
     let log = LogSink::new(lane.clone(), &stage.config.name, cx.reporter.clone());
-    let result = run_in_sandbox(cx, stage, lane, inputs, &log);
+    let result = run_in_sandbox(cx, stage, lane, inputs, &log).map(|mut ran| {
+        ran.log = log.lines();
+        ran
+    });
     let _ = std::fs::remove_dir_all(cx.dir);
     if let (Some(cache), Some(lookup), Ok(ran)) = (cx.cache, &lookup, &result) {
-        cache.record(lookup, stage, ran, log.lines(), cx.store);
+        cache.record(lookup, stage, ran, cx.store);
     }
     cx.reporter.stage_finished(
         lane,
@@ -116,6 +139,49 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             message.push_str(&tail.join("\n  "));
         }
         anyhow::Error::msg(message)
+    })
+}
+
+/// Runs the invocation on a remote worker when the build has one and the stage may go
+/// there; none when it must run here.
+fn run_remotely(
+    cx: &Env,
+    stage: &PlannedStage,
+    lane: &Lane,
+    inputs: &[&Record],
+    lookup: Option<&crate::cache::Lookup>,
+) -> Option<Ran> {
+    let (exec, cache, lookup) = (cx.remote_exec?, cx.cache?, lookup?);
+    // The module cache is this machine's; a stage reading it runs here.
+    if !RemoteExec::takes(stage) || cx.fetched.is_some() {
+        return None;
+    }
+    let (key, key_parts) = lookup.key()?;
+    let entry = exec.run(&crate::remote_exec::Job {
+        config: cx.config,
+        stage,
+        lane,
+        inputs,
+        key,
+        key_parts,
+        store: cx.store,
+        scratch: cx.dir,
+    })?;
+    let _ = std::fs::remove_dir_all(cx.dir);
+    let plugin = &stage.prepared.plugin;
+    let outputs = (entry.outputs.iter().cloned())
+        .map(|o| o.into_record(&stage.config.name, &plugin.label, &plugin.digest))
+        .collect::<Result<Vec<_>>>()
+        .ok()?;
+    for (level, line) in &entry.log {
+        cx.reporter
+            .log(lane, &stage.config.name, *level, &sanitize_line(line));
+    }
+    cache.keep_executed(lookup, stage, lane, &entry, cx.store);
+    Some(Ran {
+        outputs,
+        signed: entry.signed,
+        log: entry.log,
     })
 }
 
@@ -185,7 +251,11 @@ fn run_in_sandbox(
         .map(|output| record_output(cx, stage, lane, output))
         .collect::<Result<_>>()?;
     let signed = std::mem::take(&mut *invocation.signed.lock().expect("journal lock"));
-    Ok(Ran { outputs, signed })
+    Ok(Ran {
+        outputs,
+        signed,
+        log: Vec::new(),
+    })
 }
 
 fn record_output(

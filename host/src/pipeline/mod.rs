@@ -1,7 +1,7 @@
 //! Running a plan: each target's per-target stages as one pipeline, up to `jobs`
 //! targets at once, then the release stages over every target's artifacts.
 
-mod invocation;
+pub mod invocation;
 mod job;
 pub mod lane_times;
 
@@ -43,6 +43,8 @@ pub struct Pipeline<'a> {
     pub shared: Vec<Record>,
     /// Outputs of invocations seen before are taken from here instead of rerunning.
     pub cache: Option<&'a ActionCache>,
+    /// Where invocations the cache misses run, when not here.
+    pub remote_exec: Option<&'a crate::remote_exec::RemoteExec>,
     /// The module cache for the project's lock files, when its build downloads
     /// modules: filled by the fetch stages unless already there, read by every program.
     pub modules: Option<ModuleCache>,
@@ -332,6 +334,7 @@ impl Pipeline<'_> {
             reporter: self.reporter.clone(),
             cache: self.cache,
             fetched,
+            remote_exec: self.remote_exec,
         };
         let ran = invocation::run(&env, stage, lane, inputs)?;
         state

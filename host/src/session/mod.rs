@@ -63,6 +63,8 @@ pub struct Request {
     pub source_digest: Option<String>,
     /// The remote cache to share the action cache through, if any.
     pub remote_cache: Option<crate::cache::remote::Settings>,
+    /// The REAPI execution service that runs the stages the cache misses, if any.
+    pub remote_exec: Option<crate::cache::remote::Settings>,
 }
 
 /// How a build uses the action cache.
@@ -132,6 +134,12 @@ impl Session {
         plan::plan(config, &self.runtime, self.reporter.clone())
     }
 
+    /// Makes sure `plan`'s programs run confined (a remote worker's plan), refusing
+    /// otherwise.
+    pub fn confine_programs(&self, plan: &Plan) -> Result<()> {
+        programs::settle(plan, &self.cache, false).map(|_| ())
+    }
+
     /// Everything that can fail before work starts: `dist/` must be replaceable, the
     /// plan complete, and programs confinable (or their confinement waived).
     pub fn prepare(&self, config: Config, request: Request) -> Result<Prepared> {
@@ -165,6 +173,11 @@ impl Session {
                     .map(|settings| (settings, state.work.path().join("remote"))),
             )?),
         };
+        let remote_exec = (request.remote_exec.clone())
+            .map(|settings| {
+                crate::remote_exec::RemoteExec::open(settings, &plan.config.root, &request.dist)
+            })
+            .transpose()?;
         let per_target = plan.per_target().next().is_some();
         let seed_target = request.seed_target.as_ref().filter(|_| per_target);
         let seed = request
@@ -191,6 +204,7 @@ impl Session {
             seed,
             shared: notes.iter().cloned().collect(),
             cache: action_cache.as_ref(),
+            remote_exec: remote_exec.as_ref(),
             modules: module_cache(plan, &state.project.modules()),
             lane_times: Some(state.project.lane_times()),
         };

@@ -8,10 +8,10 @@
 //! entry's blobs exist before serving it (BuildGrid does) keeps them together. The
 //! action digest is the action key with the size of the key document it hashes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use bazel_remote_apis::build::bazel::remote::execution::v2 as reapi;
+pub use bazel_remote_apis::build::bazel::remote::execution::v2 as reapi;
 use bazel_remote_apis::google::bytestream;
 use reapi::action_cache_client::ActionCacheClient;
 use reapi::capabilities_client::CapabilitiesClient;
@@ -31,7 +31,7 @@ pub const ENTRY_PATH: &str = ".xhost/entry";
 /// Bytes per ByteStream message, under gRPC's 4 MiB default.
 const CHUNK: usize = 1 << 20;
 /// `DigestFunction.Value.SHA256`.
-const SHA256: i32 = 1;
+pub const SHA256: i32 = 1;
 
 #[derive(Clone)]
 pub struct GrpcCache {
@@ -136,6 +136,15 @@ impl GrpcCache {
             Err(status) if status.code() == Code::NotFound => return Ok(Answer::Missing),
             Err(status) => return Err(status).context("GetActionResult"),
         };
+        self.entry_of(&result, limit).await
+    }
+
+    /// The envelope of the entry `result` holds, if at most `limit` bytes.
+    pub async fn entry_of(
+        &self,
+        result: &reapi::ActionResult,
+        limit: u64,
+    ) -> Result<Answer<Vec<u8>>> {
         let Some(entry) = result.output_files.iter().find(|f| f.path == ENTRY_PATH) else {
             return Ok(Answer::Wrong(
                 "the action result holds no xhost entry".into(),
@@ -144,10 +153,16 @@ impl GrpcCache {
         let Some(digest) = &entry.digest else {
             return Ok(Answer::Wrong("the entry has no digest".into()));
         };
+        self.read_bytes(digest, limit).await
+    }
+
+    /// Blob `digest`'s bytes, if at most `limit`.
+    pub async fn read_bytes(&self, digest: &reapi::Digest, limit: u64) -> Result<Answer<Vec<u8>>> {
         let size = u64::try_from(digest.size_bytes).unwrap_or(u64::MAX);
         if size > limit {
             return Ok(Answer::Wrong(format!(
-                "the entry is larger than {limit} bytes"
+                "blob {} is larger than {limit} bytes",
+                digest.hash
             )));
         }
         let mut bytes = Vec::new();
@@ -216,42 +231,13 @@ impl GrpcCache {
     }
 
     /// Writes an entry back: the blobs the server lacks (FindMissingBlobs), then the
-    /// action result. A server that takes no updates gets nothing.
-    pub async fn put(&self, upload: Upload) -> Result<bool> {
+    /// action result, which it returns. A server that takes no updates gets nothing.
+    pub async fn put(&self, upload: Upload) -> Result<Option<reapi::ActionResult>> {
         if !self.capabilities().await? {
-            return Ok(false);
+            return Ok(None);
         }
         let entry_sha256 = crate::digest::sha256_hex(&upload.entry);
         let entry_size = upload.entry.len() as u64;
-        let mut wanted = vec![digest(&entry_sha256, entry_size)];
-        wanted.extend(upload.blobs.iter().map(|b| digest(&b.sha256, b.size)));
-        let missing = ContentAddressableStorageClient::new(self.channel.clone())
-            .find_missing_blobs(self.unary(reapi::FindMissingBlobsRequest {
-                instance_name: self.instance.clone(),
-                blob_digests: wanted,
-                digest_function: SHA256,
-            }))
-            .await
-            .context("FindMissingBlobs")?
-            .into_inner()
-            .missing_blob_digests;
-        let is_missing = |sha256: &str| missing.iter().any(|d| d.hash == sha256);
-        if is_missing(&entry_sha256) {
-            let chunks: Vec<Vec<u8>> = upload.entry.chunks(CHUNK).map(<[u8]>::to_vec).collect();
-            self.write(
-                &entry_sha256,
-                entry_size,
-                futures_util::stream::iter(chunks),
-            )
-            .await?;
-        }
-        for blob in upload.blobs.iter().filter(|b| is_missing(&b.sha256)) {
-            let file = tokio::fs::File::open(&blob.file)
-                .await
-                .with_context(|| format!("opening {}", blob.file.display()))?;
-            self.write(&blob.sha256, blob.size, file_chunks(file))
-                .await?;
-        }
         let mut output_files = vec![reapi::OutputFile {
             path: ENTRY_PATH.into(),
             digest: Some(digest(&entry_sha256, entry_size)),
@@ -263,20 +249,69 @@ impl GrpcCache {
             is_executable: b.executable,
             ..Default::default()
         }));
+        let mut blobs = vec![Blob::bytes(upload.entry)];
+        blobs.extend(upload.blobs.into_iter().map(|b| Blob {
+            sha256: b.sha256,
+            size: b.size,
+            bytes: Bytes::File(b.file),
+        }));
+        self.upload_missing(blobs).await?;
+        let action_result = reapi::ActionResult {
+            output_files,
+            ..Default::default()
+        };
         ActionCacheClient::new(self.channel.clone())
             .update_action_result(self.unary(reapi::UpdateActionResultRequest {
                 instance_name: self.instance.clone(),
                 action_digest: Some(digest(&upload.action.hash, upload.action.size)),
-                action_result: Some(reapi::ActionResult {
-                    output_files,
-                    ..Default::default()
-                }),
+                action_result: Some(action_result.clone()),
                 digest_function: SHA256,
                 ..Default::default()
             }))
             .await
             .context("UpdateActionResult")?;
-        Ok(true)
+        Ok(Some(action_result))
+    }
+
+    /// Sends the blobs the server lacks (FindMissingBlobs first), each streamed.
+    pub async fn upload_missing(&self, blobs: Vec<Blob>) -> Result<()> {
+        let mut wanted: Vec<reapi::Digest> =
+            blobs.iter().map(|b| digest(&b.sha256, b.size)).collect();
+        wanted.sort_by(|a, b| a.hash.cmp(&b.hash));
+        wanted.dedup_by(|a, b| a.hash == b.hash);
+        let missing = ContentAddressableStorageClient::new(self.channel.clone())
+            .find_missing_blobs(self.unary(reapi::FindMissingBlobsRequest {
+                instance_name: self.instance.clone(),
+                blob_digests: wanted,
+                digest_function: SHA256,
+            }))
+            .await
+            .context("FindMissingBlobs")?
+            .into_inner()
+            .missing_blob_digests;
+        let mut missing: std::collections::HashSet<String> =
+            missing.into_iter().map(|d| d.hash).collect();
+        for blob in blobs {
+            // Once each, however many paths share the bytes.
+            if !missing.remove(&blob.sha256) {
+                continue;
+            }
+            match blob.bytes {
+                Bytes::Memory(bytes) => {
+                    let chunks: Vec<Vec<u8>> = bytes.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+                    self.write(&blob.sha256, blob.size, futures_util::stream::iter(chunks))
+                        .await?;
+                }
+                Bytes::File(path) => {
+                    let file = tokio::fs::File::open(&path)
+                        .await
+                        .with_context(|| format!("opening {}", path.display()))?;
+                    self.write(&blob.sha256, blob.size, file_chunks(file))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Streams `chunks` as blob `sha256` of `size` bytes.
@@ -315,15 +350,30 @@ impl GrpcCache {
         Ok(())
     }
 
+    /// The connection to the server (for the Execution and Bots services).
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    /// The REAPI instance name.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The timeout of a unary call.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
+    }
+
     /// `message` as a call that gives up after the timeout.
-    fn unary<T>(&self, message: T) -> tonic::Request<T> {
+    pub fn unary<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = self.call(message);
         request.set_timeout(self.timeout);
         request
     }
 
     /// `message` as a call, with the credentials.
-    fn call<T>(&self, message: T) -> tonic::Request<T> {
+    pub fn call<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         if let Some(authorization) = &self.authorization {
             request
@@ -344,7 +394,30 @@ impl GrpcCache {
     }
 }
 
-fn digest(hash: &str, size: u64) -> reapi::Digest {
+/// A blob to send, with where its bytes are.
+pub struct Blob {
+    pub sha256: String,
+    pub size: u64,
+    pub bytes: Bytes,
+}
+
+pub enum Bytes {
+    Memory(Vec<u8>),
+    File(PathBuf),
+}
+
+impl Blob {
+    pub fn bytes(bytes: Vec<u8>) -> Self {
+        Blob {
+            sha256: crate::digest::sha256_hex(&bytes),
+            size: bytes.len() as u64,
+            bytes: Bytes::Memory(bytes),
+        }
+    }
+}
+
+/// A REAPI digest.
+pub fn digest(hash: &str, size: u64) -> reapi::Digest {
     reapi::Digest {
         hash: hash.to_string(),
         size_bytes: size as i64,

@@ -16,7 +16,7 @@
 
 mod credentials;
 mod entry;
-mod grpc;
+pub(crate) mod grpc;
 mod http;
 mod settings;
 
@@ -27,12 +27,13 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result};
 
-use super::actions::Entry;
+pub use super::actions::Entry;
 use crate::artifacts::Store;
 use crate::keys::{Key, KeyRing};
 use crate::verify::public_keys::PublicKeys;
 pub use credentials::Credentials;
 pub use entry::Expected;
+pub use http::Answer;
 pub use settings::{Configured, DEFAULT_TIMEOUT_SECS, Settings, check_url};
 
 /// What the remote cache did in one build.
@@ -159,7 +160,19 @@ impl Remote {
             http::Answer::Missing => return Ok(None),
             http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
         };
-        let entry = entry::decode(&bytes, expected, &self.trusted).map_err(Failure::Refused)?;
+        self.complete(&bytes, expected, store, scratch).await
+    }
+
+    /// The entry whose envelope is `bytes`, read strictly, with every output it names
+    /// fetched into `store`; none when a blob was evicted.
+    async fn complete(
+        &self,
+        bytes: &[u8],
+        expected: &Expected<'_>,
+        store: &Store,
+        scratch: &Path,
+    ) -> Result<Option<Entry>, Failure> {
+        let entry = entry::decode(bytes, expected, &self.trusted).map_err(Failure::Refused)?;
         for output in &entry.outputs {
             if store.path(&output.sha256).is_file() {
                 continue;
@@ -195,13 +208,62 @@ impl Remote {
         Ok(Some(entry))
     }
 
-    /// Writes `entry`, made for `action`, back in the background: the blobs the
-    /// server lacks, then the entry.
-    pub fn upload(&self, action: &ActionId, entry: &Entry, store: &Store) {
-        if self.settings.read_only || self.dropped.get().is_some() {
-            return;
+    /// The entry an execution's `result` holds (remote execution), read and fetched like
+    /// the remote cache's.
+    pub async fn entry_of_result(
+        &self,
+        result: &grpc::reapi::ActionResult,
+        expected: &Expected<'_>,
+        store: &Store,
+        scratch: &Path,
+    ) -> Result<Option<Entry>, Failure> {
+        let Server::Grpc(server) = &self.server else {
+            return Err(Failure::Refused("not a REAPI server".into()));
+        };
+        let bytes = match server
+            .entry_of(result, entry::MAX_BYTES)
+            .await
+            .map_err(Failure::Server)?
+        {
+            http::Answer::Got(bytes) => bytes,
+            http::Answer::Missing => return Ok(None),
+            http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
+        };
+        self.complete(&bytes, expected, store, scratch).await
+    }
+
+    /// Writes `entry`, made for `action`, now (a worker's result): the blobs, then the
+    /// entry; returns the action result written.
+    pub async fn put_now(
+        &self,
+        action: &ActionId,
+        entry: &Entry,
+        store: &Store,
+    ) -> Result<grpc::reapi::ActionResult> {
+        let Server::Grpc(server) = &self.server else {
+            anyhow::bail!("a worker's results go to a REAPI server (grpc:// or grpcs://)");
+        };
+        server
+            .put(self.upload_of(action, entry, store))
+            .await?
+            .context("the server takes no action-cache updates (allow-updates is off)")
+    }
+
+    /// The REAPI client, when the server speaks REAPI.
+    pub fn grpc(&self) -> Option<&grpc::GrpcCache> {
+        match &self.server {
+            Server::Grpc(server) => Some(server),
+            Server::Http(_) => None,
         }
-        let upload = Upload {
+    }
+
+    /// The runtime this remote's calls run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
+    fn upload_of(&self, action: &ActionId, entry: &Entry, store: &Store) -> Upload {
+        Upload {
             action: action.clone(),
             entry: entry::encode(&action.hash, entry, self.signer.as_deref()),
             blobs: entry
@@ -215,7 +277,16 @@ impl Remote {
                     file: store.path(&o.sha256),
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// Writes `entry`, made for `action`, back in the background: the blobs the
+    /// server lacks, then the entry.
+    pub fn upload(&self, action: &ActionId, entry: &Entry, store: &Store) {
+        if self.settings.read_only || self.dropped.get().is_some() {
+            return;
+        }
+        let upload = self.upload_of(action, entry, store);
         let server = self.server.clone();
         let uploaded = self.uploaded.clone();
         let task = self.runtime.spawn(async move {
@@ -248,7 +319,7 @@ impl Remote {
         }
     }
 
-    fn drop_server(&self, error: &anyhow::Error) {
+    pub fn drop_server(&self, error: &anyhow::Error) {
         let mut why = format!("{error:#}");
         if why.contains("certificate") && why.contains("UnknownIssuer") {
             why.push_str(
@@ -324,12 +395,12 @@ impl Server {
     async fn put(&self, upload: Upload) -> Result<bool> {
         match self {
             Server::Http(s) => s.put(upload).await,
-            Server::Grpc(s) => s.put(upload).await,
+            Server::Grpc(s) => Ok(s.put(upload).await?.is_some()),
         }
     }
 }
 
-enum Failure {
+pub enum Failure {
     /// The server did not answer as it should: drop it.
     Server(anyhow::Error),
     /// The server answered with something unusable: a miss, with a warning.

@@ -82,9 +82,20 @@ impl Settings {
         if url == "off" {
             return Ok(None);
         }
-        check_url(&url).map_err(|why| anyhow::anyhow!("{origin}: {why}"))?;
         let env_read_only = std::env::var("XHOST_REMOTE_CACHE_READ_ONLY")
             .is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        Settings::at(url, origin, read_only_flag || env_read_only, configured).map(Some)
+    }
+
+    /// The settings for `url` (named by `origin` in errors), with `[remote_cache]`'s
+    /// timeout, keys and CA, and the credentials from the environment.
+    pub fn at(
+        url: String,
+        origin: &str,
+        read_only: bool,
+        configured: &Configured,
+    ) -> Result<Settings> {
+        check_url(&url).map_err(|why| anyhow::anyhow!("{origin}: {why}"))?;
         let credentials = Credentials::from_env(&url)?;
         let ca = (configured.ca_file.as_ref())
             .map(|file| {
@@ -92,15 +103,15 @@ impl Settings {
                     .with_context(|| format!("[remote_cache] ca_file {}", file.display()))
             })
             .transpose()?;
-        Ok(Some(Settings {
+        Ok(Settings {
             ca,
             credentials,
             url,
-            read_only: read_only_flag || env_read_only || configured.read_only,
+            read_only: read_only || configured.read_only,
             timeout: configured.timeout,
             trust: configured.trust.clone(),
             sign: configured.sign.clone(),
-        }))
+        })
     }
 }
 

@@ -1,0 +1,443 @@
+//! `xhost worker`: a bot of a REAPI execution service's Remote Workers API (BuildGrid's
+//! Bots service). It opens a session offering this machine's platform, takes the
+//! leases it is given one at a time, and runs each action ([`run_action`]) in the
+//! sandbox a local build uses, from inputs fetched by digest; while one runs, it tells
+//! the service it is alive. A result is written to the service's cache as a
+//! remote-cache entry under the action key, signed with the worker's key when it has
+//! one, and returned in the lease.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use bazel_remote_apis::google::protobuf::Any;
+use bazel_remote_apis::google::rpc::Status;
+use prost::Message;
+
+use super::bots::{
+    BotSession, BotStatus, Bots, CreateBotSessionRequest, Device, KeyValue, Lease, LeaseState,
+    UpdateBotSessionRequest, Worker,
+};
+use super::request::{self, Request};
+use super::tree;
+use crate::artifacts::Store;
+use crate::cache::actions::Entry;
+use crate::cache::remote::grpc::{GrpcCache, reapi};
+use crate::cache::remote::{self, Remote};
+use crate::cache::{KeyContext, Uncacheable};
+use crate::config::Overrides;
+use crate::session::Session;
+
+/// How long a call to the Bots service may wait for work (the service answers earlier
+/// when it has some).
+const POLL: Duration = Duration::from_secs(30);
+/// How often a worker says it is alive while an action runs.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// `google.rpc.Code`s a lease ends with.
+const INVALID_ARGUMENT: i32 = 3;
+const FAILED_PRECONDITION: i32 = 9;
+const UNKNOWN: i32 = 2;
+
+pub struct Options {
+    /// The service, with the key that signs what the worker writes.
+    pub settings: remote::Settings,
+    /// The worker's own directory: its programs' caches, and each action's files.
+    pub dir: PathBuf,
+    /// The bot's id; unique among the service's workers.
+    pub id: String,
+    /// Stop after this many actions (tests, benchmarks); none: until interrupted.
+    pub actions: Option<u64>,
+}
+
+/// Serves the service until interrupted (or after `options.actions` actions).
+pub fn serve(session: &Session, options: &Options) -> Result<()> {
+    let remote = Remote::open(options.settings.clone())?;
+    let server = remote
+        .grpc()
+        .context("a worker serves a REAPI service (grpc:// or grpcs://)")?;
+    crate::files::create_dir_all(&options.dir)?;
+    let mut bots = Bots::new(server.channel());
+    let runtime = remote.runtime();
+    let mut bot = runtime.block_on(bots.create(polling(
+        server,
+        CreateBotSessionRequest {
+            parent: server.instance().to_string(),
+            bot_session: Some(BotSession {
+                bot_id: options.id.clone(),
+                status: BotStatus::Ok as i32,
+                worker: Some(worker(&options.id)),
+                ..Default::default()
+            }),
+        },
+    )))?;
+    eprintln!(
+        "xhost worker {}: serving {} as {}",
+        options.id, options.settings.url, bot.name
+    );
+    let mut done = 0u64;
+    loop {
+        crate::interrupt::check()?;
+        if options.actions.is_some_and(|n| done >= n) {
+            return Ok(());
+        }
+        let assigned = bot.leases.iter().position(|l| {
+            l.state == LeaseState::Active as i32 || l.state == LeaseState::Pending as i32
+        });
+        if let Some(index) = assigned {
+            bot.leases[index].state = LeaseState::Active as i32;
+            let lease = bot.leases[index].clone();
+            let outcome = run_with_heartbeats(
+                session,
+                &remote,
+                server,
+                &options.dir,
+                &lease,
+                &mut bots,
+                &mut bot,
+            )?;
+            if let Some(lease) = bot.leases.iter_mut().find(|l| l.id == lease.id) {
+                lease.state = LeaseState::Completed as i32;
+                match outcome {
+                    Ok(result) => {
+                        lease.status = Some(Status::default());
+                        lease.result = Some(Any {
+                            type_url:
+                                "type.googleapis.com/build.bazel.remote.execution.v2.ActionResult"
+                                    .into(),
+                            value: result.encode_to_vec(),
+                        });
+                    }
+                    Err((code, message)) => {
+                        eprintln!(
+                            "xhost worker {}: lease {} failed: {message}",
+                            options.id, lease.id
+                        );
+                        lease.status = Some(Status {
+                            code,
+                            message,
+                            details: Vec::new(),
+                        });
+                    }
+                }
+            }
+            done += 1;
+        }
+        bot = runtime.block_on(bots.update(polling(
+            server,
+            UpdateBotSessionRequest {
+                name: bot.name.clone(),
+                bot_session: Some(bot.clone()),
+            },
+        )))?;
+    }
+}
+
+/// Runs `lease`'s action on another thread, telling the service every [`HEARTBEAT`]
+/// that the worker is alive.
+fn run_with_heartbeats(
+    session: &Session,
+    remote: &Remote,
+    server: &GrpcCache,
+    dir: &Path,
+    lease: &Lease,
+    bots: &mut Bots,
+    bot: &mut BotSession,
+) -> Result<Result<reapi::ActionResult, (i32, String)>> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        scope.spawn(move || {
+            let _ = sender.send(run_lease(session, remote, server, dir, lease));
+        });
+        loop {
+            match receiver.recv_timeout(HEARTBEAT) {
+                Ok(outcome) => return Ok(outcome),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let mut beat = bot.clone();
+                    beat.leases.retain(|l| l.id == lease.id);
+                    *bot = remote.runtime().block_on(bots.update(polling(
+                        server,
+                        UpdateBotSessionRequest {
+                            name: beat.name.clone(),
+                            bot_session: Some(beat),
+                        },
+                    )))?;
+                    if !bot.leases.iter().any(|l| l.id == lease.id) {
+                        // Cancelled: the result is not wanted, but the run goes on to its end.
+                        bot.leases.push(lease.clone());
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    bail!("running lease {} ended without an outcome", lease.id)
+                }
+            }
+        }
+    })
+}
+
+/// The lease's action, run; or the status code and message it fails with.
+fn run_lease(
+    session: &Session,
+    remote: &Remote,
+    server: &GrpcCache,
+    dir: &Path,
+    lease: &Lease,
+) -> Result<reapi::ActionResult, (i32, String)> {
+    let work = dir.join("action");
+    let _ = std::fs::remove_dir_all(&work);
+    let action = remote
+        .runtime()
+        .block_on(action_of(server, lease))
+        .map_err(|e| (INVALID_ARGUMENT, format!("{e:#}")))?;
+    let outcome = run_action(session, remote, server, &action, &work, &dir.join("tools"));
+    let _ = std::fs::remove_dir_all(&work);
+    outcome
+}
+
+/// The action a lease's payload names: the action itself (BuildGrid) or its digest.
+async fn action_of(server: &GrpcCache, lease: &Lease) -> Result<reapi::Action> {
+    let payload = lease.payload.as_ref().context("the lease has no payload")?;
+    if payload
+        .type_url
+        .ends_with("/build.bazel.remote.execution.v2.Action")
+    {
+        return Ok(reapi::Action::decode(payload.value.as_slice())?);
+    }
+    if payload
+        .type_url
+        .ends_with("/build.bazel.remote.execution.v2.Digest")
+    {
+        let digest = reapi::Digest::decode(payload.value.as_slice())?;
+        return tree::fetch_message(server, &digest).await;
+    }
+    bail!(
+        "the lease's payload is a `{}`, not an action",
+        payload.type_url
+    )
+}
+
+/// Runs one action: its files laid out under `work`, the configuration resolved from
+/// that copy of the project, the key computed and checked against the client's, the
+/// stage run, and its result written to the service.
+pub fn run_action(
+    session: &Session,
+    remote: &Remote,
+    server: &GrpcCache,
+    action: &reapi::Action,
+    work: &Path,
+    tools: &Path,
+) -> Result<reapi::ActionResult, (i32, String)> {
+    let refuse = |e: anyhow::Error| (INVALID_ARGUMENT, format!("{e:#}"));
+    let runtime = remote.runtime();
+    let command_digest = action
+        .command_digest
+        .as_ref()
+        .context("the action names no command")
+        .map_err(refuse)?;
+    let command: reapi::Command = runtime
+        .block_on(tree::fetch_message(server, command_digest))
+        .map_err(refuse)?;
+    if command.arguments != super::COMMAND {
+        return Err((
+            INVALID_ARGUMENT,
+            format!(
+                "not an xhost action: the command is {:?}",
+                command.arguments
+            ),
+        ));
+    }
+    let root = work.join("root");
+    crate::files::create_dir_all(work).map_err(refuse)?;
+    let input_root = action
+        .input_root_digest
+        .as_ref()
+        .context("the action has no input root")
+        .map_err(refuse)?;
+    runtime
+        .block_on(tree::lay_out(
+            server,
+            input_root,
+            &root,
+            &tree::Limits::default(),
+        ))
+        .context("laying out the action's inputs")
+        .map_err(refuse)?;
+    let request = read_request(&root).map_err(refuse)?;
+    let (key, entry, store) = run_stage(session, &request, &root, work, tools)?;
+    runtime
+        .block_on(remote.put_now(&key, &entry, &store))
+        .map_err(|e| (UNKNOWN, format!("writing the result: {e:#}")))
+}
+
+fn read_request(root: &Path) -> Result<Request> {
+    let file = root.join(request::FILE_NAME);
+    let meta = std::fs::symlink_metadata(&file)
+        .with_context(|| format!("reading {}", request::FILE_NAME))?;
+    if !meta.is_file() || meta.len() > request::MAX_BYTES {
+        bail!(
+            "{} is not a file of at most {} bytes",
+            request::FILE_NAME,
+            request::MAX_BYTES
+        );
+    }
+    Request::read(&std::fs::read(&file)?).map_err(anyhow::Error::msg)
+}
+
+/// Resolves, plans and runs the request's stage; its key, entry, and the store holding
+/// its outputs.
+fn run_stage(
+    session: &Session,
+    request: &Request,
+    root: &Path,
+    work: &Path,
+    tools: &Path,
+) -> Result<(remote::ActionId, Entry, Store), (i32, String)> {
+    let refuse = |e: anyhow::Error| (INVALID_ARGUMENT, format!("{e:#}"));
+    let project = root.join(request::PROJECT_DIR);
+    let overrides = Overrides {
+        targets: request
+            .targets
+            .iter()
+            .map(|t| t.parse())
+            .collect::<Result<_, String>>()
+            .map_err(|e| (INVALID_ARGUMENT, e))?,
+        snapshot: request.snapshot,
+        allow_lower_tag: request.allow_lower_tag,
+        commit: Some(request.commit()),
+    };
+    let mut config = crate::config::load(&project, &overrides).map_err(|e| {
+        (
+            INVALID_ARGUMENT,
+            format!("the project's configuration: {e}"),
+        )
+    })?;
+    // Only this stage is planned: the others' plugins, keys and programs are not this
+    // worker's business.
+    config.stages.retain(|s| s.name == request.stage);
+    if config.stages.is_empty() {
+        return Err((
+            INVALID_ARGUMENT,
+            format!("the project has no stage `{}`", request.stage),
+        ));
+    }
+    config.provenance_key = None;
+    let plan = session.plan(config).map_err(refuse)?;
+    session
+        .confine_programs(&plan)
+        .map_err(|e| (FAILED_PRECONDITION, format!("{e:#}")))?;
+    let stage = &plan.stages[0];
+    let lane: crate::report::Lane = request
+        .target
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| (INVALID_ARGUMENT, e))?;
+    let store = Store::open(work.join("store")).map_err(refuse)?;
+    let mut inputs = Vec::new();
+    for input in &request.inputs {
+        let file = root.join(request::INPUTS_DIR).join(&input.output.sha256);
+        let (sha256, _) = store
+            .ingest(&file)
+            .with_context(|| format!("input `{}`", input.output.path))
+            .map_err(refuse)?;
+        if sha256 != input.output.sha256 {
+            return Err((
+                INVALID_ARGUMENT,
+                format!(
+                    "input `{}` is not the file its digest names",
+                    input.output.path
+                ),
+            ));
+        }
+        let record = (input.output.clone())
+            .into_record(&input.stage, &input.plugin, &input.plugin_digest)
+            .map_err(refuse)?;
+        inputs.push(record);
+    }
+    let inputs: Vec<&crate::artifacts::Record> = inputs.iter().collect();
+    let keys = KeyContext::new(
+        &plan.config,
+        &project.join("dist"),
+        session.cache().programs_file(),
+        work.join("source-index"),
+    );
+    let (key, parts) = keys
+        .key(&plan.config, stage, &lane, &inputs)
+        .map_err(|why| match why {
+            Uncacheable::Network => (
+                INVALID_ARGUMENT,
+                "the stage may reach the network".to_string(),
+            ),
+            Uncacheable::Unreadable(why) => (FAILED_PRECONDITION, why),
+        })?;
+    if key.hash != request.key {
+        return Err((
+            FAILED_PRECONDITION,
+            format!(
+                "this worker's key for stage `{}` differs from the client's in {}: a worker must run the same xhost, with the same programs, as the build that sends it work",
+                request.stage,
+                differing(&request.key_parts, &parts)
+            ),
+        ));
+    }
+    let env = crate::pipeline::invocation::Env {
+        config: &plan.config,
+        store: &store,
+        dir: &work.join("invocation"),
+        tools,
+        reporter: session.reporter(),
+        cache: None,
+        fetched: None,
+        remote_exec: None,
+    };
+    let started = std::time::Instant::now();
+    let ran = crate::pipeline::invocation::run(&env, stage, &lane, &inputs)
+        .map_err(|e| (UNKNOWN, format!("{e:#}")))?;
+    eprintln!(
+        "xhost worker: ran stage `{}` for {} in {:.2} s",
+        request.stage,
+        request.target.as_deref().unwrap_or("the release"),
+        started.elapsed().as_secs_f64()
+    );
+    let entry = Entry::made(&stage.config.name, &ran, &store);
+    Ok((key, entry, store))
+}
+
+/// The top-level parts of two keys' documents that differ.
+fn differing(theirs: &serde_json::Value, ours: &serde_json::Value) -> String {
+    let (Some(theirs), Some(ours)) = (theirs.as_object(), ours.as_object()) else {
+        return "everything".into();
+    };
+    let mut names: Vec<&String> = theirs.keys().chain(ours.keys()).collect();
+    names.sort();
+    names.dedup();
+    let differ: Vec<&str> = names
+        .into_iter()
+        .filter(|n| theirs.get(*n) != ours.get(*n))
+        .map(String::as_str)
+        .collect();
+    differ.join(", ")
+}
+
+/// A call to the Bots service that may wait for work.
+fn polling<T>(server: &GrpcCache, message: T) -> tonic::Request<T> {
+    let mut request = server.call(message);
+    request.set_timeout(POLL);
+    request
+}
+
+/// What the worker offers: this machine's platform, one action at a time.
+fn worker(id: &str) -> Worker {
+    let platform = super::platform();
+    Worker {
+        devices: vec![Device {
+            handle: id.into(),
+            properties: platform
+                .properties
+                .iter()
+                .map(|p| KeyValue::new(&p.name, &p.value))
+                .collect(),
+        }],
+        properties: Vec::new(),
+        configs: vec![KeyValue::new("capacity", "1")],
+    }
+}
