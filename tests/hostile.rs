@@ -12,6 +12,8 @@
 mod attacks;
 #[path = "hostile/cache_poisoning.rs"]
 mod cache_poisoning;
+#[path = "hostile/remote_exec.rs"]
+mod remote_exec;
 mod support;
 #[path = "hostile/tampering.rs"]
 mod tampering;
@@ -125,6 +127,7 @@ fn the_security_doc_lists_every_attack() {
         .map(|a| a.name)
         .chain(tamperings().iter().map(|t| t.name))
         .chain(cache_poisoning::poisonings().iter().map(|p| p.name))
+        .chain(remote_exec::worker_attacks().iter().map(|a| a.name))
         .filter(|name| !doc.contains(name))
         .collect();
     assert!(missing.is_empty(), "docs/SECURITY.md lacks: {missing:#?}");
@@ -138,6 +141,13 @@ fn every_release_tampering_is_caught() {
 #[test]
 fn every_remote_cache_poisoning_is_refused() {
     cache_poisoning::check_every_poisoning(attacks().len() + tamperings().len() + 1);
+}
+
+#[test]
+fn every_crafted_action_is_refused_by_the_worker() {
+    remote_exec::check_every_worker_attack(
+        attacks().len() + tamperings().len() + cache_poisoning::poisonings().len() + 1,
+    );
 }
 
 /// `user:` and the canary in base64, as docker's config.json keeps a login.

@@ -216,7 +216,9 @@ fn a_worker_with_another_go_refuses_and_the_build_runs_here() {
     // The compile stages: the worker's key names another `go`.
     assert!(
         run.stderr.contains("did not run remotely")
-            && run.stderr.contains("differs from the client's in exec"),
+            && run
+                .stderr
+                .contains("differs from the client's in programs.go"),
         "{}",
         run.stderr
     );

@@ -402,20 +402,46 @@ fn run_stage(
     Ok((key, entry, store))
 }
 
-/// The top-level parts of two keys' documents that differ.
+/// The parts of two keys' documents that differ, two levels deep (`programs.go`).
 fn differing(theirs: &serde_json::Value, ours: &serde_json::Value) -> String {
-    let (Some(theirs), Some(ours)) = (theirs.as_object(), ours.as_object()) else {
-        return "everything".into();
-    };
-    let mut names: Vec<&String> = theirs.keys().chain(ours.keys()).collect();
-    names.sort();
-    names.dedup();
-    let differ: Vec<&str> = names
-        .into_iter()
-        .filter(|n| theirs.get(*n) != ours.get(*n))
-        .map(String::as_str)
-        .collect();
-    differ.join(", ")
+    fn walk(
+        path: &str,
+        theirs: &serde_json::Value,
+        ours: &serde_json::Value,
+        depth: usize,
+        out: &mut Vec<String>,
+    ) {
+        match (theirs.as_object(), ours.as_object()) {
+            (Some(a), Some(b)) if depth < 2 => {
+                let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+                names.sort();
+                names.dedup();
+                for name in names {
+                    let (x, y) = (a.get(name), b.get(name));
+                    if x == y {
+                        continue;
+                    }
+                    let path = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    match (x, y) {
+                        (Some(x), Some(y)) => walk(&path, x, y, depth + 1, out),
+                        _ => out.push(path),
+                    }
+                }
+            }
+            _ => out.push(if path.is_empty() {
+                "everything".into()
+            } else {
+                path.to_string()
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", theirs, ours, 0, &mut out);
+    out.join(", ")
 }
 
 /// A call to the Bots service that may wait for work.

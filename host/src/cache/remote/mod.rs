@@ -16,7 +16,7 @@
 
 mod credentials;
 mod entry;
-pub(crate) mod grpc;
+pub mod grpc;
 mod http;
 mod settings;
 
