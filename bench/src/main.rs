@@ -6,6 +6,7 @@
 mod builds;
 mod goreleaser;
 mod plugins;
+mod remote_exec;
 mod shared_cache;
 mod stages;
 mod timing;
@@ -71,6 +72,13 @@ fn main() -> Result<()> {
         runs: cli.build_runs,
     })?;
     print!("{}", shared_cache::table(&shared));
+    let remote = remote_exec::run(&shared_cache::Setup {
+        xhost: &absolute(&cli.xhost)?,
+        example: &absolute(&cli.example)?,
+        root: &absolute(&PathBuf::from("."))?,
+        runs: cli.build_runs,
+    })?;
+    print!("{}", remote_exec::table(&remote));
     let goreleaser = cli
         .goreleaser
         .as_ref()
@@ -86,6 +94,7 @@ fn main() -> Result<()> {
             "stages": stages::json(&stages)["stages"],
             "builds": builds::json(&builds),
             "shared_cache": shared_cache::json(&shared),
+            "remote_exec": remote_exec::json(&remote),
             "goreleaser": goreleaser,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&all)? + "\n")?;
