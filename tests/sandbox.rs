@@ -211,6 +211,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             seed: Vec::new(),
             shared: Vec::new(),
             cache: None,
+            remote_exec: None,
             modules: None,
             lane_times: None,
         }
