@@ -15,6 +15,7 @@ const TARGETS: [&str; 4] = ["--target", "linux/amd64", "--target", "wasip1/wasm"
 
 /// PostgreSQL, BuildGrid with execution, and workers; stopped (workers first) on drop.
 struct Service {
+    port: u16,
     url: String,
     postgres: tempfile::TempDir,
     server: tempfile::TempDir,
@@ -29,31 +30,47 @@ struct Worker {
 }
 
 impl Service {
+    /// The service's places, nothing started yet.
+    fn new() -> Service {
+        Service {
+            port: free_port(),
+            url: String::new(),
+            postgres: tempfile::tempdir().unwrap(),
+            server: tempfile::tempdir().unwrap(),
+            workers: Vec::new(),
+        }
+        .named()
+    }
+
+    fn named(mut self) -> Service {
+        self.url = format!("grpc://127.0.0.1:{}/main", self.port);
+        self
+    }
+
     fn start() -> Service {
-        let postgres = tempfile::tempdir().unwrap();
+        let mut service = Service::new();
+        service.start_servers();
+        service
+    }
+
+    /// PostgreSQL, then BuildGrid on the service's port.
+    fn start_servers(&mut self) -> &mut Self {
         let pg_port = free_port().to_string();
         script(
             "postgres-start",
-            &[postgres.path().to_str().unwrap(), &pg_port],
+            &[self.postgres.path().to_str().unwrap(), &pg_port],
         );
-        let server = tempfile::tempdir().unwrap();
-        let port = free_port();
         let database = format!("postgresql://postgres@127.0.0.1:{pg_port}/postgres");
         script(
             "reapi-server-start",
             &[
-                server.path().to_str().unwrap(),
-                &port.to_string(),
+                self.server.path().to_str().unwrap(),
+                &self.port.to_string(),
                 "--exec",
                 &database,
             ],
         );
-        Service {
-            url: format!("grpc://127.0.0.1:{port}/main"),
-            postgres,
-            server,
-            workers: Vec::new(),
-        }
+        self
     }
 
     /// Starts a worker named `id`, with `path_first` ahead of the usual PATH.
@@ -83,6 +100,17 @@ impl Service {
             _cache: cache,
         });
         self
+    }
+
+    /// Waits until worker `index` has a session.
+    fn wait_serving(&self, index: usize) {
+        for _ in 0..600 {
+            if self.log(index).contains(": serving ") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("worker {index} never served: {}", self.log(index));
     }
 
     fn log(&self, index: usize) -> String {
@@ -126,8 +154,14 @@ fn two_workers_build_the_release_a_local_build_makes() {
     args.extend(TARGETS);
     local.xhost_planned(&args, &[]).assert_ok();
 
-    let mut service = Service::start();
-    service.worker("one", None).worker("two", None);
+    // Worker `one` starts before the service, as a fleet may: it waits for it.
+    let mut service = Service::new();
+    service.worker("one", None);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    service.start_servers().worker("two", None);
+    for index in 0..2 {
+        service.wait_serving(index);
+    }
     let project = Project::from_example("rexec-remote/elsewhere", "hello-go");
     let cache = tempfile::tempdir().unwrap();
     let run = build_remotely(&project, &service.url, cache.path());
@@ -146,6 +180,11 @@ fn two_workers_build_the_release_a_local_build_makes() {
     assert_eq!(
         manifest(&project)["cache"]["executed_remotely"].as_u64(),
         Some(9)
+    );
+    assert!(
+        service.log(0).contains("trying again"),
+        "{}",
+        service.log(0)
     );
     // Both workers took work: the two targets' stages ran side by side.
     for index in 0..2 {

@@ -31,6 +31,8 @@ use crate::session::Session;
 /// How long a call to the Bots service may wait for work (the service answers earlier
 /// when it has some).
 const POLL: Duration = Duration::from_secs(30);
+/// The deadline for opening a session.
+const OPEN: Duration = Duration::from_secs(3);
 /// How often a worker says it is alive while an action runs.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 /// `google.rpc.Code`s a lease ends with.
@@ -49,17 +51,52 @@ pub struct Options {
     pub actions: Option<u64>,
 }
 
-/// Serves the service until interrupted (or after `options.actions` actions).
+/// Serves the service until interrupted (or after `options.actions` actions). A
+/// service that goes away is waited for: the worker says so, and opens a new session
+/// when it is back (after 1 s, then up to 30 s apart).
 pub fn serve(session: &Session, options: &Options) -> Result<()> {
     let remote = Remote::open(options.settings.clone())?;
     let server = remote
         .grpc()
         .context("a worker serves a REAPI service (grpc:// or grpcs://)")?;
     crate::files::create_dir_all(&options.dir)?;
+    let mut done = 0u64;
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match serve_session(session, &remote, server, options, &mut done) {
+            Ok(()) => return Ok(()),
+            Err(_) if crate::interrupt::requested() => {
+                eprintln!("xhost worker {}: stopped", options.id);
+                return Ok(());
+            }
+            Err(e) => {
+                eprintln!(
+                    "xhost worker {}: warning: {e:#}; trying again in {} s",
+                    options.id,
+                    pause.as_secs()
+                );
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+/// One bot session: opened, then leases taken and reported until interrupted, the
+/// action count is reached, or the service fails.
+fn serve_session(
+    session: &Session,
+    remote: &Remote,
+    server: &GrpcCache,
+    options: &Options,
+    done: &mut u64,
+) -> Result<()> {
     let mut bots = Bots::new(server.channel());
     let runtime = remote.runtime();
-    let mut bot = runtime.block_on(bots.create(polling(
+    // A short deadline: the session is opened at once, and the first update waits for work.
+    let mut bot = runtime.block_on(bots.create(deadline(
         server,
+        OPEN,
         CreateBotSessionRequest {
             parent: server.instance().to_string(),
             bot_session: Some(BotSession {
@@ -74,10 +111,12 @@ pub fn serve(session: &Session, options: &Options) -> Result<()> {
         "xhost worker {}: serving {} as {}",
         options.id, options.settings.url, bot.name
     );
-    let mut done = 0u64;
     loop {
-        crate::interrupt::check()?;
-        if options.actions.is_some_and(|n| done >= n) {
+        if crate::interrupt::requested() {
+            eprintln!("xhost worker {}: stopped", options.id);
+            return Ok(());
+        }
+        if options.actions.is_some_and(|n| *done >= n) {
             return Ok(());
         }
         let assigned = bot.leases.iter().position(|l| {
@@ -88,7 +127,7 @@ pub fn serve(session: &Session, options: &Options) -> Result<()> {
             let lease = bot.leases[index].clone();
             let outcome = run_with_heartbeats(
                 session,
-                &remote,
+                remote,
                 server,
                 &options.dir,
                 &lease,
@@ -120,7 +159,7 @@ pub fn serve(session: &Session, options: &Options) -> Result<()> {
                     }
                 }
             }
-            done += 1;
+            *done += 1;
         }
         bot = runtime.block_on(bots.update(polling(
             server,
@@ -446,8 +485,13 @@ fn differing(theirs: &serde_json::Value, ours: &serde_json::Value) -> String {
 
 /// A call to the Bots service that may wait for work.
 fn polling<T>(server: &GrpcCache, message: T) -> tonic::Request<T> {
+    deadline(server, POLL, message)
+}
+
+/// A call to the Bots service given `time`.
+fn deadline<T>(server: &GrpcCache, time: Duration, message: T) -> tonic::Request<T> {
     let mut request = server.call(message);
-    request.set_timeout(POLL);
+    request.set_timeout(time);
     request
 }
 
