@@ -151,14 +151,53 @@ impl Default for Limits {
     }
 }
 
-/// Lays out the tree `root` names under `dest` (which must not exist), fetching every
-/// blob from `server`.
+/// Blobs a worker fetched before, by digest, so an action's tree costs only the bytes
+/// the worker has never seen (every action of a build carries the same source tree).
+pub struct BlobCache {
+    dir: PathBuf,
+}
+
+impl BlobCache {
+    pub fn new(dir: PathBuf) -> Result<Self> {
+        crate::files::create_dir_all(&dir)?;
+        Ok(BlobCache { dir })
+    }
+
+    /// The file holding blob `digest`, fetched from `server` unless already here.
+    async fn get(&self, server: &GrpcCache, digest: &reapi::Digest) -> Result<PathBuf> {
+        if !crate::digest::is_sha256_hex(&digest.hash) {
+            bail!("a malformed digest `{}`", digest.hash);
+        }
+        let path = self.dir.join(&digest.hash);
+        let size = size_of(digest)?;
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() == size) {
+            return Ok(path);
+        }
+        let temp = tempfile::NamedTempFile::new_in(&self.dir)?.into_temp_path();
+        match server.get_blob(&digest.hash, size, &temp).await? {
+            crate::cache::remote::Answer::Got(()) => {}
+            crate::cache::remote::Answer::Missing => bail!("blob {} is missing", digest.hash),
+            crate::cache::remote::Answer::Wrong(why) => bail!("{why}"),
+        }
+        // Checked against its digest as it streamed in.
+        temp.persist(&path)?;
+        Ok(path)
+    }
+}
+
+/// Blobs fetched at once while laying out a directory.
+const FETCHES: usize = 8;
+
+/// Lays out the tree `root` names under `dest` (which must not exist), every blob
+/// from `blobs` or fetched from `server` into it.
 pub async fn lay_out(
     server: &GrpcCache,
+    blobs: &BlobCache,
     root: &reapi::Digest,
     dest: &Path,
     limits: &Limits,
 ) -> Result<()> {
+    use futures_util::StreamExt;
     let mut budget = Budget {
         entries: 0,
         bytes: 0,
@@ -187,13 +226,21 @@ pub async fn lay_out(
         }
         for file in &message.files {
             let digest = file.digest.as_ref().context("a file without a digest")?;
-            let size = size_of(digest)?;
-            budget.bytes(size)?;
-            let path = dir.join(&file.name);
-            fetch_file(server, digest, &path).await?;
-            let mode = if file.is_executable { 0o755 } else { 0o644 };
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+            budget.bytes(size_of(digest)?)?;
         }
+        let placed = futures_util::stream::iter(&message.files)
+            .map(|file| {
+                let path = dir.join(&file.name);
+                async move {
+                    let digest = file.digest.as_ref().context("a file without a digest")?;
+                    let source = blobs.get(server, digest).await?;
+                    place(&source, &path, file.is_executable)
+                }
+            })
+            .buffer_unordered(FETCHES)
+            .collect::<Vec<Result<()>>>()
+            .await;
+        placed.into_iter().collect::<Result<()>>()?;
         for link in &message.symlinks {
             std::os::unix::fs::symlink(&link.target, dir.join(&link.name))
                 .with_context(|| format!("creating link {}", dir.join(&link.name).display()))?;
@@ -203,6 +250,26 @@ pub async fn lay_out(
             pending.push((digest, dir.join(&sub.name), depth + 1));
         }
     }
+    Ok(())
+}
+
+/// Copies `source` to a new file at `path` (never through a link, never over
+/// something already there).
+fn place(source: &Path, path: &Path, executable: bool) -> Result<()> {
+    let mode = if executable { 0o755 } else { 0o644 };
+    let mut to = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?
+    };
+    let mut from =
+        std::fs::File::open(source).with_context(|| format!("reading {}", source.display()))?;
+    std::io::copy(&mut from, &mut to).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     Ok(())
 }
 
@@ -256,24 +323,6 @@ pub async fn fetch_message<M: Message + Default>(
         crate::cache::remote::Answer::Wrong(why) => bail!("{why}"),
     };
     M::decode(bytes.as_slice()).with_context(|| format!("decoding blob {}", digest.hash))
-}
-
-/// Fetches blob `digest` into a new file at `path`.
-async fn fetch_file(server: &GrpcCache, digest: &reapi::Digest, path: &Path) -> Result<()> {
-    // `create_new`: never through a link or over something already there.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    match server
-        .get_blob(&digest.hash, size_of(digest)?, path)
-        .await?
-    {
-        crate::cache::remote::Answer::Got(()) => Ok(()),
-        crate::cache::remote::Answer::Missing => bail!("blob {} is missing", digest.hash),
-        crate::cache::remote::Answer::Wrong(why) => bail!("{why}"),
-    }
 }
 
 #[cfg(test)]

@@ -213,6 +213,26 @@ fn run_with_heartbeats(
     })
 }
 
+/// Where a worker keeps things, under its directory.
+pub struct Place {
+    /// The action being run: its tree, store and invocation (emptied after each).
+    pub work: PathBuf,
+    /// Its programs' homes and caches (Go's build cache), kept between actions.
+    pub tools: PathBuf,
+    /// The blobs it fetched, kept between actions.
+    pub blobs: tree::BlobCache,
+}
+
+impl Place {
+    pub fn at(dir: &Path) -> Result<Self> {
+        Ok(Place {
+            work: dir.join("action"),
+            tools: dir.join("tools"),
+            blobs: tree::BlobCache::new(dir.join("blobs"))?,
+        })
+    }
+}
+
 /// The lease's action, run; or the status code and message it fails with.
 fn run_lease(
     session: &Session,
@@ -221,14 +241,14 @@ fn run_lease(
     dir: &Path,
     lease: &Lease,
 ) -> Result<reapi::ActionResult, (i32, String)> {
-    let work = dir.join("action");
-    let _ = std::fs::remove_dir_all(&work);
+    let place = Place::at(dir).map_err(|e| (UNKNOWN, format!("{e:#}")))?;
+    let _ = std::fs::remove_dir_all(&place.work);
     let action = remote
         .runtime()
         .block_on(action_of(server, lease))
         .map_err(|e| (INVALID_ARGUMENT, format!("{e:#}")))?;
-    let outcome = run_action(session, remote, server, &action, &work, &dir.join("tools"));
-    let _ = std::fs::remove_dir_all(&work);
+    let outcome = run_action(session, remote, server, &action, &place);
+    let _ = std::fs::remove_dir_all(&place.work);
     outcome
 }
 
@@ -262,9 +282,9 @@ pub fn run_action(
     remote: &Remote,
     server: &GrpcCache,
     action: &reapi::Action,
-    work: &Path,
-    tools: &Path,
+    place: &Place,
 ) -> Result<reapi::ActionResult, (i32, String)> {
+    let work = place.work.as_path();
     let refuse = |e: anyhow::Error| (INVALID_ARGUMENT, format!("{e:#}"));
     let runtime = remote.runtime();
     let command_digest = action
@@ -294,6 +314,7 @@ pub fn run_action(
     runtime
         .block_on(tree::lay_out(
             server,
+            &place.blobs,
             input_root,
             &root,
             &tree::Limits::default(),
@@ -301,7 +322,7 @@ pub fn run_action(
         .context("laying out the action's inputs")
         .map_err(refuse)?;
     let request = read_request(&root).map_err(refuse)?;
-    let (key, entry, store) = run_stage(session, &request, &root, work, tools)?;
+    let (key, entry, store) = run_stage(session, &request, &root, work, &place.tools)?;
     runtime
         .block_on(remote.put_now(&key, &entry, &store))
         .map_err(|e| (UNKNOWN, format!("writing the result: {e:#}")))
