@@ -415,6 +415,57 @@ fn credentials_come_from_the_environment_and_are_never_shown() {
 }
 
 #[test]
+fn over_grpcs_with_the_projects_ca() {
+    let secrets = tempfile::tempdir().unwrap();
+    support::test_ca(secrets.path());
+    let server = CacheServer::start_reapi_tls(secrets.path());
+    let project = Project::from_example("remote-grpcs", "hello-go");
+    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
+    let mut args = vec!["build", ".", "--no-cache", "--remote-cache", &server.url];
+    args.extend(TARGETS);
+    let run = project.xhost_planned(&args, &[]);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("UnknownIssuer") && run.stderr.contains("[remote_cache] ca_file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::copy(secrets.path().join("ca.pem"), project.path("cache-ca.pem")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
+    );
+    project.xhost_planned(&args, &[]).assert_ok();
+    assert_eq!(manifest(&project)["cache"]["remote"]["uploaded"], 9);
+    // Another machine reads it all back over TLS.
+    let other = Project::from_example("remote-grpcs-b/elsewhere", "hello-go");
+    std::fs::copy(secrets.path().join("ca.pem"), other.path("cache-ca.pem")).unwrap();
+    other.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", ".", "--remote-cache", &server.url];
+    args.extend(TARGETS);
+    let run = other.xhost_planned(
+        &args,
+        &[("XHOST_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("(action cache: 9 hits (9 remote), 0 misses)"),
+        "{}",
+        run.stderr
+    );
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &other.dist(),
+    );
+}
+
+#[test]
 fn over_https_with_the_projects_ca() {
     let secrets = tempfile::tempdir().unwrap();
     support::test_ca(secrets.path());

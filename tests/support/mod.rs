@@ -445,6 +445,16 @@ impl CacheServer {
         })
     }
 
+    /// BuildGrid, instance `main`, over TLS only, with the certificate `test_ca` made
+    /// in `secrets`.
+    pub fn start_reapi_tls(secrets: &Path) -> CacheServer {
+        let (cert, key) = (secrets.join("server.pem"), secrets.join("server.key"));
+        let args = ["--tls", cert.to_str().unwrap(), key.to_str().unwrap()];
+        Self::start_with("reapi-server-start", &args, |port| {
+            format!("grpcs://127.0.0.1:{port}/main")
+        })
+    }
+
     /// BuildGrid, instance `main`.
     pub fn start_reapi() -> CacheServer {
         Self::start_with("reapi-server-start", &[], |port| {
