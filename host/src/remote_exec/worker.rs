@@ -7,7 +7,7 @@
 //! one, and returned in the lease.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use bazel_remote_apis::google::protobuf::Any;
@@ -305,6 +305,7 @@ pub fn run_action(
         ));
     }
     let root = work.join("root");
+    let started = Instant::now();
     crate::files::create_dir_all(work).map_err(refuse)?;
     let input_root = action
         .input_root_digest
@@ -322,10 +323,35 @@ pub fn run_action(
         .context("laying out the action's inputs")
         .map_err(refuse)?;
     let request = read_request(&root).map_err(refuse)?;
-    let (key, entry, store) = run_stage(session, &request, &root, work, &place.tools)?;
-    runtime
+    let mut times = Times {
+        inputs: started.elapsed(),
+        ..Times::default()
+    };
+    let (key, entry, store) = run_stage(session, &request, &root, work, &place.tools, &mut times)?;
+    let written = Instant::now();
+    let result = runtime
         .block_on(remote.put_now(&key, &entry, &store))
-        .map_err(|e| (UNKNOWN, format!("writing the result: {e:#}")))
+        .map_err(|e| (UNKNOWN, format!("writing the result: {e:#}")))?;
+    eprintln!(
+        "xhost worker: ran stage `{}` for {}: inputs {:.2} s, plan {:.2} s, run {:.2} s, result {:.2} s",
+        request.stage,
+        request.target.as_deref().unwrap_or("the release"),
+        times.inputs.as_secs_f64(),
+        times.plan.as_secs_f64(),
+        times.run.as_secs_f64(),
+        written.elapsed().as_secs_f64()
+    );
+    Ok(result)
+}
+
+/// Where an action's time went on the worker.
+#[derive(Default)]
+struct Times {
+    /// Laying out its inputs.
+    inputs: Duration,
+    /// Resolving the configuration, planning the stage, checking the key.
+    plan: Duration,
+    run: Duration,
 }
 
 fn read_request(root: &Path) -> Result<Request> {
@@ -350,8 +376,10 @@ fn run_stage(
     root: &Path,
     work: &Path,
     tools: &Path,
+    times: &mut Times,
 ) -> Result<(remote::ActionId, Entry, Store), (i32, String)> {
     let refuse = |e: anyhow::Error| (INVALID_ARGUMENT, format!("{e:#}"));
+    let planning = Instant::now();
     let project = root.join(request::PROJECT_DIR);
     let overrides = Overrides {
         targets: request
@@ -449,15 +477,11 @@ fn run_stage(
         fetched: None,
         remote_exec: None,
     };
-    let started = std::time::Instant::now();
+    times.plan = planning.elapsed();
+    let running = Instant::now();
     let ran = crate::pipeline::invocation::run(&env, stage, &lane, &inputs)
         .map_err(|e| (UNKNOWN, format!("{e:#}")))?;
-    eprintln!(
-        "xhost worker: ran stage `{}` for {} in {:.2} s",
-        request.stage,
-        request.target.as_deref().unwrap_or("the release"),
-        started.elapsed().as_secs_f64()
-    );
+    times.run = running.elapsed();
     let entry = Entry::made(&stage.config.name, &ran, &store);
     Ok((key, entry, store))
 }
