@@ -110,21 +110,7 @@ fn a_second_build_reuses_every_stage_and_publishes_the_same_release() {
         "a cached build published other bytes"
     );
     // The reused release is whole: the checksums verify and the binary runs.
-    run_tool(
-        "sha256sum",
-        &["-c", "hello_1.0.0_checksums.txt"],
-        &project.dist(),
-    );
-    let hello = run_tool(
-        project
-            .dist()
-            .join("hello_linux_amd64/hello")
-            .to_str()
-            .unwrap(),
-        &[],
-        &project.dir,
-    );
-    assert!(hello.contains("Hello"), "{hello}");
+    support::check_hello_release(&project);
 }
 
 #[test]

@@ -5,136 +5,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
-use support::{Project, free_port, release_snapshot, run_tool, user_env, workspace};
+use support::exec_service::Service;
+use support::{Project, free_port, release_snapshot, run_tool, workspace};
 
 const TARGETS: [&str; 4] = ["--target", "linux/amd64", "--target", "wasip1/wasm"];
-
-/// PostgreSQL, BuildGrid with execution, and workers; stopped (workers first) on drop.
-struct Service {
-    port: u16,
-    url: String,
-    postgres: tempfile::TempDir,
-    server: tempfile::TempDir,
-    workers: Vec<Worker>,
-}
-
-struct Worker {
-    child: Child,
-    log: PathBuf,
-    /// Its own cache directory: another machine's.
-    _cache: tempfile::TempDir,
-}
-
-impl Service {
-    /// The service's places, nothing started yet.
-    fn new() -> Service {
-        Service {
-            port: free_port(),
-            url: String::new(),
-            postgres: tempfile::tempdir().unwrap(),
-            server: tempfile::tempdir().unwrap(),
-            workers: Vec::new(),
-        }
-        .named()
-    }
-
-    fn named(mut self) -> Service {
-        self.url = format!("grpc://127.0.0.1:{}/main", self.port);
-        self
-    }
-
-    fn start() -> Service {
-        let mut service = Service::new();
-        service.start_servers();
-        service
-    }
-
-    /// PostgreSQL, then BuildGrid on the service's port.
-    fn start_servers(&mut self) -> &mut Self {
-        let pg_port = free_port().to_string();
-        script(
-            "postgres-start",
-            &[self.postgres.path().to_str().unwrap(), &pg_port],
-        );
-        let database = format!("postgresql://postgres@127.0.0.1:{pg_port}/postgres");
-        script(
-            "reapi-server-start",
-            &[
-                self.server.path().to_str().unwrap(),
-                &self.port.to_string(),
-                "--exec",
-                &database,
-            ],
-        );
-        self
-    }
-
-    /// Starts a worker named `id`, with `path_first` ahead of the usual PATH.
-    fn worker(&mut self, id: &str, path_first: Option<&Path>) -> &mut Self {
-        let cache = tempfile::tempdir().unwrap();
-        let log = self.server.path().join(format!("{id}.log"));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xhost"));
-        user_env(&mut command);
-        if let Some(dir) = path_first {
-            let path = (command.get_envs())
-                .find_map(|(k, v)| (k == "PATH").then_some(v).flatten())
-                .unwrap()
-                .to_os_string();
-            let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path));
-            command.env("PATH", std::env::join_paths(dirs).unwrap());
-        }
-        let child = command
-            .args(["worker", &self.url, "--id", id])
-            .env("XHOST_CACHE_DIR", cache.path())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        self.workers.push(Worker {
-            child,
-            log,
-            _cache: cache,
-        });
-        self
-    }
-
-    /// Waits until worker `index` has a session.
-    fn wait_serving(&self, index: usize) {
-        for _ in 0..600 {
-            if self.log(index).contains(": serving ") {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("worker {index} never served: {}", self.log(index));
-    }
-
-    fn log(&self, index: usize) -> String {
-        std::fs::read_to_string(&self.workers[index].log).unwrap_or_default()
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        for worker in &mut self.workers {
-            let _ = worker.child.kill();
-            let _ = worker.child.wait();
-        }
-        let stop = workspace().join("scripts/server-stop");
-        for dir in [self.server.path(), self.postgres.path()] {
-            let _ = Command::new(&stop).arg(dir).status();
-        }
-    }
-}
-
-fn script(name: &str, args: &[&str]) {
-    let script = workspace().join("scripts").join(name);
-    run_tool(script.to_str().unwrap(), args, Path::new("."));
-}
 
 fn manifest(project: &Project) -> Value {
     serde_json::from_slice(&std::fs::read(project.dist().join("artifacts.json")).unwrap()).unwrap()
@@ -198,21 +75,7 @@ fn two_workers_build_the_release_a_local_build_makes() {
         release_snapshot(&project.dist()),
         release_snapshot(&local.dist())
     );
-    run_tool(
-        "sha256sum",
-        &["-c", "hello_1.0.0_checksums.txt"],
-        &project.dist(),
-    );
-    let hello = run_tool(
-        project
-            .dist()
-            .join("hello_linux_amd64/hello")
-            .to_str()
-            .unwrap(),
-        &[],
-        &project.dir,
-    );
-    assert!(hello.contains("Hello"), "{hello}");
+    support::check_hello_release(&project);
 
     // What the workers made is the service's cache too: another machine builds with it
     // as a remote cache alone and reuses every stage.

@@ -7,7 +7,6 @@
 //! shows it carried on).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use bazel_remote_apis::build::bazel::remote::execution::v2 as reapi;
 use prost::Message;
@@ -15,7 +14,8 @@ use serde_json::json;
 use xhost::cache::remote::grpc::{self, Blob, GrpcCache};
 use xhost::remote_exec::tree::Dir;
 
-use super::support::{self, free_port, run_tool, user_env, workspace};
+use super::support::exec_service::Service;
+use super::support::{self, workspace};
 use super::{Row, report};
 
 /// One crafted action: what it is, what must refuse it, and where it would have
@@ -197,73 +197,13 @@ pub fn worker_attacks() -> Vec<WorkerAttack> {
     ]
 }
 
-struct Service {
-    postgres: tempfile::TempDir,
-    server: tempfile::TempDir,
-    url: String,
-    worker: Option<Child>,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        if let Some(worker) = &mut self.worker {
-            let _ = worker.kill();
-            let _ = worker.wait();
-        }
-        let stop = workspace().join("scripts/server-stop");
-        for dir in [self.server.path(), self.postgres.path()] {
-            let _ = Command::new(&stop).arg(dir).status();
-        }
-    }
-}
-
-fn script(name: &str, args: &[&str]) {
-    let script = workspace().join("scripts").join(name);
-    run_tool(script.to_str().unwrap(), args, Path::new("."));
-}
-
-fn start(worker_dir: &Path) -> Service {
-    let postgres = tempfile::tempdir().unwrap();
-    let pg_port = free_port().to_string();
-    script(
-        "postgres-start",
-        &[postgres.path().to_str().unwrap(), &pg_port],
-    );
-    let server = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let database = format!("postgresql://postgres@127.0.0.1:{pg_port}/postgres");
-    script(
-        "reapi-server-start",
-        &[
-            server.path().to_str().unwrap(),
-            &port.to_string(),
-            "--exec",
-            &database,
-        ],
-    );
-    let url = format!("grpc://127.0.0.1:{port}/main");
-    let log = std::fs::File::create(worker_dir.with_extension("log")).unwrap();
-    let worker = user_env(&mut Command::new(env!("CARGO_BIN_EXE_xhost")))
-        .args(["worker", &url, "--id", "attacked", "--dir"])
-        .arg(worker_dir)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Service {
-        postgres,
-        server,
-        url,
-        worker: Some(worker),
-    }
-}
-
 pub fn check_every_worker_attack(first: usize) {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-worker");
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let worker_dir = root.join("worker");
-    let mut service = start(&worker_dir);
+    let mut service = Service::start();
+    service.worker_with("attacked", None, &["--dir", worker_dir.to_str().unwrap()]);
     let settings =
         xhost::cache::remote::Settings::at(service.url.clone(), "test", false, &Default::default())
             .unwrap();
@@ -309,10 +249,7 @@ pub fn check_every_worker_attack(first: usize) {
             failures,
         });
     }
-    let alive = service
-        .worker
-        .as_mut()
-        .is_some_and(|w| w.try_wait().unwrap().is_none());
+    let alive = service.worker_alive(0);
     let rows: Vec<&Row> = rows.iter().collect();
     report(
         &rows,

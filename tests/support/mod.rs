@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod exec_service;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -187,6 +189,19 @@ pub fn user_env(command: &mut Command) -> &mut Command {
         .env("XHOST_CACHE_DIR", cache_dir())
         .env("PATH", std::env::join_paths(path).unwrap())
         .env_remove("SOURCE_DATE_EPOCH")
+}
+
+/// Checks that hello-go's release in `project`'s dist/ is whole: `sha256sum -c` of
+/// its checksums, and its linux/amd64 binary runs.
+pub fn check_hello_release(project: &Project) {
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+    let binary = project.dist().join("hello_linux_amd64/hello");
+    let hello = run_tool(binary.to_str().unwrap(), &[], &project.dir);
+    assert!(hello.contains("Hello"), "{hello}");
 }
 
 /// Runs a shell script in `dir` as a user would; panics with its output if it fails.

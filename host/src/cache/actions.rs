@@ -65,17 +65,8 @@ impl Entry {
             outputs: ran
                 .outputs
                 .iter()
-                .map(|r| Output {
-                    path: r.path.clone(),
-                    kind: r.kind,
-                    target: r.target.as_ref().map(ToString::to_string),
-                    sha256: r.sha256.clone(),
-                    size: r.size,
-                    executable: r.executable,
-                    meta: r.meta.clone(),
-                    // The store computed the digest as the file went in.
-                    known: KnownDigest::record(&store.path(&r.sha256), &r.sha256),
-                })
+                // The store computed the digest as the file went in.
+                .map(|r| Output::of(r, KnownDigest::record(&store.path(&r.sha256), &r.sha256)))
                 .collect(),
         }
     }
@@ -153,6 +144,20 @@ impl Actions {
 }
 
 impl Output {
+    /// `record` as an output, with its store file's stamp when known.
+    pub fn of(record: &Record, known: Option<KnownDigest>) -> Output {
+        Output {
+            path: record.path.clone(),
+            kind: record.kind,
+            target: record.target.as_ref().map(ToString::to_string),
+            sha256: record.sha256.clone(),
+            size: record.size,
+            executable: record.executable,
+            meta: record.meta.clone(),
+            known,
+        }
+    }
+
     /// The record of this output as made by `stage` with `plugin` (`label`, `digest`).
     pub fn into_record(self, stage: &str, label: &str, digest: &str) -> Result<Record> {
         Ok(Record {

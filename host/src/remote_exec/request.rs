@@ -85,16 +85,7 @@ impl Request {
             inputs: inputs
                 .iter()
                 .map(|r| Input {
-                    output: Output {
-                        path: r.path.clone(),
-                        kind: r.kind,
-                        target: r.target.as_ref().map(ToString::to_string),
-                        sha256: r.sha256.clone(),
-                        size: r.size,
-                        executable: r.executable,
-                        meta: r.meta.clone(),
-                        known: None,
-                    },
+                    output: Output::of(r, None),
                     stage: r.stage.clone(),
                     plugin: r.plugin.clone(),
                     plugin_digest: r.plugin_digest.clone(),

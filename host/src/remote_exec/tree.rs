@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use prost::Message;
@@ -174,7 +175,18 @@ impl BlobCache {
             return Ok(path);
         }
         let temp = tempfile::NamedTempFile::new_in(&self.dir)?.into_temp_path();
-        match server.get_blob(&digest.hash, size, &temp).await? {
+        let mut pause = Duration::from_millis(100);
+        let answer = loop {
+            match server.get_blob(&digest.hash, size, &temp).await {
+                // A busy server asks for a pause ("Concurrent RPC limit exceeded").
+                Err(e) if busy(&e) && pause < Duration::from_secs(5) => {
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+                answer => break answer?,
+            }
+        };
+        match answer {
             crate::cache::remote::Answer::Got(()) => {}
             crate::cache::remote::Answer::Missing => bail!("blob {} is missing", digest.hash),
             crate::cache::remote::Answer::Wrong(why) => bail!("{why}"),
@@ -183,6 +195,14 @@ impl BlobCache {
         temp.persist(&path)?;
         Ok(path)
     }
+}
+
+/// Whether `error` is a server saying it is too busy for now.
+fn busy(error: &anyhow::Error) -> bool {
+    error
+        .root_cause()
+        .downcast_ref::<tonic::Status>()
+        .is_some_and(|s| s.code() == tonic::Code::ResourceExhausted)
 }
 
 /// Blobs fetched at once while laying out a directory.

@@ -150,29 +150,28 @@ impl Remote {
         store: &Store,
         scratch: &Path,
     ) -> Result<Option<Entry>, Failure> {
-        let bytes = match self
+        let answer = self
             .server
             .get_entry(&expected.action, entry::MAX_BYTES)
-            .await
-            .map_err(Failure::Server)?
-        {
-            http::Answer::Got(bytes) => bytes,
-            http::Answer::Missing => return Ok(None),
-            http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
-        };
-        self.complete(&bytes, expected, store, scratch).await
+            .await;
+        self.complete(answer, expected, store, scratch).await
     }
 
-    /// The entry whose envelope is `bytes`, read strictly, with every output it names
-    /// fetched into `store`; none when a blob was evicted.
+    /// The entry whose envelope the server answered with, read strictly, with every
+    /// output it names fetched into `store`; none when it or a blob is missing.
     async fn complete(
         &self,
-        bytes: &[u8],
+        answer: Result<http::Answer<Vec<u8>>>,
         expected: &Expected<'_>,
         store: &Store,
         scratch: &Path,
     ) -> Result<Option<Entry>, Failure> {
-        let entry = entry::decode(bytes, expected, &self.trusted).map_err(Failure::Refused)?;
+        let bytes = match answer.map_err(Failure::Server)? {
+            http::Answer::Got(bytes) => bytes,
+            http::Answer::Missing => return Ok(None),
+            http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
+        };
+        let entry = entry::decode(&bytes, expected, &self.trusted).map_err(Failure::Refused)?;
         for output in &entry.outputs {
             if store.path(&output.sha256).is_file() {
                 continue;
@@ -220,16 +219,8 @@ impl Remote {
         let Server::Grpc(server) = &self.server else {
             return Err(Failure::Refused("not a REAPI server".into()));
         };
-        let bytes = match server
-            .entry_of(result, entry::MAX_BYTES)
-            .await
-            .map_err(Failure::Server)?
-        {
-            http::Answer::Got(bytes) => bytes,
-            http::Answer::Missing => return Ok(None),
-            http::Answer::Wrong(why) => return Err(Failure::Refused(why)),
-        };
-        self.complete(&bytes, expected, store, scratch).await
+        let answer = server.entry_of(result, entry::MAX_BYTES).await;
+        self.complete(answer, expected, store, scratch).await
     }
 
     /// Writes `entry`, made for `action`, now (a worker's result): the blobs, then the
