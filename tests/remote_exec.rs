@@ -44,6 +44,21 @@ fn two_workers_build_the_release_a_local_build_makes() {
     let run = build_remotely(&project, &service.url, cache.path());
     run.assert_ok();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(action cache: 0 hits, 9 misses, 9 run on remote workers)"),
+        "{}",
+        run.stderr
+    );
+    let stats = project.xhost_with(
+        &["cache", "stats"],
+        &[("XHOST_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    assert!(
+        stats.stdout.contains("9 misses (9 run on remote workers)"),
+        "{}",
+        stats.stdout
+    );
 
     let stages = manifest(&project)["cache"]["stages"]
         .as_array()

@@ -1,5 +1,6 @@
 //! What the action cache did over every build that used the cache directory: hits
-//! from the local cache and from the remote one, misses, entries written back.
+//! from the local cache and from the remote one, misses (and how many of them ran on
+//! remote workers), entries written back.
 //! `xhost cache stats` prints them; each build adds its own under a lock.
 
 use std::path::Path;
@@ -16,6 +17,9 @@ pub struct Counts {
     pub remote_hits: u64,
     pub misses: u64,
     pub uploaded: u64,
+    /// Of the misses, those run on remote workers (`--remote-exec`).
+    #[serde(default)]
+    pub executed_remotely: u64,
 }
 
 /// The counts so far (none when never written or unreadable).
@@ -33,6 +37,7 @@ pub fn add(cache: &CacheLayout, summary: &Summary) -> Result<()> {
     counts.remote_hits += remote_hits;
     counts.misses += summary.misses as u64;
     counts.uploaded += summary.remote.as_ref().map_or(0, |r| r.uploaded);
+    counts.executed_remotely += summary.executed_remotely as u64;
     let json = serde_json::to_vec(&counts).context("encoding the cache's counts")?;
     crate::files::write_atomic(&file, &json)
 }

@@ -121,8 +121,12 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     } else {
         String::new()
     };
+    let remote_runs = match cache.executed_remotely {
+        0 => String::new(),
+        n => format!(", {n} run on remote workers"),
+    };
     eprintln!(
-        "xhost: {} artifacts in {} (action cache: {} hits{remote}, {} misses)",
+        "xhost: {} artifacts in {} (action cache: {} hits{remote}, {} misses{remote_runs})",
         records.len(),
         dist.display(),
         cache.hits,

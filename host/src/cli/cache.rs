@@ -31,9 +31,13 @@ pub(super) fn stats() -> Result<()> {
     }
     writeln!(out, "  {:<38}{:>12}", "total", human_size(usage.total()))?;
     let counts = crate::cache::counts::read(&cache);
+    let remote_runs = match counts.executed_remotely {
+        0 => String::new(),
+        n => format!(" ({n} run on remote workers)"),
+    };
     writeln!(
         out,
-        "  stage results over all builds: {} hits ({} local, {} remote), {} misses; {} entries written to a remote cache",
+        "  stage results over all builds: {} hits ({} local, {} remote), {} misses{remote_runs}; {} entries written to a remote cache",
         counts.local_hits + counts.remote_hits,
         counts.local_hits,
         counts.remote_hits,
