@@ -414,6 +414,16 @@ fn credentials_come_from_the_environment_and_are_never_shown() {
     run.assert_fails_with(&["in the clear", "use https:// or grpcs://"]);
 }
 
+/// Gives `project` (whose xhost.toml was `config`) the test CA made in `secrets` as its
+/// remote cache's `ca_file`.
+fn trust_ca(project: &Project, secrets: &Path, config: &str) {
+    std::fs::copy(secrets.join("ca.pem"), project.path("cache-ca.pem")).unwrap();
+    project.write(
+        "xhost.toml",
+        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
+    );
+}
+
 #[test]
 fn over_grpcs_with_the_projects_ca() {
     let secrets = tempfile::tempdir().unwrap();
@@ -430,20 +440,12 @@ fn over_grpcs_with_the_projects_ca() {
         "{}",
         run.stderr
     );
-    std::fs::copy(secrets.path().join("ca.pem"), project.path("cache-ca.pem")).unwrap();
-    project.write(
-        "xhost.toml",
-        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
-    );
+    trust_ca(&project, secrets.path(), &config);
     project.xhost_planned(&args, &[]).assert_ok();
     assert_eq!(manifest(&project)["cache"]["remote"]["uploaded"], 9);
     // Another machine reads it all back over TLS.
     let other = Project::from_example("remote-grpcs-b/elsewhere", "hello-go");
-    std::fs::copy(secrets.path().join("ca.pem"), other.path("cache-ca.pem")).unwrap();
-    other.write(
-        "xhost.toml",
-        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
-    );
+    trust_ca(&other, secrets.path(), &config);
     let cache = tempfile::tempdir().unwrap();
     let mut args = vec!["build", ".", "--remote-cache", &server.url];
     args.extend(TARGETS);
@@ -492,11 +494,7 @@ fn over_https_with_the_projects_ca() {
         "{}",
         run.stderr
     );
-    std::fs::copy(secrets.path().join("ca.pem"), project.path("cache-ca.pem")).unwrap();
-    project.write(
-        "xhost.toml",
-        format!("{config}\n[remote_cache]\nca_file = \"cache-ca.pem\"\n"),
-    );
+    trust_ca(&project, secrets.path(), &config);
     let run = project.xhost_planned(&args, &login);
     run.assert_ok();
     assert_eq!(

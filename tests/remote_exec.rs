@@ -153,6 +153,9 @@ fn a_worker_with_another_go_refuses_and_the_build_runs_here() {
         &["-c", "hello_1.0.0_checksums.txt"],
         &project.dist(),
     );
+    // Waiting for work, a worker stops at once when asked to.
+    assert!(service.terminate(0), "the worker did not stop");
+    assert!(service.log(0).contains("stopped"), "{}", service.log(0));
 }
 
 #[test]

@@ -65,19 +65,20 @@ fn main() -> Result<()> {
         jobs: cli.jobs,
     })?;
     print!("{}", builds::table(&builds));
-    let shared = shared_cache::run(&shared_cache::Setup {
-        xhost: &absolute(&cli.xhost)?,
-        example: &absolute(&cli.example)?,
-        root: &absolute(&PathBuf::from("."))?,
+    let (xhost, example, root) = (
+        absolute(&cli.xhost)?,
+        absolute(&cli.example)?,
+        absolute(&PathBuf::from("."))?,
+    );
+    let servers = shared_cache::Setup {
+        xhost: &xhost,
+        example: &example,
+        root: &root,
         runs: cli.build_runs,
-    })?;
+    };
+    let shared = shared_cache::run(&servers)?;
     print!("{}", shared_cache::table(&shared));
-    let remote = remote_exec::run(&shared_cache::Setup {
-        xhost: &absolute(&cli.xhost)?,
-        example: &absolute(&cli.example)?,
-        root: &absolute(&PathBuf::from("."))?,
-        runs: cli.build_runs,
-    })?;
+    let remote = remote_exec::run(&servers)?;
     print!("{}", remote_exec::table(&remote));
     let goreleaser = cli
         .goreleaser

@@ -108,6 +108,20 @@ impl Service {
         self
     }
 
+    /// Sends worker `index` SIGTERM; whether it exited within five seconds.
+    pub fn terminate(&mut self, index: usize) -> bool {
+        let child = &mut self.workers[index].child;
+        let pid = child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        for _ in 0..50 {
+            if child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    }
+
     /// Whether worker `index` is still running.
     pub fn worker_alive(&mut self, index: usize) -> bool {
         self.workers[index].child.try_wait().unwrap().is_none()

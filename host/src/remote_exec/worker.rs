@@ -161,13 +161,13 @@ fn serve_session(
             }
             *done += 1;
         }
-        bot = runtime.block_on(bots.update(polling(
+        bot = runtime.block_on(until_interrupted(bots.update(polling(
             server,
             UpdateBotSessionRequest {
                 name: bot.name.clone(),
                 bot_session: Some(bot.clone()),
             },
-        )))?;
+        ))))?;
     }
 }
 
@@ -526,6 +526,21 @@ fn differing(theirs: &serde_json::Value, ours: &serde_json::Value) -> String {
     let mut out = Vec::new();
     walk("", theirs, ours, 0, &mut out);
     out.join(", ")
+}
+
+/// `call`, given up when the worker is asked to stop (a wait for work lasts up to
+/// [`POLL`]).
+async fn until_interrupted<T>(call: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let asked = async {
+        while !crate::interrupt::requested() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    futures_util::pin_mut!(call, asked);
+    match futures_util::future::select(call, asked).await {
+        futures_util::future::Either::Left((outcome, _)) => outcome,
+        futures_util::future::Either::Right(_) => bail!("interrupted"),
+    }
 }
 
 /// A call to the Bots service that may wait for work.
