@@ -50,10 +50,11 @@ fn release_key(name: &str) -> PathBuf {
 }
 
 /// `xhost plugin inspect` says each fixture of `version` speaks that contract, which
-/// this xhost serves.
+/// this xhost serves. (A directory of its own per version: the tests run at once, and
+/// `Project::new` empties the directory it is given.)
 fn assert_speaks(version: &str, files: &[&str]) {
     for file in files {
-        let inspect = Project::new("contract-inspect").xhost(&[
+        let inspect = Project::new(&format!("contract-inspect-{version}")).xhost(&[
             "plugin",
             "inspect",
             fixture_of(version, file).to_str().unwrap(),
