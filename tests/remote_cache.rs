@@ -431,9 +431,7 @@ fn over_grpcs_with_the_projects_ca() {
     let server = CacheServer::start_reapi_tls(secrets.path());
     let project = Project::from_example("remote-grpcs", "hello-go");
     let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
-    let mut args = vec!["build", ".", "--no-cache", "--remote-cache", &server.url];
-    args.extend(TARGETS);
-    let run = project.xhost_planned(&args, &[]);
+    let run = build(&project, &server.url, None, &["--no-cache"]);
     run.assert_ok();
     assert!(
         run.stderr.contains("UnknownIssuer") && run.stderr.contains("[remote_cache] ca_file"),
@@ -441,18 +439,13 @@ fn over_grpcs_with_the_projects_ca() {
         run.stderr
     );
     trust_ca(&project, secrets.path(), &config);
-    project.xhost_planned(&args, &[]).assert_ok();
+    build(&project, &server.url, None, &["--no-cache"]).assert_ok();
     assert_eq!(manifest(&project)["cache"]["remote"]["uploaded"], 9);
     // Another machine reads it all back over TLS.
     let other = Project::from_example("remote-grpcs-b/elsewhere", "hello-go");
     trust_ca(&other, secrets.path(), &config);
     let cache = tempfile::tempdir().unwrap();
-    let mut args = vec!["build", ".", "--remote-cache", &server.url];
-    args.extend(TARGETS);
-    let run = other.xhost_planned(
-        &args,
-        &[("XHOST_CACHE_DIR", cache.path().to_str().unwrap())],
-    );
+    let run = build(&other, &server.url, Some(cache.path()), &[]);
     run.assert_ok();
     assert!(
         run.stderr

@@ -59,11 +59,11 @@ pub fn serve(session: &Session, options: &Options) -> Result<()> {
     let server = remote
         .grpc()
         .context("a worker serves a REAPI service (grpc:// or grpcs://)")?;
-    crate::files::create_dir_all(&options.dir)?;
+    let place = Place::at(&options.dir)?;
     let mut done = 0u64;
     let mut pause = Duration::from_secs(1);
     loop {
-        match serve_session(session, &remote, server, options, &mut done) {
+        match serve_session(session, &remote, server, options, &place, &mut done) {
             Ok(()) => return Ok(()),
             Err(_) if crate::interrupt::requested() => {
                 eprintln!("xhost worker {}: stopped", options.id);
@@ -89,6 +89,7 @@ fn serve_session(
     remote: &Remote,
     server: &GrpcCache,
     options: &Options,
+    place: &Place,
     done: &mut u64,
 ) -> Result<()> {
     let mut bots = Bots::new(server.channel());
@@ -125,15 +126,8 @@ fn serve_session(
         if let Some(index) = assigned {
             bot.leases[index].state = LeaseState::Active as i32;
             let lease = bot.leases[index].clone();
-            let outcome = run_with_heartbeats(
-                session,
-                remote,
-                server,
-                &options.dir,
-                &lease,
-                &mut bots,
-                &mut bot,
-            )?;
+            let outcome =
+                run_with_heartbeats(session, remote, server, place, &lease, &mut bots, &mut bot)?;
             if let Some(lease) = bot.leases.iter_mut().find(|l| l.id == lease.id) {
                 lease.state = LeaseState::Completed as i32;
                 match outcome {
@@ -177,7 +171,7 @@ fn run_with_heartbeats(
     session: &Session,
     remote: &Remote,
     server: &GrpcCache,
-    dir: &Path,
+    place: &Place,
     lease: &Lease,
     bots: &mut Bots,
     bot: &mut BotSession,
@@ -185,7 +179,7 @@ fn run_with_heartbeats(
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel();
         scope.spawn(move || {
-            let _ = sender.send(run_lease(session, remote, server, dir, lease));
+            let _ = sender.send(run_lease(session, remote, server, place, lease));
         });
         loop {
             match receiver.recv_timeout(HEARTBEAT) {
@@ -224,7 +218,9 @@ pub struct Place {
 }
 
 impl Place {
+    /// The places under `dir`, made once when the worker starts.
     pub fn at(dir: &Path) -> Result<Self> {
+        crate::files::create_dir_all(dir)?;
         Ok(Place {
             work: dir.join("action"),
             tools: dir.join("tools"),
@@ -238,16 +234,15 @@ fn run_lease(
     session: &Session,
     remote: &Remote,
     server: &GrpcCache,
-    dir: &Path,
+    place: &Place,
     lease: &Lease,
 ) -> Result<reapi::ActionResult, (i32, String)> {
-    let place = Place::at(dir).map_err(|e| (UNKNOWN, format!("{e:#}")))?;
     let _ = std::fs::remove_dir_all(&place.work);
     let action = remote
         .runtime()
         .block_on(action_of(server, lease))
         .map_err(|e| (INVALID_ARGUMENT, format!("{e:#}")))?;
-    let outcome = run_action(session, remote, server, &action, &place);
+    let outcome = run_action(session, remote, server, &action, place);
     let _ = std::fs::remove_dir_all(&place.work);
     outcome
 }
