@@ -12,6 +12,8 @@
 mod attacks;
 #[path = "hostile/cache_poisoning.rs"]
 mod cache_poisoning;
+#[path = "hostile/partials.rs"]
+mod partials;
 #[path = "hostile/remote_exec.rs"]
 mod remote_exec;
 mod support;
@@ -128,6 +130,7 @@ fn the_security_doc_lists_every_attack() {
         .chain(tamperings().iter().map(|t| t.name))
         .chain(cache_poisoning::poisonings().iter().map(|p| p.name))
         .chain(remote_exec::worker_attacks().iter().map(|a| a.name))
+        .chain(partials::partial_attacks().iter().map(|a| a.name))
         .filter(|name| !doc.contains(name))
         .collect();
     assert!(missing.is_empty(), "docs/SECURITY.md lacks: {missing:#?}");
@@ -147,6 +150,17 @@ fn every_remote_cache_poisoning_is_refused() {
 fn every_crafted_action_is_refused_by_the_worker() {
     remote_exec::check_every_worker_attack(
         attacks().len() + tamperings().len() + cache_poisoning::poisonings().len() + 1,
+    );
+}
+
+#[test]
+fn every_doctored_partial_is_refused_by_the_merge() {
+    partials::check_every_partial_attack(
+        attacks().len()
+            + tamperings().len()
+            + cache_poisoning::poisonings().len()
+            + remote_exec::worker_attacks().len()
+            + 1,
     );
 }
 

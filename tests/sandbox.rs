@@ -203,6 +203,8 @@ fn the_host_carries_on_after_every_kind_of_failure() {
         let store = xhost::artifacts::Store::open(work.path().join("store")).unwrap();
         let result = Pipeline {
             plan: &plan,
+            targets: &plan.config.targets,
+            given: None,
             store: &store,
             work: work.path(),
             tools: work.path().join("tools"),

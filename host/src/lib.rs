@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cache_layout;
 pub mod caps;
 pub mod changelog;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod digest;

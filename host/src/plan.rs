@@ -37,6 +37,16 @@ pub struct Plan {
     pub fetch_stages: usize,
     /// The project's Go module files, when it has a go.mod.
     pub go_modules: Option<GoModules>,
+    /// The stages a partial plan leaves out, with the plugins they would run.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A stage a partial plan leaves out: its name and its plugin (label and digest).
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub name: String,
+    pub plugin: String,
+    pub digest: String,
 }
 
 pub struct PlannedStage {
@@ -105,19 +115,36 @@ impl Plan {
     }
 }
 
+/// Which stages a plan holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Every stage: a build.
+    Whole,
+    /// The fetch and per-target stages only (`xhost build --split`): no release stage,
+    /// no key only release stages are granted, no provenance.
+    PerTarget,
+    /// The release stages only (`xhost merge`): the per-target ones ran elsewhere, so
+    /// their programs need not be here.
+    Release,
+}
+
 /// Builds the plan for `config`.
 pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> Result<Plan> {
+    plan_part(config, runtime, reporter, Part::Whole)
+}
+
+/// Builds the plan for `part` of `config`.
+pub fn plan_part(
+    config: Config,
+    runtime: &Runtime,
+    reporter: Arc<dyn Reporter>,
+    part: Part,
+) -> Result<Plan> {
     for stage in &config.stages {
         caps::check_grants(&config, stage)?;
     }
     let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
-    let mut stages = Vec::with_capacity(config.stages.len());
-    let keys = load_granted_keys(&config)?;
-    check_provenance_key_is_separate(&config, &keys)?;
-    let cx = PlanContext {
-        config: &config,
-        keys: &keys,
-    };
+    let mut stages: Vec<PlannedStage> = Vec::with_capacity(config.stages.len());
     for stage in &config.stages {
         let plugin = load_plugin(runtime, stage, &mut loaded)?;
         caps::check_imports(
@@ -138,16 +165,58 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
             config: stage.clone(),
             prepared,
             info,
-            provisions: caps::plan(stage, &cx)?,
+            provisions: Provisions::default(),
         });
     }
     let fetch_stages = fetch_stages(&stages)?;
     check_order(&stages[fetch_stages..])?;
+    let kept = |index: usize, stage: &PlannedStage| match part {
+        Part::Whole => true,
+        Part::PerTarget => index < fetch_stages || !stage.info.release_scope,
+        Part::Release => index >= fetch_stages && stage.info.release_scope,
+    };
+    let (mut kept_stages, mut left_out) = (Vec::new(), Vec::new());
+    for (index, stage) in stages.into_iter().enumerate() {
+        if kept(index, &stage) {
+            kept_stages.push(stage);
+        } else {
+            left_out.push(LeftOut {
+                name: stage.config.name.clone(),
+                plugin: stage.prepared.plugin.label.clone(),
+                digest: stage.prepared.plugin.digest.clone(),
+            });
+        }
+    }
+    let mut stages = kept_stages;
+    let fetch_stages = if part == Part::Release {
+        0
+    } else {
+        fetch_stages
+    };
+    if part == Part::PerTarget && stages.len() == fetch_stages {
+        bail!(
+            "the pipeline has no per-target stage, so there is nothing to build per target (--split); build it whole"
+        );
+    }
+    // Before any work, but only for the stages this plan holds: a split build's
+    // machine need not hold the keys its release stages sign with.
+    let keys = load_granted_keys(&config, &stages, part)?;
+    if part == Part::Whole {
+        check_provenance_key_is_separate(&config, &keys)?;
+    }
+    let cx = PlanContext {
+        config: &config,
+        keys: &keys,
+    };
+    for stage in &mut stages {
+        stage.provisions = caps::plan(&stage.config, &cx)?;
+    }
     check_release_templates(&stages)?;
     let go_modules = check_go_modules(&config, &stages, fetch_stages)?;
     let provenance_key = config
         .provenance_key
         .as_ref()
+        .filter(|_| part == Part::Whole)
         .and_then(|id| keys.subset(std::slice::from_ref(id)).into_values().next());
     Ok(Plan {
         config,
@@ -155,6 +224,7 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
         stages,
         fetch_stages,
         go_modules,
+        left_out,
     })
 }
 
@@ -244,14 +314,19 @@ fn describe(prepared: &Prepared, name: &str, reporter: Arc<dyn Reporter>) -> Res
         .into())
 }
 
-/// Loads every key some stage is granted, so a missing file, a wrong password or an
-/// unsupported key type stops the build before any work.
-fn load_granted_keys(config: &Config) -> Result<KeyRing> {
-    let granted: std::collections::BTreeSet<String> = config
-        .stages
+/// Loads every key a stage of the plan is granted, and the provenance key for a whole
+/// build, so a missing file, a wrong password or an unsupported key type stops the
+/// build before any work.
+fn load_granted_keys(config: &Config, stages: &[PlannedStage], part: Part) -> Result<KeyRing> {
+    let granted: std::collections::BTreeSet<String> = stages
         .iter()
-        .flat_map(|s| s.grants.names(SIGNING))
-        .chain(config.provenance_key.clone())
+        .flat_map(|s| s.config.grants.names(SIGNING))
+        .chain(
+            config
+                .provenance_key
+                .clone()
+                .filter(|_| part == Part::Whole),
+        )
         .collect();
     KeyRing::load(config.keys.values().filter(|k| granted.contains(&k.id)))
 }

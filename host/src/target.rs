@@ -160,6 +160,24 @@ pub const DEFAULT_TARGETS: &[&str] = &[
     "wasip1/wasm",
 ];
 
+/// This machine's operating system and architecture, as Go names them.
+pub fn native() -> (&'static str, &'static str) {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "powerpc64" => "ppc64",
+        "loongarch64" => "loong64",
+        other => other,
+    };
+    (os, arch)
+}
+
 /// The variants `arch` accepts (empty when it has none).
 pub fn variants(arch: &str) -> &'static [&'static str] {
     VARIANTS

@@ -23,7 +23,7 @@ pub fn metadata(config: &Config) -> String {
         "version": fields.version,
         "commit": fields.commit,
         "date": fields.date(),
-        "runtime": { "goos": std::env::consts::OS, "goarch": go_arch(std::env::consts::ARCH) },
+        "runtime": { "goos": crate::target::native().0, "goarch": crate::target::native().1 },
     });
     format!("{value:#}\n")
 }
@@ -106,17 +106,5 @@ fn goreleaser_type(record: &Record) -> (&'static str, u32) {
         Kind::Sbom => ("SBOM", 28),
         Kind::Other if record.path == METADATA => ("Metadata", 35),
         Kind::Other => ("File", 3),
-    }
-}
-
-/// Go's name for the machine's architecture.
-fn go_arch(rust: &str) -> &str {
-    match rust {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "powerpc64" => "ppc64",
-        "loongarch64" => "loong64",
-        other => other,
     }
 }

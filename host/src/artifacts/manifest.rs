@@ -26,6 +26,9 @@ struct Manifest<'a> {
     /// Every signature a plugin had the host make: stage, target, key, and what was
     /// signed (its SHA-256 and size, and the input artifact when it was one).
     signatures: &'a [Signed],
+    /// What `xhost merge` takes back from a partial release (`xhost build --split`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial: Option<&'a super::partial::Section>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +75,7 @@ pub fn render(
     unsandboxed_tools: bool,
     cache: Option<&Summary>,
     signatures: &[Signed],
+    partial: Option<&super::partial::Section>,
 ) -> String {
     let manifest = Manifest {
         schema: SCHEMA,
@@ -109,6 +113,7 @@ pub fn render(
             .collect(),
         cache,
         signatures,
+        partial,
     };
     let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     json.push('\n');

@@ -4,6 +4,7 @@
 pub mod dist;
 pub mod goreleaser;
 pub mod manifest;
+pub mod partial;
 mod record;
 mod set;
 mod store;

@@ -95,6 +95,15 @@ impl ArtifactSet {
         Ok(paths)
     }
 
+    /// A set of `records` at distinct paths (made elsewhere, checked by the caller).
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> ArtifactSet {
+        let mut set = ArtifactSet::default();
+        for record in records {
+            set.upsert(record);
+        }
+        set
+    }
+
     pub fn upsert(&mut self, record: Record) {
         match self.records.iter_mut().find(|r| r.path == record.path) {
             Some(existing) => *existing = record,

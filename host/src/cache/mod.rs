@@ -39,23 +39,24 @@ pub struct ActionCache {
     remote: Option<(remote::Remote, PathBuf)>,
 }
 
-/// What the cache did for one stage invocation.
-#[derive(Debug, Clone, Serialize)]
+/// What the cache did for one stage invocation (read back from a partial release).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StageUse {
     pub stage: String,
     pub target: String,
     pub result: CacheResult,
     /// A hit whose entry came from the remote cache.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remote: bool,
     /// A stage that ran on a remote worker.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub executed_remotely: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheResult {
     Hit,
@@ -281,7 +282,18 @@ impl ActionCache {
 
     /// What the cache did in this build, stages in pipeline order per target.
     pub fn summary(&self) -> Summary {
-        let mut stages = self.uses.lock().expect("cache uses lock").clone();
+        let uses = self.uses.lock().expect("cache uses lock").clone();
+        Summary::of(
+            uses,
+            self.remote.as_ref().map(|(remote, _)| remote.finish()),
+        )
+    }
+}
+
+impl Summary {
+    /// The counts of `stages`, listed by target (release last), each target's in the
+    /// order they ran.
+    pub fn of(mut stages: Vec<StageUse>, remote: Option<remote::Summary>) -> Summary {
         stages.sort_by(|a, b| {
             (a.target == "release", &a.target).cmp(&(b.target == "release", &b.target))
         });
@@ -292,7 +304,7 @@ impl ActionCache {
                 .count(),
             remote_hits: stages.iter().filter(|s| s.remote).count(),
             executed_remotely: stages.iter().filter(|s| s.executed_remotely).count(),
-            remote: self.remote.as_ref().map(|(remote, _)| remote.finish()),
+            remote,
             misses: stages
                 .iter()
                 .filter(|s| s.result != CacheResult::Hit)

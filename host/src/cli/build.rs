@@ -11,7 +11,8 @@ use crate::cache_layout::CacheLayout;
 use crate::config::{self, Overrides};
 use crate::report::human_size;
 use crate::report::sanitize::shown_name;
-use crate::session::{ActionCacheUse, Request, Session};
+use crate::session::{ActionCacheUse, Request, Scope, Session};
+use crate::target::Target;
 use crate::up_to_date;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
@@ -43,7 +44,8 @@ fn traced(args: BuildArgs, verbosity: u8) -> Result<()> {
 fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     // Before anything is read: what this build's outcome depends on.
     let span = crate::trace::span("build", || "up-to-date check".into());
-    let mut start = inputs(&args);
+    // A merge's inputs are directories the check does not know: it always runs.
+    let mut start = args.merge.is_empty().then(|| inputs(&args)).flatten();
     if let Some((start, dist, published)) = &start
         && !args.no_cache
         && let Some(unchanged) = start.unchanged(dist, published)
@@ -53,12 +55,23 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     drop(span);
     let span = crate::trace::span("build", || "plan".into());
     let overrides = Overrides {
-        targets: args.project.targets,
+        // A split build's stages see the configured targets; it builds its share.
+        targets: match args.split {
+            true => Vec::new(),
+            false => args.project.targets.clone(),
+        },
         snapshot: args.project.snapshot,
         allow_lower_tag: args.project.allow_lower_tag,
         commit: None,
     };
     let config = config::load(&args.project.dir, &overrides)?;
+    let scope = if !args.merge.is_empty() {
+        Scope::Merge(args.merge.clone())
+    } else if args.split {
+        Scope::Split(split_targets(&args.project.targets, &config.targets)?)
+    } else {
+        Scope::Whole
+    };
     let dist = args.dist.unwrap_or_else(|| config.root.join("dist"));
     let remote_exec = (args.remote_exec.clone())
         .or_else(|| std::env::var("XHOST_REMOTE_EXEC").ok())
@@ -89,16 +102,33 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
                 crate::cache::remote::Settings::at(url, "--remote-exec", true, &config.remote_cache)
             })
             .transpose()?,
+        scope: scope.clone(),
     };
     let prepared = session.prepare(config, request)?;
     let config = &prepared.plan.config;
-    let targets: Vec<String> = config.targets.iter().map(ToString::to_string).collect();
-    eprintln!(
-        "xhost: building {} {} for {}",
-        config.project.name,
-        config.project.version,
-        targets.join(", ")
-    );
+    let names = |targets: &[Target]| {
+        targets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (project, version) = (&config.project.name, &config.project.version);
+    match &scope {
+        Scope::Whole => eprintln!(
+            "xhost: building {project} {version} for {}",
+            names(&config.targets)
+        ),
+        Scope::Split(targets) => eprintln!(
+            "xhost: building {project} {version}'s per-target stages for {} (a partial release, for `xhost merge`)",
+            names(targets)
+        ),
+        Scope::Merge(dirs) => eprintln!(
+            "xhost: merging {} partial releases of {project} {version} ({})",
+            dirs.len(),
+            names(&config.targets)
+        ),
+    }
     if let Some((start, _, _)) = &mut start {
         start.planned(&prepared.plan);
     }
@@ -125,14 +155,43 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         0 => String::new(),
         n => format!(", {n} run on remote workers"),
     };
+    let partial = match scope {
+        Scope::Split(_) => ", a partial release: finish it with `xhost merge`",
+        _ => "",
+    };
     eprintln!(
-        "xhost: {} artifacts in {} (action cache: {} hits{remote}, {} misses{remote_runs})",
+        "xhost: {} artifacts in {}{partial} (action cache: {} hits{remote}, {} misses{remote_runs})",
         records.len(),
         dist.display(),
         cache.hits,
         cache.misses
     );
     Ok(())
+}
+
+/// The targets a split build makes: those given, else the configured ones of this
+/// machine's OS and architecture (every variant).
+fn split_targets(given: &[Target], configured: &[Target]) -> Result<Vec<Target>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let (os, arch) = crate::target::native();
+    let native: Vec<Target> = configured
+        .iter()
+        .filter(|t| t.os == os && t.arch == arch)
+        .cloned()
+        .collect();
+    if native.is_empty() {
+        anyhow::bail!(
+            "--split without --target builds this machine's targets ({os}/{arch}), but none is configured ({}); name the targets to build with --target",
+            configured
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(native)
 }
 
 /// The published files (path under `dist`, size) and the manifest, on stdout.
@@ -168,9 +227,10 @@ fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
     // As the build names it, so the publish memo matches.
     let dist = args.dist.clone().unwrap_or_else(|| root.join("dist"));
     let request = format!(
-        "dist={} targets={:?} snapshot={} allow_lower_tag={} allow_unsandboxed_tools={}",
+        "dist={} targets={:?} split={} snapshot={} allow_lower_tag={} allow_unsandboxed_tools={}",
         dist.display(),
         args.project.targets,
+        args.split,
         args.project.snapshot,
         args.project.allow_lower_tag,
         args.tool_sandbox.allow_unsandboxed_tools

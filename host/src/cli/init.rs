@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::InitArgs;
 use crate::config::{self, Overrides};
 use crate::init::{self, Draft};
-use crate::session::{ActionCacheUse, Request, Session};
+use crate::session::{ActionCacheUse, Request, Scope, Session};
 
 pub(super) fn run(args: InitArgs, verbosity: u8) -> Result<()> {
     let dir = &args.dir;
@@ -95,6 +95,7 @@ fn trial_build(dir: &Path, args: &InitArgs, verbosity: u8) -> Result<()> {
     let request = Request {
         remote_cache: None,
         remote_exec: None,
+        scope: Scope::Whole,
         dist: config.root.join("dist"),
         jobs: super::build::default_jobs(),
         action_cache: ActionCacheUse::Reuse,

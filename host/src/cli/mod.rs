@@ -3,7 +3,9 @@
 mod build;
 mod cache;
 mod check;
+mod ci;
 mod init;
+mod merge;
 mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
@@ -37,6 +39,10 @@ struct Cli {
 enum Command {
     /// Build a release of the project in DIR into DIR/dist.
     Build(BuildArgs),
+    /// Finish a release built on several machines: check the partial releases of
+    /// `xhost build --split` (by digest, against this checkout's xhost.toml and each
+    /// other), run the release stages once over them, and publish DIR/dist.
+    Merge(MergeArgs),
     /// Validate the configuration and print the resolved plan.
     Check(CheckArgs),
     /// Write an xhost.toml for the project in DIR: the defaults spelled out, or
@@ -54,6 +60,9 @@ enum Command {
     /// container images to OCI registries (credentials from XHOST_REGISTRY_USERNAME and
     /// XHOST_REGISTRY_PASSWORD, or docker's config.json).
     Publish(PublishArgs),
+    /// Write the project's release pipeline for a CI system.
+    #[command(subcommand)]
+    Ci(CiCommand),
     /// Show or trim xhost's cache directory ($XHOST_CACHE_DIR, default ~/.cache/xhost).
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -95,6 +104,34 @@ struct PublishArgs {
     /// The release to publish [default: DIR/dist].
     #[arg(long, value_name = "DIR")]
     dist: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum CiCommand {
+    /// Write the release pipeline from xhost.toml (and its [ci] section): a tag, a
+    /// schedule and a manual run trigger it; split builds per runner; a merge job that
+    /// signs, verifies and uploads. Run it again after changing xhost.toml.
+    Init(CiInitArgs),
+}
+
+#[derive(Args)]
+struct CiInitArgs {
+    /// The CI system: `github` writes .github/workflows/release.yml, `gitlab` writes
+    /// .gitlab-ci.yml.
+    #[arg(value_enum)]
+    system: CiSystem,
+    /// Project directory (holding xhost.toml or go.mod).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Replace the file even if `xhost ci init` did not write it.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CiSystem {
+    Github,
+    Gitlab,
 }
 
 #[derive(Subcommand)]
@@ -273,6 +310,52 @@ struct BuildArgs {
     /// remote cache unless one is given [default: XHOST_REMOTE_EXEC].
     #[arg(long, value_name = "URL")]
     remote_exec: Option<String>,
+    /// Run only the per-target stages, for the targets given with --target (else the
+    /// configured targets of this machine's OS and architecture), and publish a partial
+    /// release that `xhost merge` completes with the other machines' partials.
+    #[arg(long, conflicts_with = "publish")]
+    split: bool,
+    /// The partial releases a merge takes (set by `xhost merge`).
+    #[arg(skip)]
+    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    tool_sandbox: ToolSandboxArgs,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The partial releases: the dist directories of `xhost build --split` (as
+    /// downloaded from the CI system's artifact store).
+    #[arg(required = true, value_name = "PARTIAL")]
+    partials: Vec<PathBuf>,
+    /// Project directory (holding xhost.toml or go.mod), checked out at the commit the
+    /// partials were built from.
+    #[arg(short = 'C', long = "project", value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// As given to the split builds.
+    #[arg(long)]
+    snapshot: bool,
+    /// As given to the split builds.
+    #[arg(long)]
+    allow_lower_tag: bool,
+    /// Output directory, replaced as a whole when the merge succeeds [default: DIR/dist].
+    #[arg(long, value_name = "DIR")]
+    dist: Option<PathBuf>,
+    /// Run every release stage even when the action cache holds its outputs.
+    #[arg(long)]
+    no_cache: bool,
+    /// Then push the release as `xhost publish` does, if the merge succeeded.
+    #[arg(long)]
+    publish: bool,
+    /// Write where the time went to FILE (Chrome's trace event format).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// As `xhost build --remote-cache`.
+    #[arg(long, value_name = "URL")]
+    remote_cache: Option<String>,
+    /// As `xhost build --remote-cache-read-only`.
+    #[arg(long)]
+    remote_cache_read_only: bool,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }
@@ -328,11 +411,13 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Build(args) => build::run(args, cli.verbose),
+        Command::Merge(args) => merge::run(args, cli.verbose),
         Command::Check(args) => check::run(args, cli.verbose),
         Command::Init(args) => init::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
         Command::Verify(args) => verify::run(args),
         Command::Publish(args) => publish::run(args),
+        Command::Ci(CiCommand::Init(args)) => ci::init(args),
         Command::Cache(CacheCommand::Stats) => cache::stats(),
         Command::Cache(CacheCommand::Gc(args)) => cache::gc(args.max_size),
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),

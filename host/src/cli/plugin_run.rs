@@ -17,7 +17,7 @@ use crate::config::{
 };
 use crate::digest::sha256_hex;
 use crate::report::sanitize::shown_name;
-use crate::session::{ActionCacheUse, Request, Seed, Session};
+use crate::session::{ActionCacheUse, Request, Scope, Seed, Session};
 
 /// The stage name the plugin runs under.
 const STAGE: &str = "plugin";
@@ -35,6 +35,7 @@ pub(super) fn run(args: RunArgs, verbosity: u8) -> Result<()> {
     let request = Request {
         remote_cache: None,
         remote_exec: None,
+        scope: Scope::Whole,
         dist: args.out.clone(),
         jobs: 1,
         action_cache: ActionCacheUse::Off,
@@ -121,6 +122,7 @@ fn single_stage_config(args: &RunArgs, plugin: PluginRef) -> Result<Config> {
         keys,
         provenance_key: None,
         provenance_line: None,
+        ci: Default::default(),
         stages: vec![stage],
         templates: crate::config::template::Fields {
             project_name: args.project.clone(),

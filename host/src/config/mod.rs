@@ -26,7 +26,7 @@ mod names;
 mod release_notes;
 mod rendered;
 mod resolver;
-mod schema;
+pub(crate) mod schema;
 mod signing_keys;
 mod stages;
 pub mod template;

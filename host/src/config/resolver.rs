@@ -76,6 +76,7 @@ impl Resolver<'_> {
         }
         let publish = self.publish(&parsed.publish, &fields)?;
         let remote_cache = self.remote_cache(&parsed.remote_cache, &keys)?;
+        let ci = crate::ci::Settings::resolve(&parsed.ci, |span, message| self.at(span, message))?;
         let release_notes = match &parsed.changelog {
             Some(_) if overrides.commit.is_some() => None,
             Some(section) => self.release_notes(section, &project)?,
@@ -102,6 +103,7 @@ impl Resolver<'_> {
             goreleaser_metadata: parsed.metadata.goreleaser,
             publish,
             remote_cache,
+            ci,
             settings: self.settings,
             text: (!self.source.is_empty())
                 .then(|| (Arc::from(self.source), self.file.to_path_buf())),

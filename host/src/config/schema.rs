@@ -35,6 +35,62 @@ pub struct ConfigFile {
     /// `[remote_cache]`: an action cache shared across machines.
     #[serde(default)]
     pub remote_cache: RemoteCacheSection,
+    /// `[ci]`: what `xhost ci init` puts in the pipelines it writes.
+    #[serde(default)]
+    pub ci: CiSection,
+}
+
+/// `[ci]`: the release pipeline `xhost ci init` writes, beyond what the rest of the
+/// file says (targets, keys, the remote cache, destinations).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiSection {
+    /// A cron schedule (five fields, UTC) on which a snapshot is built too.
+    pub schedule: Option<Spanned<String>>,
+    /// The shell command that puts `xhost` on a runner's PATH.
+    pub install: Option<Spanned<String>>,
+    #[serde(default)]
+    pub github: CiGithubSection,
+    #[serde(default)]
+    pub gitlab: CiGitlabSection,
+}
+
+/// `[ci.github]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiGithubSection {
+    /// `runs-on` labels (one, or a list) by target pattern (`os/arch[/variant]`,
+    /// `os/*`, `*`).
+    #[serde(default)]
+    pub runners: BTreeMap<String, Spanned<Labels>>,
+}
+
+/// One runner label, or several a runner must all have.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Labels {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Labels {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Labels::One(label) => vec![label.clone()],
+            Labels::Many(labels) => labels.clone(),
+        }
+    }
+}
+
+/// `[ci.gitlab]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiGitlabSection {
+    /// Runner tags by target pattern.
+    #[serde(default)]
+    pub tags: BTreeMap<String, Spanned<Vec<String>>>,
+    /// The image the jobs run in.
+    pub image: Option<Spanned<String>>,
 }
 
 /// `[remote_cache]`: the server and how it is used (a flag or `XHOST_REMOTE_CACHE`

@@ -41,6 +41,8 @@ pub struct Config {
     /// `[remote_cache]`, as written (flags and the environment may override the URL
     /// and read-only mode).
     pub remote_cache: crate::cache::remote::Configured,
+    /// `[ci]`: what `xhost ci init` writes.
+    pub ci: crate::ci::Settings,
     /// The release notes (`[changelog]`); none when absent or disabled.
     pub release_notes: Option<super::ReleaseNotes>,
     /// Each setting with where its value came from, for `xhost check --explain`.

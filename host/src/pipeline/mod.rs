@@ -26,6 +26,12 @@ use lane_times::LaneTimes;
 
 pub struct Pipeline<'a> {
     pub plan: &'a Plan,
+    /// The targets whose per-target stages run here (the configuration's, or a split
+    /// build's share of them).
+    pub targets: &'a [Target],
+    /// The targets' artifacts, when they were made elsewhere (`xhost merge`): no fetch
+    /// or per-target stage runs, only the release stages over these.
+    pub given: Option<Vec<Record>>,
     pub store: &'a Store,
     /// Scratch directory for invocation directories.
     pub work: &'a Path,
@@ -85,8 +91,13 @@ impl Pipeline<'_> {
     /// Every stage: fetches, then targets, then the release; returns every artifact,
     /// in path order.
     fn run_stages(&self, state: &RunState) -> Result<Vec<Record>> {
-        self.run_fetches(state)?;
-        let mut all = self.run_targets(state)?;
+        let mut all = match &self.given {
+            Some(given) => ArtifactSet::from_records(given.iter().cloned()),
+            None => {
+                self.run_fetches(state)?;
+                self.run_targets(state)?
+            }
+        };
         for record in self.seed.iter().filter(|r| r.target.is_none()) {
             all.upsert(record.clone());
         }
@@ -205,7 +216,7 @@ impl Pipeline<'_> {
     }
 
     fn run_targets(&self, state: &RunState) -> Result<ArtifactSet> {
-        let targets = &self.plan.config.targets;
+        let targets = self.targets;
         let times = LaneTimes::load(self.lane_times.as_deref());
         let order = times.order(targets);
         let next = AtomicUsize::new(0);

@@ -51,23 +51,28 @@ pub fn relative_to_out(path: &str) -> Result<String, String> {
             crate::report::sanitize::shown_name(path)
         )
     })?;
-    let parts: Vec<&str> = rel.split('/').collect();
-    let bad = parts.len() > 16
-        || parts.iter().any(|p| {
-            p.is_empty()
-                || *p == "."
-                || *p == ".."
-                || p.len() > 255
-                || p.contains('\\')
-                || !crate::report::sanitize::is_plain_name(p)
-        });
-    if bad {
+    if !is_plain_relative(rel) {
         return Err(format!(
             "returned artifact path `{}` is not a plain relative path under /out (no `.`/`..`/empty parts, backslashes, control characters, line or paragraph separators, bidi controls or other invisible format characters)",
             crate::report::sanitize::shown_name(path)
         ));
     }
     Ok(rel.to_string())
+}
+
+/// A path made of at most 16 plain names (no `.`/`..`/empty parts, backslashes,
+/// control, invisible or format characters), as `dist/` paths must be.
+pub fn is_plain_relative(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts.len() <= 16
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && *p != "."
+                && *p != ".."
+                && p.len() <= 255
+                && !p.contains('\\')
+                && crate::report::sanitize::is_plain_name(p)
+        })
 }
 
 fn check_file(out_root: &Path, rel: &str, shown: &str) -> Result<(PathBuf, bool), String> {

@@ -48,6 +48,12 @@ pub fn publish(dist: &Path, destinations: &[Destination]) -> Result<Vec<Publishe
             "xhost.toml names nowhere to publish: add a `[[publish]]` table with `registry = \"HOST/REPOSITORY\"`"
         );
     }
+    if crate::artifacts::partial::is_partial(dist) {
+        bail!(
+            "{} is a partial release (`xhost build --split`), not a release: put the partials together with `xhost merge` and publish what it makes",
+            dist.display()
+        );
+    }
     let report = crate::verify::verify(dist, &[], &[])?;
     if !report.failures.is_empty() {
         bail!(

@@ -7,6 +7,7 @@
 //! pipeline, the provenance) → `publish` (the release swapped into `dist/`). `xhost
 //! build`, `xhost plugin run` and `xhost check` are thin files over it.
 
+mod merge;
 mod programs;
 mod seed;
 
@@ -65,6 +66,22 @@ pub struct Request {
     pub remote_cache: Option<crate::cache::remote::Settings>,
     /// The REAPI execution service that runs the stages the cache misses, if any.
     pub remote_exec: Option<crate::cache::remote::Settings>,
+    /// Which part of the release to make.
+    pub scope: Scope,
+}
+
+/// Which part of the release a build makes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// All of it.
+    #[default]
+    Whole,
+    /// The per-target stages for these targets, published as a partial release
+    /// (`xhost build --split`).
+    Split(Vec<crate::target::Target>),
+    /// The release stages over the partial releases in these directories, published as
+    /// the whole release (`xhost merge`).
+    Merge(Vec<PathBuf>),
 }
 
 /// How a build uses the action cache.
@@ -84,6 +101,8 @@ pub struct Prepared {
     request: Request,
     /// Programs run unconfined (with the user's consent).
     unsandboxed_tools: bool,
+    /// What a merge takes in: the partial releases, read and checked.
+    partials: Vec<crate::artifacts::partial::Partial>,
 }
 
 /// A release made and held in the store, not yet published; holds the build's locks.
@@ -92,6 +111,10 @@ pub struct Built {
     pub signed: Vec<Signed>,
     /// What the action cache did; none without one.
     pub cache: Option<Summary>,
+    /// Programs ran unconfined, here or for a partial merged.
+    unsandboxed_tools: bool,
+    /// What `artifacts.json` says of a partial release.
+    partial: Option<crate::artifacts::partial::Section>,
     state: BuildState,
 }
 
@@ -145,13 +168,27 @@ impl Session {
     pub fn prepare(&self, config: Config, request: Request) -> Result<Prepared> {
         // Before any work: a build that could not publish is a build wasted.
         dist::check_replaceable(&request.dist)?;
-        let plan = self.plan(config)?;
+        let part = match &request.scope {
+            Scope::Whole => plan::Part::Whole,
+            Scope::Split(_) => plan::Part::PerTarget,
+            Scope::Merge(_) => plan::Part::Release,
+        };
+        let plan = plan::plan_part(config, &self.runtime, self.reporter.clone(), part)?;
+        let partials = match &request.scope {
+            Scope::Whole => Vec::new(),
+            Scope::Split(targets) => {
+                merge::check_split(&plan, targets)?;
+                Vec::new()
+            }
+            Scope::Merge(dirs) => merge::read(&plan, dirs)?,
+        };
         let unsandboxed_tools =
             programs::settle(&plan, &self.cache, request.allow_unsandboxed_tools)?;
         Ok(Prepared {
             plan,
             request,
             unsandboxed_tools,
+            partials,
         })
     }
 
@@ -193,9 +230,24 @@ impl Session {
             })
             .collect::<Result<Vec<_>>>()?;
         let notes = release_notes(plan, &state)?;
-        self.reporter.build_started(&lanes(plan));
+        let targets = match &request.scope {
+            Scope::Whole => plan.config.targets.clone(),
+            Scope::Split(targets) => targets.clone(),
+            Scope::Merge(_) => Vec::new(),
+        };
+        let given = match &request.scope {
+            Scope::Merge(_) => Some(merge::take_in(
+                &prepared.partials,
+                &state.store,
+                &state.work.path().join("partials"),
+            )?),
+            _ => None,
+        };
+        self.reporter.build_started(&lanes(plan, &targets));
         let pipeline = Pipeline {
             plan,
+            targets: &targets,
+            given,
             store: &state.store,
             work: state.work.path(),
             tools: state.project.tools(),
@@ -213,16 +265,23 @@ impl Session {
         self.reporter.finish();
         let release = release?;
         let mut records = release.records;
-        let added = host_files(plan, notes, &records, &state, &request.dist)?;
+        let split = matches!(request.scope, Scope::Split(_));
+        // A partial release holds only its targets' files: the merge adds the rest.
+        let added = match split {
+            true => Vec::new(),
+            false => host_files(plan, notes, &records, &state, &request.dist)?,
+        };
         if !added.is_empty() {
             records.extend(added);
             records.sort_by(|a, b| a.path.cmp(&b.path));
         }
+        let unsandboxed_tools =
+            prepared.unsandboxed_tools || prepared.partials.iter().any(|p| p.unsandboxed_tools);
         if let Some(key) = &plan.provenance_key {
             let run = provenance::Run {
                 started,
                 finished: SystemTime::now(),
-                unsandboxed_tools: prepared.unsandboxed_tools,
+                unsandboxed_tools,
             };
             records.push(attest(plan, &records, &run, key, &state)?);
             records.sort_by(|a, b| a.path.cmp(&b.path));
@@ -230,7 +289,23 @@ impl Session {
         if let Some(stage) = &request.publish_only {
             records.retain(|r| &r.stage == stage);
         }
-        let cache = action_cache.map(|c| c.summary());
+        let cache = action_cache.map(|c| merge::summary(c.summary(), &prepared.partials));
+        let mut signed = release.signed;
+        signed.extend(
+            prepared
+                .partials
+                .iter()
+                .flat_map(|p| p.signed.iter().cloned()),
+        );
+        signed.sort();
+        let partial = split.then(|| {
+            crate::artifacts::partial::Section::new(
+                &targets,
+                &plan.config.targets,
+                merge::config_sha256(&plan.config),
+                &records,
+            )
+        });
         if let Some(summary) = &cache {
             // Statistics only: a build never fails for them.
             if let Err(e) = crate::cache::counts::add(&self.cache, summary) {
@@ -239,8 +314,10 @@ impl Session {
         }
         Ok(Built {
             records,
-            signed: release.signed,
+            signed,
             cache,
+            unsandboxed_tools,
+            partial,
             state,
         })
     }
@@ -251,9 +328,10 @@ impl Session {
         let manifest_json = manifest::render(
             &prepared.plan.config.project,
             &built.records,
-            prepared.unsandboxed_tools,
+            built.unsandboxed_tools,
             built.cache.as_ref(),
             &built.signed,
+            built.partial.as_ref(),
         );
         dist::publish(
             &prepared.request.dist,
@@ -266,12 +344,12 @@ impl Session {
     }
 }
 
-/// A progress lane for each target that has per-target stages, and one for the
-/// release stages.
-fn lanes(plan: &Plan) -> Vec<Lane> {
+/// A progress lane for each of `targets` when the plan has per-target stages, and one
+/// for the release stages.
+fn lanes(plan: &Plan, targets: &[crate::target::Target]) -> Vec<Lane> {
     let mut lanes: Vec<Lane> = Vec::new();
     if plan.per_target().next().is_some() {
-        lanes.extend(plan.config.targets.iter().cloned().map(Some));
+        lanes.extend(targets.iter().cloned().map(Some));
     }
     if plan.release().next().is_some() || plan.fetches().next().is_some() {
         lanes.push(None);
