@@ -276,6 +276,7 @@ fn wrapper(launch: Launch, scene: &Scene) -> Vec<String> {
         ]),
         Launch::Signals => strings(&["python3", "-c", WITH_SIGNALS_IGNORED]),
         Launch::Umask => strings(&["bash", "-c", "umask 000; exec \"$@\"", "umask"]),
+        Launch::GithubActions => strings(&["env", "-u", "XHOST_PLAIN", "GITHUB_ACTIONS=true"]),
     }
 }
 
@@ -405,6 +406,23 @@ fn check(run: &Run, attack: &Attack) -> Vec<String> {
         .find(|c| (c.is_control() && *c != '\n') || is_invisible(*c))
     {
         failures.push(format!("the output holds {c:?} raw"));
+    }
+    // The only workflow commands are the host's own: groups, and annotations whose
+    // plugin text is escaped into one line.
+    let host_commands = [
+        "::group::",
+        "::endgroup::",
+        "::error title=",
+        "::warning title=",
+    ];
+    if let Some(line) = (run.stderr.lines().chain(run.stdout.lines()))
+        .map(str::trim_start)
+        .find(|l| {
+            (l.starts_with("::") || l.starts_with("##["))
+                && !host_commands.iter().any(|c| l.starts_with(c))
+        })
+    {
+        failures.push(format!("a workflow command reached the log: {line}"));
     }
     if run.stderr.contains("ESCAPED") {
         failures.push("the probe got through".into());

@@ -76,6 +76,8 @@ pub enum Launch {
     Signals,
     /// umask 000.
     Umask,
+    /// In a GitHub Actions job (`GITHUB_ACTIONS=true`), whose log reads workflow commands.
+    GithubActions,
 }
 
 pub const SH: &str = "grants = { exec = [\"sh\"], source = true }";
@@ -945,6 +947,16 @@ pub fn attacks() -> Vec<Attack> {
             "action = \"script\"\nscript = \"ls {checkout}/xhost.toml || touch {checkout}/planted\"",
             &["blocked: the script", "No such file"],
         ),
+        // On GitHub Actions xhost writes workflow commands itself (groups, annotations).
+        a(
+            "plugin floods the log with workflow commands on GitHub Actions",
+            "log sanitizer; the host's own commands carry plugin text only escaped",
+            "probe",
+            "",
+            "action = \"log-escapes\"",
+            &["::group::linux/amd64", "(ci command neutralised) ::add-mask::secret-value"],
+        )
+        .launched(Launch::GithubActions),
     ]
 }
 

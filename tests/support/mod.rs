@@ -189,6 +189,11 @@ pub fn user_env(command: &mut Command) -> &mut Command {
         .env("XHOST_CACHE_DIR", cache_dir())
         .env("PATH", std::env::join_paths(path).unwrap())
         .env_remove("SOURCE_DATE_EPOCH")
+        // Tests of CI output set these themselves.
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("GITLAB_CI")
 }
 
 /// Checks that hello-go's release in `project`'s dist/ is whole: `sha256sum -c` of

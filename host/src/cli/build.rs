@@ -9,18 +9,32 @@ use super::BuildArgs;
 use crate::artifacts::manifest;
 use crate::cache_layout::CacheLayout;
 use crate::config::{self, Overrides};
-use crate::report::human_size;
 use crate::report::sanitize::shown_name;
+use crate::report::{events, human_size};
 use crate::session::{ActionCacheUse, Request, Scope, Session};
 use crate::target::Target;
 use crate::up_to_date;
+use serde_json::json;
+use std::sync::Arc;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
     let publish = args.publish.then(|| super::PublishArgs {
         dir: args.project.dir.clone(),
         dist: args.dist.clone(),
     });
-    traced(args, verbosity)?;
+    let project = args.project.dir.clone();
+    let json = args.json;
+    if let Err(error) = traced(args, verbosity) {
+        annotate(&error, &project);
+        if json {
+            let causes: Vec<String> = error.chain().map(ToString::to_string).collect();
+            events::emit(
+                "error",
+                json!({ "message": crate::report::sanitize::sanitize_text(&causes.join("\n")) }),
+            );
+        }
+        return Err(error);
+    }
     match publish {
         Some(publish) => super::publish::run(publish),
         None => Ok(()),
@@ -50,7 +64,7 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         && !args.no_cache
         && let Some(unchanged) = start.unchanged(dist, published)
     {
-        return print_unchanged(&unchanged, dist);
+        return print_unchanged(&unchanged, dist, args.json);
     }
     drop(span);
     let span = crate::trace::span("build", || "plan".into());
@@ -76,7 +90,12 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     let remote_exec = (args.remote_exec.clone())
         .or_else(|| std::env::var("XHOST_REMOTE_EXEC").ok())
         .filter(|url| !url.is_empty() && url != "off");
-    let session = Session::open(verbosity)?;
+    let session = match args.json {
+        true => {
+            Session::open_reporting(Arc::new(events::EventReporter::new(threshold(verbosity))))?
+        }
+        false => Session::open(verbosity)?,
+    };
     let request = Request {
         dist: dist.clone(),
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
@@ -114,6 +133,9 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
             .join(", ")
     };
     let (project, version) = (&config.project.name, &config.project.version);
+    if args.json {
+        emit_plan(&prepared.plan, &scope);
+    }
     match &scope {
         Scope::Whole => eprintln!(
             "xhost: building {project} {version} for {}",
@@ -145,7 +167,18 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     }
 
     let listed: Vec<(&str, u64)> = records.iter().map(|r| (r.path.as_str(), r.size)).collect();
-    print_release(&listed, &dist)?;
+    if args.json {
+        emit_release(&records, &dist, Some(&cache));
+    } else {
+        print_release(&listed, &dist)?;
+    }
+    let title = match &scope {
+        Scope::Split(targets) => {
+            format!("{project} {version}: partial release ({})", names(targets))
+        }
+        _ => format!("{project} {version}"),
+    };
+    summarize(&title, &records, &cache);
     let remote = if cache.remote_hits > 0 {
         format!(" ({} remote)", cache.remote_hits)
     } else {
@@ -194,6 +227,50 @@ fn split_targets(given: &[Target], configured: &[Target]) -> Result<Vec<Target>>
     Ok(native)
 }
 
+/// On GitHub Actions, the failure's positions in the project's files as annotations.
+fn annotate(error: &anyhow::Error, project: &Path) {
+    if crate::report::ci_log::Dialect::detect() != Some(crate::report::ci_log::Dialect::Github) {
+        return;
+    }
+    let workspace = std::env::var_os("GITHUB_WORKSPACE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    let message: Vec<String> = error.chain().map(ToString::to_string).collect();
+    let lines = crate::report::annotations::for_error(&message.join("\n"), project, &workspace);
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// On GitHub Actions, the release in the job's summary page.
+fn summarize(title: &str, records: &[crate::artifacts::Record], cache: &crate::cache::Summary) {
+    let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty()) else {
+        return;
+    };
+    let files: Vec<crate::report::step_summary::File> = records
+        .iter()
+        .map(|r| crate::report::step_summary::File {
+            path: &r.path,
+            size: r.size,
+            sha256: &r.sha256,
+        })
+        .collect();
+    let text = crate::report::step_summary::markdown(title, &files, cache);
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&file)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "xhost: warning: not writing the job summary to {}: {e}",
+            Path::new(&file).display()
+        );
+    }
+}
+
 /// The published files (path under `dist`, size) and the manifest, on stdout.
 fn print_release(files: &[(&str, u64)], dist: &Path) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -240,8 +317,98 @@ fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
     Some((start, dist, area.published()))
 }
 
+/// The threshold of plugin log lines shown at `verbosity` (as `report::for_stderr`).
+fn threshold(verbosity: u8) -> crate::report::Level {
+    match verbosity {
+        0 => crate::report::Level::Notice,
+        1 => crate::report::Level::Debug,
+        _ => crate::report::Level::Trace,
+    }
+}
+
+/// The `plan` event: what will be built, and by which stages.
+fn emit_plan(plan: &crate::plan::Plan, scope: &Scope) {
+    let config = &plan.config;
+    let stages: Vec<serde_json::Value> = plan
+        .stages
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.config.name,
+                "plugin": s.prepared.plugin.label,
+                "digest": format!("sha256:{}", s.prepared.plugin.digest),
+                "scope": if s.info.release_scope { "release" } else { "per-target" },
+            })
+        })
+        .collect();
+    let (kind, built) = match scope {
+        Scope::Whole => ("whole", config.targets.clone()),
+        Scope::Split(targets) => ("split", targets.clone()),
+        Scope::Merge(_) => ("merge", config.targets.clone()),
+    };
+    events::emit(
+        "plan",
+        json!({
+            "project": config.project.name,
+            "version": config.project.version,
+            "commit": config.project.commit,
+            "kind": kind,
+            "targets": built.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "stages": stages,
+        }),
+    );
+}
+
+/// An `artifact` event per published file, then the `summary`.
+fn emit_release(
+    records: &[crate::artifacts::Record],
+    dist: &Path,
+    cache: Option<&crate::cache::Summary>,
+) {
+    for r in records {
+        events::emit(
+            "artifact",
+            json!({
+                "path": r.path,
+                "kind": r.kind.name(),
+                "target": r.target.as_ref().map(ToString::to_string),
+                "sha256": r.sha256,
+                "size": r.size,
+                "stage": r.stage,
+            }),
+        );
+    }
+    let cache = cache.map(|c| {
+        json!({ "hits": c.hits, "remote_hits": c.remote_hits, "misses": c.misses, "executed_remotely": c.executed_remotely })
+    });
+    events::emit(
+        "summary",
+        json!({
+            "dist": dist.display().to_string(),
+            "artifacts": records.len(),
+            "unchanged": false,
+            "cache": cache,
+        }),
+    );
+}
+
 /// What a build prints, for a release that is still in place.
-fn print_unchanged(unchanged: &up_to_date::Unchanged, dist: &Path) -> Result<()> {
+fn print_unchanged(unchanged: &up_to_date::Unchanged, dist: &Path, json: bool) -> Result<()> {
+    if json {
+        for (path, size) in &unchanged.release {
+            events::emit("artifact", json!({ "path": path, "size": size }));
+        }
+        events::emit(
+            "summary",
+            json!({
+                "dist": dist.display().to_string(),
+                "artifacts": unchanged.release.len(),
+                "unchanged": true,
+                "cache": null,
+            }),
+        );
+        return Ok(());
+    }
     let listed: Vec<(&str, u64)> = unchanged
         .release
         .iter()

@@ -22,6 +22,7 @@ pub(super) fn run(args: MergeArgs, verbosity: u8) -> Result<()> {
         remote_exec: None,
         split: false,
         merge: args.partials,
+        json: args.json,
         tool_sandbox: args.tool_sandbox,
     };
     super::build::run(build, verbosity)

@@ -11,6 +11,7 @@ mod plugin_new;
 mod plugin_run;
 mod plugins;
 mod publish;
+mod report;
 mod verify;
 mod worker;
 
@@ -56,6 +57,10 @@ enum Command {
     /// Check a release: every file against artifacts.json and the checksums, signatures
     /// and provenance against public keys.
     Verify(VerifyArgs),
+    /// Write a release as one self-contained HTML page: stages (cached or run, and
+    /// why), files with sizes and digests, SBOM contents, signatures, and with --trace
+    /// a timeline.
+    Report(ReportArgs),
     /// Push a built release to the destinations in xhost.toml's [[publish]]: its
     /// container images to OCI registries (credentials from XHOST_REGISTRY_USERNAME and
     /// XHOST_REGISTRY_PASSWORD, or docker's config.json).
@@ -164,6 +169,19 @@ struct VerifyArgs {
     /// Repeatable.
     #[arg(long = "require", value_name = "WHAT", value_enum)]
     require: Vec<Required>,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The release directory.
+    #[arg(default_value = "dist")]
+    dist: PathBuf,
+    /// A trace the build wrote (`xhost build --trace FILE`), for the timeline.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Where to write the page [default: DIST-report.html beside DIST].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -318,6 +336,10 @@ struct BuildArgs {
     /// The partial releases a merge takes (set by `xhost merge`).
     #[arg(skip)]
     merge: Vec<PathBuf>,
+    /// Stream the build as JSON events on stdout, one per line (NDJSON, schema
+    /// `xhost.events/v1`, see docs/EVENTS.md), instead of the list of files.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }
@@ -356,6 +378,9 @@ struct MergeArgs {
     /// As `xhost build --remote-cache-read-only`.
     #[arg(long)]
     remote_cache_read_only: bool,
+    /// As `xhost build --json`.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     tool_sandbox: ToolSandboxArgs,
 }
@@ -416,6 +441,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, cli.verbose),
         Command::Plugins => plugins::run(cli.verbose),
         Command::Verify(args) => verify::run(args),
+        Command::Report(args) => report::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Ci(CiCommand::Init(args)) => ci::init(args),
         Command::Cache(CacheCommand::Stats) => cache::stats(),

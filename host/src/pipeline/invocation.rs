@@ -77,6 +77,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
                 cached: true,
                 elapsed: started.elapsed(),
                 artifacts: hit.outputs.len(),
+                why: None,
             },
         );
         return Ok(Ran {
@@ -103,6 +104,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
                 cached: false,
                 elapsed: started.elapsed(),
                 artifacts: ran.outputs.len(),
+                why: lookup.as_ref().and_then(|l| l.why.clone()),
             },
         );
         return Ok(ran);
@@ -124,6 +126,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             cached: false,
             elapsed: started.elapsed(),
             artifacts: result.as_ref().map_or(0, |ran| ran.outputs.len()),
+            why: lookup.as_ref().and_then(|l| l.why.clone()),
         },
     );
     result.map_err(|e| {

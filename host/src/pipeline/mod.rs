@@ -94,7 +94,9 @@ impl Pipeline<'_> {
         let mut all = match &self.given {
             Some(given) => ArtifactSet::from_records(given.iter().cloned()),
             None => {
-                self.run_fetches(state)?;
+                let fetched = self.run_fetches(state);
+                self.reporter.lane_finished(&None);
+                fetched?;
                 self.run_targets(state)?
             }
         };
@@ -106,6 +108,7 @@ impl Pipeline<'_> {
             let (outputs, consumed) = self.run_stage(stage, &None, &all, state)?;
             all.admit(outputs, &consumed).map_err(anyhow::Error::msg)?;
         }
+        self.reporter.lane_finished(&None);
         Ok(all.into_sorted())
     }
 
@@ -200,6 +203,7 @@ impl Pipeline<'_> {
                 cached: true,
                 elapsed: std::time::Duration::ZERO,
                 artifacts: 0,
+                why: Some(why.to_string()),
             },
         );
     }
@@ -236,6 +240,7 @@ impl Pipeline<'_> {
                             }
                             let started = std::time::Instant::now();
                             let result = self.run_target(&targets[index], state, &cancel);
+                            self.reporter.lane_finished(&Some(targets[index].clone()));
                             match &result {
                                 Ok(_) => took
                                     .lock()

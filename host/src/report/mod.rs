@@ -1,9 +1,14 @@
 //! What the user sees while a build runs: progress per target, plugin log lines, and
 //! the outcome of each stage. A live display on a terminal, plain lines otherwise.
 
+pub mod annotations;
+pub mod ci_log;
+pub mod events;
+pub mod page;
 mod plain;
 pub mod plugin_log;
 pub mod sanitize;
+pub mod step_summary;
 mod terminal;
 
 use std::io::IsTerminal;
@@ -60,6 +65,8 @@ pub struct StageOutcome {
     pub cached: bool,
     pub elapsed: Duration,
     pub artifacts: usize,
+    /// Why it ran, or why it had nothing to do, when the build knows.
+    pub why: Option<String>,
 }
 
 /// `bytes` for people: B, KiB, MiB or GiB.
@@ -80,11 +87,15 @@ pub trait Reporter: Send + Sync {
     fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome);
     /// A sanitised plugin log line.
     fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str);
+    /// Every stage of the lane is done (a target's after its last stage, the release's
+    /// after the release stages).
+    fn lane_finished(&self, _lane: &Lane) {}
     /// Stops any live display; later output goes straight to the terminal.
     fn finish(&self);
 }
 
-/// The reporter for this process: live on a terminal, plain lines otherwise.
+/// The reporter for this process: live on a terminal, folded per target in a CI
+/// system's log (GitHub Actions, GitLab CI), plain lines otherwise.
 /// `verbosity` 0 shows warnings and errors from plugins and the host's notes, 1 adds
 /// info/debug, 2 trace.
 pub fn for_stderr(verbosity: u8) -> Arc<dyn Reporter> {
@@ -93,8 +104,12 @@ pub fn for_stderr(verbosity: u8) -> Arc<dyn Reporter> {
         1 => Level::Debug,
         _ => Level::Trace,
     };
-    if std::io::stderr().is_terminal() && std::env::var_os("XHOST_PLAIN").is_none() {
+    if std::env::var_os("XHOST_PLAIN").is_some() {
+        Arc::new(PlainReporter::new(threshold))
+    } else if std::io::stderr().is_terminal() {
         Arc::new(TerminalReporter::new(threshold))
+    } else if let Some(dialect) = ci_log::Dialect::detect() {
+        Arc::new(ci_log::CiReporter::new(dialect, threshold))
     } else {
         Arc::new(PlainReporter::new(threshold))
     }

@@ -20,33 +20,43 @@ impl Reporter for PlainReporter {
     fn stage_started(&self, _lane: &Lane, _stage: &str, _plugin: &str) {}
 
     fn stage_finished(&self, lane: &Lane, stage: &str, outcome: &StageOutcome) {
-        let status = match (outcome.ok, outcome.cached) {
-            (true, true) => "cached",
-            (true, false) => "ok",
-            (false, _) => "FAILED",
-        };
-        let plural = if outcome.artifacts == 1 { "" } else { "s" };
-        let line = format!(
-            "  {:<14} {:<12} {status:<6} {:>6.2}s  {} artifact{plural}\n",
-            lane_name(lane),
-            stage,
-            outcome.elapsed.as_secs_f64(),
-            outcome.artifacts
-        );
+        let line = finished_line(lane, stage, outcome);
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 
     fn log(&self, lane: &Lane, stage: &str, level: Level, line: &str) {
         if level >= self.threshold {
-            let text = format!(
-                "  {:<14} {:<12} {}: {line}\n",
-                lane_name(lane),
-                stage,
-                level.label()
-            );
+            let text = log_line(lane, stage, level, line);
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         }
     }
 
     fn finish(&self) {}
+}
+
+/// The line for a finished stage.
+pub(super) fn finished_line(lane: &Lane, stage: &str, outcome: &StageOutcome) -> String {
+    let status = match (outcome.ok, outcome.cached) {
+        (true, true) => "cached",
+        (true, false) => "ok",
+        (false, _) => "FAILED",
+    };
+    let plural = if outcome.artifacts == 1 { "" } else { "s" };
+    format!(
+        "  {:<14} {:<12} {status:<6} {:>6.2}s  {} artifact{plural}\n",
+        lane_name(lane),
+        stage,
+        outcome.elapsed.as_secs_f64(),
+        outcome.artifacts
+    )
+}
+
+/// The line for a (sanitised) plugin log line.
+pub(super) fn log_line(lane: &Lane, stage: &str, level: Level, line: &str) -> String {
+    format!(
+        "  {:<14} {:<12} {}: {line}\n",
+        lane_name(lane),
+        stage,
+        level.label()
+    )
 }

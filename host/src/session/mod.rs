@@ -131,6 +131,13 @@ impl Session {
         ))
     }
 
+    /// A session on the cache xhost finds from its environment, reporting to `reporter`.
+    pub fn open_reporting(reporter: Arc<dyn Reporter>) -> Result<Session> {
+        let cache = CacheLayout::locate()?;
+        let runtime = Runtime::cached(&cache)?;
+        Ok(Session::with(cache, runtime, reporter))
+    }
+
     /// A session on given parts (tests, benchmarks).
     pub fn with(cache: CacheLayout, runtime: Runtime, reporter: Arc<dyn Reporter>) -> Session {
         Session {
