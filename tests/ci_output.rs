@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::path::Path;
-
 use support::*;
 
 fn hello(name: &str) -> Project {
@@ -197,6 +195,7 @@ fn json_events_tell_the_whole_build() {
     }
     let summary = events.last().unwrap();
     assert_eq!(summary["artifacts"], artifacts.len());
+    let mut lines: Vec<&str> = build.stdout.lines().collect();
     assert_eq!(summary["unchanged"], false);
     let cache = &summary["cache"];
     assert_eq!(
@@ -213,6 +212,7 @@ fn json_events_tell_the_whole_build() {
         (last["event"].as_str(), last["unchanged"].as_bool()),
         (Some("summary"), Some(true))
     );
+    lines.extend(again.stdout.lines());
 
     // A failure ends in an error event.
     project.write("xhost.toml", "[project]\nname = 3\n");
@@ -225,7 +225,19 @@ fn json_events_tell_the_whole_build() {
         last["message"].as_str().unwrap().contains("xhost.toml:2"),
         "{last}"
     );
-    assert!(!Path::new(&project.dist()).join("nothing").exists());
+    lines.extend(failed.stdout.lines());
+
+    // Every event of the three builds valid against the published JSON schema, which
+    // refuses an event missing a field.
+    let (valid, report) = validate_events(&project, &lines);
+    assert!(valid, "{report}");
+    let incomplete =
+        r#"{"schema":"xhost.events/v1","event":"stage_finished","lane":"release","stage":"x"}"#;
+    let (valid, _) = validate_events(&project, &[incomplete]);
+    assert!(
+        !valid,
+        "the schema accepted a stage_finished without its outcome"
+    );
 }
 
 #[test]
@@ -295,4 +307,32 @@ fn the_report_page_loads_in_chromium_with_every_file_stage_and_the_timeline() {
     // The SBOM of the linux binary, with the Go standard library's package in it.
     assert!(dom.contains("hello_linux_amd64/hello.spdx.json: "), "{dom}");
     assert!(dom.contains("<li>stdlib "), "{dom}");
+}
+
+/// Checks each of `events` against `docs/events.schema.json` with check-jsonschema.
+fn validate_events(project: &Project, events: &[&str]) -> (bool, String) {
+    let dir = project.dir.with_extension("events");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<String> = events
+        .iter()
+        .enumerate()
+        .map(|(n, event)| {
+            let file = dir.join(format!("{n:03}.json"));
+            std::fs::write(&file, event).unwrap();
+            file.display().to_string()
+        })
+        .collect();
+    let output = std::process::Command::new(dev_checker("checkers", "bin/check-jsonschema"))
+        .arg("--schemafile")
+        .arg(workspace().join("docs/events.schema.json"))
+        .args(&files)
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), report)
 }

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use support::*;
 
-const TARGETS: &str = r#"targets = ["linux/amd64", "linux/arm64", "windows/amd64", "wasip1/wasm"]"#;
+const GIT: &str = "git -c user.name=t -c user.email=t@example.com";
 
-/// A machine: a checkout of hello-go (four targets) and an empty cache directory.
+/// A machine: its own clone of one commit of hello-go (six targets) and an empty cache
+/// directory.
 struct Machine {
     project: Project,
     cache: PathBuf,
@@ -21,13 +22,18 @@ struct Machine {
 
 impl Machine {
     fn new(name: &str) -> Machine {
-        let project = Project::from_example(&format!("split-merge-{name}"), "hello-go");
-        let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
-        let start = config.find("targets = [").unwrap();
-        let end = start + config[start..].find(']').unwrap() + 1;
-        project.write(
-            "xhost.toml",
-            format!("{}{TARGETS}{}", &config[..start], &config[end..]),
+        let origin = origin();
+        let project = Project::new(&format!("split-merge-{name}"));
+        std::fs::remove_dir(&project.dir).unwrap();
+        run_tool(
+            "git",
+            &[
+                "clone",
+                "-q",
+                origin.to_str().unwrap(),
+                project.dir.to_str().unwrap(),
+            ],
+            origin.parent().unwrap(),
         );
         let cache = project.dir.with_extension("cache");
         let _ = std::fs::remove_dir_all(&cache);
@@ -38,6 +44,25 @@ impl Machine {
         let cache = self.cache.to_str().unwrap();
         self.project.xhost_with(args, &[("XHOST_CACHE_DIR", cache)])
     }
+
+    fn git(&self, command: &str) {
+        run_script(&self.project.dir, &format!("{GIT} {command}"));
+    }
+}
+
+/// The repository every machine clones: examples/hello-go, committed once.
+fn origin() -> PathBuf {
+    static ORIGIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ORIGIN
+        .get_or_init(|| {
+            let project = Project::from_example("split-merge-origin", "hello-go");
+            run_script(
+                &project.dir,
+                &format!("git init -q && git add -A && {GIT} commit -q -m 'hello'"),
+            );
+            project.dir.clone()
+        })
+        .clone()
 }
 
 fn manifest(dir: &Path) -> serde_json::Value {
@@ -53,10 +78,15 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
     let whole = Machine::new("whole");
     whole.xhost(&["build"]).assert_ok();
 
-    let (a, b) = (Machine::new("a"), Machine::new("b"));
+    // Three runners: linux, darwin and windows, wasm.
+    let (a, b, c) = (Machine::new("a"), Machine::new("b"), Machine::new("c"));
     let parts = a.project.dir.with_extension("partials");
     let _ = std::fs::remove_dir_all(&parts);
-    let (part_a, part_b) = (parts.join("linux"), parts.join("other"));
+    let (part_a, part_b, part_c) = (
+        parts.join("linux"),
+        parts.join("darwin-windows"),
+        parts.join("wasm"),
+    );
     let split = |machine: &Machine, dist: &Path, targets: &[&str]| {
         let mut args = vec!["build", "--split", "--dist", dist.to_str().unwrap()];
         for target in targets {
@@ -71,7 +101,13 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
         "{}",
         built.stderr
     );
-    split(&b, &part_b, &["windows/amd64", "wasip1/wasm"]).assert_ok();
+    split(
+        &b,
+        &part_b,
+        &["darwin/amd64", "darwin/arm64", "windows/amd64"],
+    )
+    .assert_ok();
+    split(&c, &part_c, &["wasip1/wasm"]).assert_ok();
 
     // A partial holds its targets' files only, each as its manifest says.
     let listed = manifest(&part_a);
@@ -104,10 +140,15 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
     }
 
     let merger = Machine::new("merger");
-    let merged = merger.xhost(&["merge", part_a.to_str().unwrap(), part_b.to_str().unwrap()]);
+    let merged = merger.xhost(&[
+        "merge",
+        part_a.to_str().unwrap(),
+        part_b.to_str().unwrap(),
+        part_c.to_str().unwrap(),
+    ]);
     merged.assert_ok();
     assert!(
-        merged.stderr.contains("merging 2 partial releases"),
+        merged.stderr.contains("merging 3 partial releases"),
         "{}",
         merged.stderr
     );
@@ -146,15 +187,21 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
         merger.xhost(&args).assert_fails_with(needles);
         assert_eq!(snapshot(&ours), before, "dist/ left as it was");
     };
-    refused(&[&part_a, &part_a], &["both hold linux/amd64"]);
     refused(
-        &[&part_a],
+        &[&part_a, &part_b, &part_c, &part_a],
+        &["both hold linux/amd64"],
+    );
+    refused(
+        &[&part_a, &part_b],
         &[
-            "no partial release holds windows/amd64, wasip1/wasm",
-            "xhost build --split --target windows/amd64 --target wasip1/wasm",
+            "no partial release holds wasip1/wasm",
+            "xhost build --split --target wasip1/wasm",
         ],
     );
-    refused(&[&part_a, &theirs], &["a whole release, not a partial one"]);
+    refused(
+        &[&part_a, &part_b, &theirs],
+        &["a whole release, not a partial one"],
+    );
 
     let changed = parts.join("changed");
     copy_tree(&part_b, &changed);
@@ -163,7 +210,7 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
     bytes[100] ^= 1;
     std::fs::write(&exe, bytes).unwrap();
     refused(
-        &[&part_a, &changed],
+        &[&part_a, &changed, &part_c],
         &[
             "hello_windows_amd64/hello.exe has SHA-256",
             "build that partial again",
@@ -178,16 +225,28 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
     )
     .unwrap();
     refused(
-        &[&part_a, &extra],
+        &[&part_a, &extra, &part_c],
         &["hello_windows_amd64/notes.txt is not listed"],
     );
 
     let linked = parts.join("linked");
-    copy_tree(&part_b, &linked);
+    copy_tree(&part_c, &linked);
     let wasm = linked.join("hello_wasip1_wasm/hello.wasm");
     std::fs::remove_file(&wasm).unwrap();
-    std::os::unix::fs::symlink(part_b.join("hello_wasip1_wasm/hello.wasm"), &wasm).unwrap();
-    refused(&[&part_a, &linked], &["hello.wasm is not a regular file"]);
+    std::os::unix::fs::symlink(part_c.join("hello_wasip1_wasm/hello.wasm"), &wasm).unwrap();
+    refused(
+        &[&part_a, &part_b, &linked],
+        &["hello.wasm is not a regular file"],
+    );
+
+    // A partial of another commit: the merging checkout moved on.
+    let all: [&Path; 3] = [&part_a, &part_b, &part_c];
+    merger.git("commit -q --allow-empty -m 'later'");
+    refused(
+        &all,
+        &["at commit", "merge the partials of one commit and version"],
+    );
+    merger.git("reset -q --hard HEAD~1");
 
     // Another release: the merging checkout's version moved on.
     let config = std::fs::read_to_string(merger.project.path("xhost.toml")).unwrap();
@@ -196,7 +255,7 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
         config.replace("version = \"1.0.0\"", "version = \"1.0.1\""),
     );
     refused(
-        &[&part_a, &part_b],
+        &all,
         &["is of hello 1.0.0", "this checkout builds hello 1.0.1"],
     );
     // The same release from an edited xhost.toml.
@@ -204,7 +263,7 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
         "xhost.toml",
         format!("{config}\n# edited after the split builds\n"),
     );
-    refused(&[&part_a, &part_b], &["built with another xhost.toml"]);
+    refused(&all, &["built with another xhost.toml"]);
     merger.project.write("xhost.toml", config);
 
     // A split build of targets the configuration does not have.

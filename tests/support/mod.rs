@@ -67,6 +67,21 @@ pub fn dev_tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("these tests need {name}; run ./scripts/test, which builds it"))
 }
 
+/// A checker `scripts/setup` installs under its tools directory (`node/node_modules`,
+/// `checkers/bin/check-jsonschema`).
+pub fn dev_checker(dir: &str, program: &str) -> PathBuf {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    let tools =
+        std::env::var_os("XHOST_DEV_TOOLS").map_or(home.join(".cache/xhost-dev"), PathBuf::from);
+    let path = tools.join(dir).join(program);
+    assert!(
+        path.exists(),
+        "{} is missing; run ./scripts/test, which installs it",
+        path.display()
+    );
+    path
+}
+
 /// The directory holding a Go ≥ 1.21 `go`: `$XHOST_TEST_GO_BIN`, else from PATH.
 pub fn go_bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("XHOST_TEST_GO_BIN") {
