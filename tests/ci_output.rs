@@ -9,17 +9,7 @@ use support::*;
 
 fn hello(name: &str) -> Project {
     let project = Project::from_example(name, "hello-go");
-    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
-    let start = config.find("targets = [").unwrap();
-    let end = start + config[start..].find(']').unwrap() + 1;
-    project.write(
-        "xhost.toml",
-        format!(
-            "{}targets = [\"linux/amd64\", \"windows/amd64\"]{}",
-            &config[..start],
-            &config[end..]
-        ),
-    );
+    project.set_targets(&["linux/amd64", "windows/amd64"]);
     project
 }
 
@@ -323,16 +313,10 @@ fn validate_events(project: &Project, events: &[&str]) -> (bool, String) {
             file.display().to_string()
         })
         .collect();
-    let output = std::process::Command::new(dev_checker("checkers", "bin/check-jsonschema"))
-        .arg("--schemafile")
-        .arg(workspace().join("docs/events.schema.json"))
-        .args(&files)
-        .output()
-        .unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), report)
+    run_checker(
+        std::process::Command::new(dev_checker("checkers", "bin/check-jsonschema"))
+            .arg("--schemafile")
+            .arg(workspace().join("docs/events.schema.json"))
+            .args(&files),
+    )
 }

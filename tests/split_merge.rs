@@ -134,6 +134,17 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
             .any(|f| f.to_string_lossy().ends_with("checksums.txt"))
     );
 
+    // `xhost verify` checks a partial as the merge will: its files against its manifest.
+    let verified = a.xhost(&["verify", part_a.to_str().unwrap()]);
+    verified.assert_ok();
+    assert!(
+        verified
+            .stdout
+            .contains("a partial release of linux/amd64, linux/arm64"),
+        "{}",
+        verified.stdout
+    );
+
     // A CI system's artifact store may drop the executable bit: the merge restores it.
     for file in files.iter().map(|f| part_a.join(f)) {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -209,6 +220,9 @@ fn a_merged_release_equals_one_machines_build_and_bad_partials_are_refused() {
     let mut bytes = std::fs::read(&exe).unwrap();
     bytes[100] ^= 1;
     std::fs::write(&exe, bytes).unwrap();
+    merger
+        .xhost(&["verify", changed.to_str().unwrap()])
+        .assert_fails_with(&["hello.exe has SHA-256"]);
     refused(
         &[&part_a, &changed, &part_c],
         &[

@@ -146,17 +146,7 @@ fn push(manifest: &mut Value, record: Value) {
 
 pub fn check_every_partial_attack(first: usize) {
     let project = Project::from_example("hostile-partials", "hello-go");
-    let config = std::fs::read_to_string(project.path("xhost.toml")).unwrap();
-    let start = config.find("targets = [").unwrap();
-    let end = start + config[start..].find(']').unwrap() + 1;
-    project.write(
-        "xhost.toml",
-        format!(
-            "{}targets = [\"linux/amd64\", \"linux/arm64\"]{}",
-            &config[..start],
-            &config[end..]
-        ),
-    );
+    project.set_targets(&["linux/amd64", "linux/arm64"]);
     let root = project.dir.with_extension("partials");
     let _ = std::fs::remove_dir_all(&root);
     let (amd64, arm64) = (root.join("amd64"), root.join("arm64"));

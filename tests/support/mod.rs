@@ -127,6 +127,23 @@ impl Project {
         self
     }
 
+    /// Sets `targets = [...]` in its xhost.toml to `targets`.
+    pub fn set_targets(&self, targets: &[&str]) -> &Self {
+        let config = std::fs::read_to_string(self.path("xhost.toml")).unwrap();
+        let start = config.find("targets = [").expect("a targets list");
+        let end = start + config[start..].find(']').unwrap() + 1;
+        let list: Vec<String> = targets.iter().map(|t| format!("\"{t}\"")).collect();
+        self.write(
+            "xhost.toml",
+            format!(
+                "{}targets = [{}]{}",
+                &config[..start],
+                list.join(", "),
+                &config[end..]
+            ),
+        )
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
@@ -339,6 +356,19 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), dest).unwrap();
         }
     }
+}
+
+/// Runs a checker: whether it passed, and what it said (stdout, then stderr).
+pub fn run_checker(command: &mut Command) -> (bool, String) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), said)
 }
 
 /// Runs a command and returns its stdout, failing the test if it fails.

@@ -18,12 +18,12 @@ use serde_json::json;
 use std::sync::Arc;
 
 pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
-    let publish = args.publish.then(|| super::PublishArgs {
+    let publish = args.release.publish.then(|| super::PublishArgs {
         dir: args.project.dir.clone(),
-        dist: args.dist.clone(),
+        dist: args.release.dist.clone(),
     });
     let project = args.project.dir.clone();
-    let json = args.json;
+    let json = args.release.json;
     if let Err(error) = traced(args, verbosity) {
         annotate(&error, &project);
         if json {
@@ -42,7 +42,7 @@ pub(super) fn run(args: BuildArgs, verbosity: u8) -> Result<()> {
 }
 
 fn traced(args: BuildArgs, verbosity: u8) -> Result<()> {
-    let Some(trace) = args.trace.clone() else {
+    let Some(trace) = args.release.trace.clone() else {
         return build(args, verbosity);
     };
     crate::trace::enable();
@@ -61,10 +61,10 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     // A merge's inputs are directories the check does not know: it always runs.
     let mut start = args.merge.is_empty().then(|| inputs(&args)).flatten();
     if let Some((start, dist, published)) = &start
-        && !args.no_cache
+        && !args.release.no_cache
         && let Some(unchanged) = start.unchanged(dist, published)
     {
-        return print_unchanged(&unchanged, dist, args.json);
+        return print_unchanged(&unchanged, dist, args.release.json);
     }
     drop(span);
     let span = crate::trace::span("build", || "plan".into());
@@ -86,11 +86,14 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     } else {
         Scope::Whole
     };
-    let dist = args.dist.unwrap_or_else(|| config.root.join("dist"));
+    let dist = args
+        .release
+        .dist
+        .unwrap_or_else(|| config.root.join("dist"));
     let remote_exec = (args.remote_exec.clone())
         .or_else(|| std::env::var("XHOST_REMOTE_EXEC").ok())
         .filter(|url| !url.is_empty() && url != "off");
-    let session = match args.json {
+    let session = match args.release.json {
         true => {
             Session::open_reporting(Arc::new(events::EventReporter::new(threshold(verbosity))))?
         }
@@ -99,12 +102,12 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     let request = Request {
         dist: dist.clone(),
         jobs: args.jobs.map_or_else(default_jobs, usize::from),
-        action_cache: if args.no_cache {
+        action_cache: if args.release.no_cache {
             ActionCacheUse::Refresh
         } else {
             ActionCacheUse::Reuse
         },
-        allow_unsandboxed_tools: args.tool_sandbox.allow_unsandboxed_tools,
+        allow_unsandboxed_tools: args.release.tool_sandbox.allow_unsandboxed_tools,
         seed: Vec::new(),
         seed_target: None,
         publish_only: None,
@@ -112,8 +115,11 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
             .as_ref()
             .map(|(s, _, _)| s.source_digest().to_string()),
         remote_cache: crate::cache::remote::Settings::resolve(
-            args.remote_cache.as_deref().or(remote_exec.as_deref()),
-            args.remote_cache_read_only,
+            args.release
+                .remote_cache
+                .as_deref()
+                .or(remote_exec.as_deref()),
+            args.release.remote_cache_read_only,
             &config.remote_cache,
         )?,
         remote_exec: remote_exec
@@ -133,7 +139,7 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
             .join(", ")
     };
     let (project, version) = (&config.project.name, &config.project.version);
-    if args.json {
+    if args.release.json {
         emit_plan(&prepared.plan, &scope);
     }
     match &scope {
@@ -167,7 +173,7 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     }
 
     let listed: Vec<(&str, u64)> = records.iter().map(|r| (r.path.as_str(), r.size)).collect();
-    if args.json {
+    if args.release.json {
         emit_release(&records, &dist, Some(&cache));
     } else {
         print_release(&listed, &dist)?;
@@ -302,7 +308,11 @@ pub(super) fn default_jobs() -> usize {
 fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
     let root = args.project.dir.canonicalize().ok()?;
     // As the build names it, so the publish memo matches.
-    let dist = args.dist.clone().unwrap_or_else(|| root.join("dist"));
+    let dist = args
+        .release
+        .dist
+        .clone()
+        .unwrap_or_else(|| root.join("dist"));
     let request = format!(
         "dist={} targets={:?} split={} snapshot={} allow_lower_tag={} allow_unsandboxed_tools={}",
         dist.display(),
@@ -310,7 +320,7 @@ fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
         args.split,
         args.project.snapshot,
         args.project.allow_lower_tag,
-        args.tool_sandbox.allow_unsandboxed_tools
+        args.release.tool_sandbox.allow_unsandboxed_tools
     );
     let area = CacheLayout::locate().ok()?.project(&root);
     let start = up_to_date::Start::take(&root, &dist, request, &area)?;

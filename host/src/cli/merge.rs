@@ -12,18 +12,11 @@ pub(super) fn run(args: MergeArgs, verbosity: u8) -> Result<()> {
             snapshot: args.snapshot,
             allow_lower_tag: args.allow_lower_tag,
         },
-        dist: args.dist,
         jobs: None,
-        no_cache: args.no_cache,
-        publish: args.publish,
-        trace: args.trace,
-        remote_cache: args.remote_cache,
-        remote_cache_read_only: args.remote_cache_read_only,
         remote_exec: None,
         split: false,
         merge: args.partials,
-        json: args.json,
-        tool_sandbox: args.tool_sandbox,
+        release: args.release,
     };
     super::build::run(build, verbosity)
 }

@@ -297,12 +297,32 @@ struct ProjectArgs {
 struct BuildArgs {
     #[command(flatten)]
     project: ProjectArgs,
-    /// Output directory, replaced as a whole when the build succeeds [default: DIR/dist].
-    #[arg(long, value_name = "DIR")]
-    dist: Option<PathBuf>,
     /// Targets built at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Run the stages the cache misses on this REAPI execution service
+    /// (grpc://HOST:PORT/INSTANCE), whose workers run `xhost worker`; its cache is the
+    /// remote cache unless one is given [default: XHOST_REMOTE_EXEC].
+    #[arg(long, value_name = "URL")]
+    remote_exec: Option<String>,
+    /// Run only the per-target stages, for the targets given with --target (else the
+    /// configured targets of this machine's OS and architecture), and publish a partial
+    /// release that `xhost merge` completes with the other machines' partials.
+    #[arg(long, conflicts_with = "publish")]
+    split: bool,
+    /// The partial releases a merge takes (set by `xhost merge`).
+    #[arg(skip)]
+    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    release: ReleaseArgs,
+}
+
+/// What a build and a merge share: where the release goes and how it is made.
+#[derive(Args)]
+struct ReleaseArgs {
+    /// Output directory, replaced as a whole when the build succeeds [default: DIR/dist].
+    #[arg(long, value_name = "DIR")]
+    dist: Option<PathBuf>,
     /// Run every stage even when the action cache holds its outputs (what runs is
     /// still recorded for later builds).
     #[arg(long)]
@@ -323,19 +343,6 @@ struct BuildArgs {
     /// also XHOST_REMOTE_CACHE_READ_ONLY=1).
     #[arg(long)]
     remote_cache_read_only: bool,
-    /// Run the stages the cache misses on this REAPI execution service
-    /// (grpc://HOST:PORT/INSTANCE), whose workers run `xhost worker`; its cache is the
-    /// remote cache unless one is given [default: XHOST_REMOTE_EXEC].
-    #[arg(long, value_name = "URL")]
-    remote_exec: Option<String>,
-    /// Run only the per-target stages, for the targets given with --target (else the
-    /// configured targets of this machine's OS and architecture), and publish a partial
-    /// release that `xhost merge` completes with the other machines' partials.
-    #[arg(long, conflicts_with = "publish")]
-    split: bool,
-    /// The partial releases a merge takes (set by `xhost merge`).
-    #[arg(skip)]
-    merge: Vec<PathBuf>,
     /// Stream the build as JSON events on stdout, one per line (NDJSON, schema
     /// `xhost.events/v1`, see docs/EVENTS.md), instead of the list of files.
     #[arg(long)]
@@ -360,29 +367,8 @@ struct MergeArgs {
     /// As given to the split builds.
     #[arg(long)]
     allow_lower_tag: bool,
-    /// Output directory, replaced as a whole when the merge succeeds [default: DIR/dist].
-    #[arg(long, value_name = "DIR")]
-    dist: Option<PathBuf>,
-    /// Run every release stage even when the action cache holds its outputs.
-    #[arg(long)]
-    no_cache: bool,
-    /// Then push the release as `xhost publish` does, if the merge succeeded.
-    #[arg(long)]
-    publish: bool,
-    /// Write where the time went to FILE (Chrome's trace event format).
-    #[arg(long, value_name = "FILE")]
-    trace: Option<PathBuf>,
-    /// As `xhost build --remote-cache`.
-    #[arg(long, value_name = "URL")]
-    remote_cache: Option<String>,
-    /// As `xhost build --remote-cache-read-only`.
-    #[arg(long)]
-    remote_cache_read_only: bool,
-    /// As `xhost build --json`.
-    #[arg(long)]
-    json: bool,
     #[command(flatten)]
-    tool_sandbox: ToolSandboxArgs,
+    release: ReleaseArgs,
 }
 
 #[derive(Args)]

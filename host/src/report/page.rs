@@ -65,7 +65,7 @@ pub fn render(dist: &Path, trace: Option<&Path>) -> Result<String> {
 
 const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 2em}td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left}\
-td.num{text-align:right}code{font-size:12px}.hit{color:#070}.miss{color:#a50}svg text{font-size:11px}";
+td.num{text-align:right;white-space:nowrap}.legend span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}code{font-size:12px}.hit{color:#070}.miss{color:#a50}svg text{font-size:11px}";
 
 /// Counts the rows of each table into its heading, and marks the page ready: a page
 /// whose script ran says so in its DOM.
@@ -257,13 +257,41 @@ fn timeline(trace: &Trace) -> String {
     // Within a track, a row per category, so programs sit under their stage.
     let categories = ["build", "plugin", "stage", "exec"];
     let rows = categories.len() as f64;
-    let height = tracks.len() as f64 * (rows * ROW + 6.0) + 20.0;
+    let axis = 20.0;
+    let height = tracks.len() as f64 * (rows * ROW + 6.0) + axis + 4.0;
     let mut svg = format!(
-        "<h2>Timeline ({:.1} s)</h2>\n<svg id=\"timeline\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\">\n",
+        "<h2>Timeline ({:.1} s)</h2>\n<p class=\"legend\"><span style=\"background:#68c\"></span>stage run<span style=\"background:#8c8\"></span>stage from the cache<span style=\"background:#c86\"></span>program<span style=\"background:#aaa\"></span>plugin loaded or described<span style=\"background:#ddd\"></span>build phase</p>\n<svg id=\"timeline\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\">\n",
         end / 1e6,
         WIDTH + LABEL,
         WIDTH + LABEL
     );
+    // A tick at a round number of seconds, about ten across.
+    let seconds = end / 1e6;
+    let step = [
+        0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0,
+    ]
+    .into_iter()
+    .find(|s| seconds / s <= 10.0)
+    .unwrap_or(600.0);
+    let decimals = match step {
+        s if s < 0.1 => 2,
+        s if s < 1.0 => 1,
+        _ => 0,
+    };
+    for k in 0.. {
+        let tick = k as f64 * step;
+        if tick > seconds {
+            break;
+        }
+        let x = LABEL + tick / seconds * WIDTH;
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{:.1}\" y=\"{:.1}\">{tick:.decimals$} s</text>",
+            height - axis,
+            x + 2.0,
+            height - 6.0
+        );
+    }
     for (n, tid) in tracks.iter().enumerate() {
         let top = n as f64 * (rows * ROW + 6.0);
         let name = trace
@@ -286,6 +314,7 @@ fn timeline(trace: &Trace) -> String {
             let row = categories.iter().position(|c| *c == category).unwrap_or(0) as f64;
             let x = LABEL + span["ts"].as_u64().unwrap_or(0) as f64 / end * WIDTH;
             let w = (span["dur"].as_u64().unwrap_or(0) as f64 / end * WIDTH).max(1.0);
+            let y = top + row * ROW + 4.0;
             let colour = match category {
                 "stage" if span["args"]["cached"] == true => "#8c8",
                 "stage" => "#68c",
@@ -293,15 +322,26 @@ fn timeline(trace: &Trace) -> String {
                 "plugin" => "#aaa",
                 _ => "#ddd",
             };
+            let name = escape(str_of(&span["name"]));
             let _ = writeln!(
                 svg,
-                "<rect class=\"span {}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{}\" fill=\"{colour}\"><title>{} ({:.2} s)</title></rect>",
+                "<rect class=\"span {}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{}\" fill=\"{colour}\" stroke=\"#fff\"><title>{name} ({:.2} s)</title></rect>",
                 escape(category),
-                top + row * ROW + 4.0,
                 ROW - 2.0,
-                escape(str_of(&span["name"])),
                 span["dur"].as_u64().unwrap_or(0) as f64 / 1e6
             );
+            // Named where there is room (about 6 px a character).
+            if category != "build" && w > 40.0 {
+                let room = ((w - 6.0) / 6.0) as usize;
+                let label: String = str_of(&span["name"]).chars().take(room).collect();
+                let _ = writeln!(
+                    svg,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#fff\" pointer-events=\"none\">{}</text>",
+                    x + 3.0,
+                    y + ROW - 6.0,
+                    escape(&label)
+                );
+            }
         }
     }
     svg.push_str("</svg>\n");
@@ -313,7 +353,7 @@ fn str_of(value: &Value) -> &str {
 }
 
 /// Text shown as itself in HTML.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

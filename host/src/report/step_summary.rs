@@ -44,18 +44,12 @@ pub fn markdown(title: &str, files: &[File], cache: &Summary) -> String {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '|' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+        if matches!(c, '\\' | '`' | '*' | '_' | '|' | '[' | ']' | '#' | '~') {
+            out.push('\\');
         }
+        out.push(c);
     }
-    out
+    super::page::escape(&out)
 }
 
 #[cfg(test)]
