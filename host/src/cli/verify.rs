@@ -65,7 +65,7 @@ fn partial(args: &VerifyArgs) -> Result<()> {
     }
     let partial = crate::artifacts::partial::Partial::read(&args.dist)?;
     let work = tempfile::tempdir()?;
-    partial.take(work.path(), |copy| crate::digest::sha256_file(copy))?;
+    partial.take(work.path(), crate::digest::sha256_file)?;
     println!(
         "{}: a partial release of {}: {} files match its artifacts.json (integrity only; its checksums, signatures and provenance are made by `xhost merge`); all good",
         args.dist.display(),
