@@ -20,14 +20,20 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
     let dir = scratch("kit-scaffolds");
+    // One target directory for every Rust scaffold, as a user with CARGO_TARGET_DIR
+    // set has: their dependencies are compiled once.
+    let shared = dir.join("cargo-target");
+    let with_shared = format!("export CARGO_TARGET_DIR={}\n", shared.display());
     run_script(
         &dir,
-        "xhost plugin new rs-notes --lang rust\n\
-         xhost plugin new py-notes --lang python\n\
-         (cd rs-notes && cargo build --target wasm32-wasip2 --release)\n\
-         (cd py-notes && ./build.sh)",
+        &format!(
+            "{with_shared}xhost plugin new rs-notes --lang rust\n\
+             xhost plugin new py-notes --lang python\n\
+             (cd rs-notes && cargo build --target wasm32-wasip2 --release)\n\
+             (cd py-notes && ./build.sh)"
+        ),
     );
-    let rust = dir.join("rs-notes/target/wasm32-wasip2/release/rs_notes.wasm");
+    let rust = shared.join("wasm32-wasip2/release/rs_notes.wasm");
     let python = dir.join("py-notes/py-notes.wasm");
 
     let project = Project::new("kit-project");
@@ -97,7 +103,7 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         "python-tool-plugin",
         "python-signer-plugin",
     ] {
-        let output = run_script(&dir.join(name), "./test.sh");
+        let output = run_script(&dir.join(name), &format!("{with_shared}./test.sh"));
         assert!(
             output.contains(&format!("ok: {name}")),
             "{name}/test.sh:\n{output}"

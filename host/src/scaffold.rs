@@ -146,7 +146,8 @@ fn python_files(world: World) -> Vec<File> {
     files
 }
 
-const RUST_BUILD: &str = "cargo build --target wasm32-wasip2 --release\nwasm=target/wasm32-wasip2/release/__CRATE__.wasm";
+// Where cargo puts it: the project's target/, or CARGO_TARGET_DIR when set.
+const RUST_BUILD: &str = "cargo build --target wasm32-wasip2 --release\nwasm=${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/__CRATE__.wasm";
 const PYTHON_BUILD: &str = "./build.sh\nwasm=__NAME__.wasm";
 
 fn test_script(world: World, build: &str) -> String {
@@ -266,7 +267,7 @@ mod tests {
         assert!(cargo.contains("name = \"size-report\""), "{cargo}");
         let test = std::fs::read_to_string(dir.join("test.sh")).unwrap();
         assert!(
-            test.contains("target/wasm32-wasip2/release/size_report.wasm"),
+            test.contains("${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/size_report.wasm"),
             "{test}"
         );
         assert!(!test.contains("__"), "unfilled placeholder:\n{test}");
