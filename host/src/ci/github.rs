@@ -72,11 +72,12 @@ pub fn render(p: &Pipeline) -> String {
     setup(&mut y, p);
     let _ = writeln!(
         y,
-        "      - uses: {DOWNLOAD}\n        with:\n          pattern: partial-*\n          path: partials"
+        "      - uses: {DOWNLOAD}\n        with:\n          pattern: partial-*\n          path: ${{{{ runner.temp }}}}/partials"
     );
     y.push_str("      - name: Merge, sign and attest\n");
     secrets(&mut y, &p.key_secrets);
-    y.push_str("        run: xhost merge partials/* $XHOST_SNAPSHOT\n");
+    // Outside the checkout: what is in it is the source stages read.
+    y.push_str("        run: xhost merge \"$RUNNER_TEMP\"/partials/* $XHOST_SNAPSHOT\n");
     y.push_str("      - name: Verify\n        run: xhost verify dist\n");
     let _ = writeln!(
         y,

@@ -44,7 +44,7 @@ pub fn render(p: &Pipeline) -> String {
         }
         let _ = writeln!(
             y,
-            "  script:\n    - xhost build --split {} $XHOST_SNAPSHOT --dist partials/{}\n  artifacts:\n    paths:\n      - partials/{}/\n    expire_in: 3 days\n",
+            "  script:\n    - if [ -d .xhost-cache ]; then mv .xhost-cache \"$XHOST_CACHE_DIR\"; fi\n    - xhost build --split {} $XHOST_SNAPSHOT --dist /tmp/partial\n    - mkdir -p partials && mv /tmp/partial partials/{}\n    - if [ -d \"$XHOST_CACHE_DIR\" ]; then mv \"$XHOST_CACHE_DIR\" .xhost-cache; fi\n  artifacts:\n    paths:\n      - partials/{}/\n    expire_in: 3 days\n",
             Pipeline::target_args(group),
             group.name,
             group.name
@@ -66,7 +66,7 @@ pub fn render(p: &Pipeline) -> String {
         );
     }
     y.push_str(
-        "  script:\n    - xhost merge partials/* $XHOST_SNAPSHOT\n    - xhost verify dist\n",
+        "  script:\n    - mv partials /tmp/partials\n    - xhost merge /tmp/partials/* $XHOST_SNAPSHOT\n    - xhost verify dist\n",
     );
     if p.publish {
         y.push_str("    - if [ -n \"$CI_COMMIT_TAG\" ]; then xhost publish; fi\n");
