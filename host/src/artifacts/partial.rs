@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Record, manifest};
+use super::{Record, manifest};
 use crate::cache::StageUse;
 use crate::caps::signing::Signed;
 use crate::target::Target;
@@ -30,23 +30,7 @@ pub struct Section {
     pub config_sha256: Option<String>,
     /// Every artifact as the merge takes it back (with what `artifacts` leaves out:
     /// the executable bit, which a CI artifact store may lose, and metadata in order).
-    pub records: Vec<Item>,
-}
-
-/// One artifact of a partial.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Item {
-    pub path: String,
-    pub kind: Kind,
-    pub target: String,
-    pub sha256: String,
-    pub size: u64,
-    pub executable: bool,
-    pub meta: Vec<(String, String)>,
-    pub stage: String,
-    pub plugin: String,
-    pub plugin_digest: String,
+    pub records: Vec<Record>,
 }
 
 impl Section {
@@ -62,25 +46,7 @@ impl Section {
             targets: names(targets),
             configured: names(configured),
             config_sha256,
-            records: records
-                .iter()
-                .map(|r| Item {
-                    path: r.path.clone(),
-                    kind: r.kind,
-                    target: r
-                        .target
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                    sha256: r.sha256.clone(),
-                    size: r.size,
-                    executable: r.executable,
-                    meta: r.meta.clone(),
-                    stage: r.stage.clone(),
-                    plugin: r.plugin.clone(),
-                    plugin_digest: r.plugin_digest.clone(),
-                })
-                .collect(),
+            records: records.to_vec(),
         }
     }
 }
@@ -178,11 +144,10 @@ impl Partial {
                     .map_err(|e| anyhow::anyhow!("{shown}: partial.targets: {e}"))
             })
             .collect::<Result<Vec<_>>>()?;
-        let records = section
-            .records
-            .iter()
-            .map(|item| record(item, &targets).with_context(|| format!("{shown}: partial.records")))
-            .collect::<Result<Vec<_>>>()?;
+        for record in &section.records {
+            check(record, &targets).with_context(|| format!("{shown}: partial.records"))?;
+        }
+        let records = section.records;
         agree(&records, &manifest.artifacts).with_context(|| shown.to_string())?;
         Ok(Partial {
             dir: dir.to_path_buf(),
@@ -199,28 +164,13 @@ impl Partial {
     }
 
     /// Copies each file into `work`, refusing any whose bytes are not what its record
-    /// says, and gives each copy to `ingest` (the store); also refuses files the
+    /// says, and gives each copy to `ingest` (the store); then refuses anything the
     /// partial holds but does not list.
     pub fn take(
         &self,
         work: &Path,
         mut ingest: impl FnMut(&Path) -> Result<(String, u64)>,
     ) -> Result<()> {
-        let listed: std::collections::BTreeSet<&str> = self
-            .records
-            .iter()
-            .map(|r| r.path.as_str())
-            .chain([manifest::FILE_NAME])
-            .collect();
-        if let Some(extra) = files_under(&self.dir)?
-            .into_iter()
-            .find(|f| !listed.contains(f.as_str()))
-        {
-            bail!(
-                "partial release {}: {extra} is not listed in its artifacts.json; a partial holds only what `xhost build --split` wrote",
-                self.dir.display()
-            );
-        }
         std::fs::create_dir_all(work)?;
         for (n, record) in self.records.iter().enumerate() {
             let file = self.dir.join(&record.path);
@@ -241,6 +191,24 @@ impl Partial {
                 );
             }
         }
+        let listed: std::collections::BTreeSet<&str> = self
+            .records
+            .iter()
+            .map(|r| r.path.as_str())
+            .chain([manifest::FILE_NAME])
+            .collect();
+        let Some(files) = crate::files::regular_files(&self.dir, "") else {
+            bail!(
+                "partial release {}: holds something other than files and directories (a link?), or cannot be read; a partial holds only what `xhost build --split` wrote",
+                self.dir.display()
+            );
+        };
+        if let Some(extra) = files.iter().find(|f| !listed.contains(f.as_str())) {
+            bail!(
+                "partial release {}: {extra} is not listed in its artifacts.json; a partial holds only what `xhost build --split` wrote",
+                self.dir.display()
+            );
+        }
         Ok(())
     }
 }
@@ -253,37 +221,24 @@ pub fn is_partial(dist: &Path) -> bool {
         .is_some_and(|manifest| manifest.get("partial").is_some())
 }
 
-/// A record from its item, checked for form.
-fn record(item: &Item, targets: &[Target]) -> Result<Record> {
-    let shown = crate::report::sanitize::shown_name(&item.path);
-    if !crate::plugin_sandbox::outputs::is_plain_relative(&item.path)
-        || item.path == manifest::FILE_NAME
+/// A record of a partial, checked for form.
+fn check(record: &Record, targets: &[Target]) -> Result<()> {
+    let shown = crate::report::sanitize::shown_name(&record.path);
+    if !crate::plugin_sandbox::outputs::is_plain_relative(&record.path)
+        || record.path == manifest::FILE_NAME
     {
         bail!("`{shown}` is not a plain relative path in dist/");
     }
-    let target: Target = item
-        .target
-        .parse()
-        .map_err(|e| anyhow::anyhow!("`{shown}`: target: {e}"))?;
-    if !targets.contains(&target) {
-        bail!("`{shown}` belongs to {target}, which the partial did not build");
+    match &record.target {
+        Some(target) if targets.contains(target) => {}
+        Some(target) => bail!("`{shown}` belongs to {target}, which the partial did not build"),
+        None => bail!("`{shown}` belongs to no target; a partial holds per-target files only"),
     }
     let hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if !hex(&item.sha256) || !hex(&item.plugin_digest) {
+    if !hex(&record.sha256) || !hex(&record.plugin_digest) {
         bail!("`{shown}`: a digest is not a SHA-256 in hex");
     }
-    Ok(Record {
-        path: item.path.clone(),
-        kind: item.kind,
-        target: Some(target),
-        sha256: item.sha256.clone(),
-        size: item.size,
-        executable: item.executable,
-        meta: item.meta.clone(),
-        stage: item.stage.clone(),
-        plugin: item.plugin.clone(),
-        plugin_digest: item.plugin_digest.clone(),
-    })
+    Ok(())
 }
 
 /// The section's records and the manifest's artifacts name the same files.
@@ -321,31 +276,6 @@ fn read_bounded(file: &Path) -> Result<String> {
         bail!("larger than {} MiB", MAX_MANIFEST >> 20);
     }
     Ok(text)
-}
-
-/// Every file and link below `dir`, `/`-separated, relative to it.
-fn files_under(dir: &Path) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut pending = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, rel)) = pending.pop() {
-        let entries =
-            std::fs::read_dir(&path).with_context(|| format!("reading {}", path.display()))?;
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if entry.file_type()?.is_dir() {
-                pending.push((entry.path(), rel));
-            } else {
-                found.push(rel);
-            }
-        }
-    }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -60,7 +60,9 @@ impl From<Kind> for ArtifactKind {
     }
 }
 
-#[derive(Debug, Clone)]
+/// (Serialised whole in a partial release's manifest, and read back strictly.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Record {
     /// Path inside `dist/`, `/`-separated.
     pub path: String,

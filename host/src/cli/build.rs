@@ -94,9 +94,9 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
         .or_else(|| std::env::var("XHOST_REMOTE_EXEC").ok())
         .filter(|url| !url.is_empty() && url != "off");
     let session = match args.release.json {
-        true => {
-            Session::open_reporting(Arc::new(events::EventReporter::new(threshold(verbosity))))?
-        }
+        true => Session::open_reporting(Arc::new(events::EventReporter::new(
+            crate::report::threshold(verbosity),
+        )))?,
         false => Session::open(verbosity)?,
     };
     let request = Request {
@@ -325,15 +325,6 @@ fn inputs(args: &BuildArgs) -> Option<(up_to_date::Start, PathBuf, PathBuf)> {
     let area = CacheLayout::locate().ok()?.project(&root);
     let start = up_to_date::Start::take(&root, &dist, request, &area)?;
     Some((start, dist, area.published()))
-}
-
-/// The threshold of plugin log lines shown at `verbosity` (as `report::for_stderr`).
-fn threshold(verbosity: u8) -> crate::report::Level {
-    match verbosity {
-        0 => crate::report::Level::Notice,
-        1 => crate::report::Level::Debug,
-        _ => crate::report::Level::Trace,
-    }
 }
 
 /// The `plan` event: what will be built, and by which stages.

@@ -94,16 +94,22 @@ pub trait Reporter: Send + Sync {
     fn finish(&self);
 }
 
+/// The lowest level of plugin log lines shown at `verbosity`: 0 shows warnings and
+/// errors from plugins and the host's notes, 1 adds info/debug, 2 trace.
+pub fn threshold(verbosity: u8) -> Level {
+    match verbosity {
+        0 => Level::Notice,
+        1 => Level::Debug,
+        _ => Level::Trace,
+    }
+}
+
 /// The reporter for this process: live on a terminal, folded per target in a CI
 /// system's log (GitHub Actions, GitLab CI), plain lines otherwise.
 /// `verbosity` 0 shows warnings and errors from plugins and the host's notes, 1 adds
 /// info/debug, 2 trace.
 pub fn for_stderr(verbosity: u8) -> Arc<dyn Reporter> {
-    let threshold = match verbosity {
-        0 => Level::Notice,
-        1 => Level::Debug,
-        _ => Level::Trace,
-    };
+    let threshold = threshold(verbosity);
     if std::env::var_os("XHOST_PLAIN").is_some() {
         Arc::new(PlainReporter::new(threshold))
     } else if std::io::stderr().is_terminal() {

@@ -122,13 +122,7 @@ impl Session {
     /// A session on the cache xhost finds from its environment, reporting at
     /// `verbosity` (0: warnings, errors and notes; 1: and plugins' info/debug; 2: all).
     pub fn open(verbosity: u8) -> Result<Session> {
-        let cache = CacheLayout::locate()?;
-        let runtime = Runtime::cached(&cache)?;
-        Ok(Session::with(
-            cache,
-            runtime,
-            crate::report::for_stderr(verbosity),
-        ))
+        Session::open_reporting(crate::report::for_stderr(verbosity))
     }
 
     /// A session on the cache xhost finds from its environment, reporting to `reporter`.
