@@ -13,6 +13,8 @@ use xhost_build_support::Guest;
 const BUILTINS: &[(&str, &str)] = &[
     ("go-mod", "xhost-plugin-go-mod"),
     ("go-build", "xhost-plugin-go-build"),
+    ("cargo-fetch", "xhost-plugin-cargo-fetch"),
+    ("cargo-build", "xhost-plugin-cargo-build"),
     ("strip", "xhost-plugin-strip"),
     ("sbom", "xhost-plugin-sbom"),
     ("archive", "xhost-plugin-archive"),
@@ -21,6 +23,8 @@ const BUILTINS: &[(&str, &str)] = &[
     ("universal", "xhost-plugin-universal"),
     ("oci-image", "xhost-plugin-oci-image"),
     ("image-sign", "xhost-plugin-image-sign"),
+    ("package", "xhost-plugin-package"),
+    ("package-sign", "xhost-plugin-package-sign"),
 ];
 
 /// Directories under `plugins/` that are libraries for plugins, not plugins.
@@ -31,6 +35,7 @@ const SUPPORT_CRATES: &[&str] = &[
     "sbom-core",
     "universal-core",
     "oci-image-core",
+    "package-core",
 ];
 
 fn main() {

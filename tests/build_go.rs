@@ -390,5 +390,27 @@ fn plugins_lists_builtins_with_digests() {
         "{}",
         run.stdout
     );
-    assert_eq!(run.stdout.matches("sha256 ").count(), 10);
+    for rust in ["builtin:cargo-fetch ", "builtin:cargo-build "] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(rust) && l.contains("world tool-plugin]")),
+            "{rust}:\n{}",
+            run.stdout
+        );
+    }
+    // Packages are made with no grant but the source; only their signing holds keys.
+    for (line, world) in [
+        ("builtin:package ", "[per target, world plugin]"),
+        ("builtin:package-sign ", "[release, world signer-plugin]"),
+    ] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(line) && l.contains(world)),
+            "{line}{world}:\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(run.stdout.matches("sha256 ").count(), 14);
 }

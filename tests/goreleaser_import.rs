@@ -1,7 +1,8 @@
-//! A GoReleaser user moving in: three differently shaped GoReleaser configs (v1 with
+//! A GoReleaser user moving in: four differently shaped GoReleaser configs (v1 with
 //! `replacements`, ARMv6/v7 and an ignore list; v2 as `goreleaser init` writes it, with
 //! conditionals in the archive name; v2 with amd64 micro-architecture levels, two
-//! formats, a wrapped directory and a SHA-512 file) imported by `xhost init
+//! formats, a wrapped directory and a SHA-512 file; v2 with deb, rpm and apk packages from
+//! `nfpms`) imported by `xhost init
 //! --from-goreleaser` and built: the release's file names must be exactly GoReleaser's
 //! (`tests/fixtures/goreleaser/*.expected`, written by `scripts/goreleaser-names` from
 //! GoReleaser v2.17.0 itself). Also: `--version` stamps, release notes, tag checks, and
@@ -54,6 +55,7 @@ fn imported_configs_make_goreleasers_file_names() {
         ("v1-replacements", "checksums.txt"),
         ("v2-conditionals", "greeter_1.2.3_checksums.txt"),
         ("v2-microarch", "greeter_1.2.3_SHA512SUMS"),
+        ("v2-nfpms", "greeter_1.2.3_checksums.txt"),
     ] {
         // One directory for all three, as one checkout trying each config would: its
         // tool cache (Go's build cache) is kept, so each target's standard library is
@@ -156,6 +158,11 @@ fn check_goreleaser_metadata(project: &Project, expected: &[String]) {
         .collect();
     assert_eq!(names, expected_archives);
     // As GoReleaser lists them: the checksums file and its own metadata.json too.
+    let packages = expected
+        .iter()
+        .filter(|n| n.ends_with(".deb") || n.ends_with(".rpm") || n.ends_with(".apk"))
+        .count();
+    assert_eq!(listed("Linux Package"), packages);
     assert_eq!(listed("Checksum"), 1);
     assert_eq!(listed("Metadata"), 1);
     for archive in archives {

@@ -316,11 +316,17 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
     }
     let source_before = source_snapshot(&project);
     let dist_before = project.seed_dist();
+    let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".rustup"),
+        PathBuf::from,
+    );
     let mut run = project.xhost_via(
         &wrapper(attack.launch, scene),
         &["build", "."],
         &[
             ("HOME", scene.home.to_str().unwrap()),
+            // The user's Rust toolchains stay where rustup put them.
+            ("RUSTUP_HOME", rustup_home.to_str().unwrap()),
             ("XHOST_TEST_CANARY", CANARY),
             ("XHOST_REGISTRY_USERNAME", "user"),
             ("XHOST_REGISTRY_PASSWORD", CANARY),

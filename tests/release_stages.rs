@@ -5,7 +5,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{Project, release_snapshot, run_tool, run_wasip1, snapshot, workspace};
+use support::{Project, release_snapshot, run_tool, run_wasip1, workspace};
 
 const HEADER: &str = "[project]\nname = \"hello\"\nversion = \"1.0.0\"\n\n";
 
@@ -171,26 +171,63 @@ print("ok")
 "#;
 
 #[test]
-fn unstripped_mach_o_is_refused_clearly_and_stripped_mach_o_passes() {
+fn unstripped_mach_o_is_stripped_and_signed_again() {
+    // Linked without -s -w: symbols, DWARF and Go's ad-hoc signature.
     let build = "targets = [\"darwin/arm64\"]\nldflags = \"-X main.version={{version}}\"\n";
+    let unstripped = hello("strip-macho-original", build, "");
+    unstripped.xhost(&["build", "."]).assert_ok();
+    let original = unstripped.dist().join("hello_darwin_arm64/hello");
     let project = hello(
         "strip-macho",
         build,
         "[[stage]]\nname = \"strip\"\nplugin = \"builtin:strip\"\n",
     );
-    let before = project.seed_dist();
-    project.xhost(&["build", "."]).assert_fails_with(&[
-        "stage `strip` (builtin:strip) failed for darwin/arm64: unsupported: hello: a Mach-O binary with symbols",
-        "-ldflags=\"-s -w\"",
-        "formats",
-    ]);
-    assert_eq!(snapshot(&project.dist()), before);
+    project.xhost(&["build", "."]).assert_ok();
+    let stripped = project.dist().join("hello_darwin_arm64/hello");
+    assert!(stripped.metadata().unwrap().len() < original.metadata().unwrap().len());
+    // Read back with LLVM's tools: no defined symbols but what dyld looks up, every
+    // undefined one kept, no DWARF, a code signature.
+    let symbols = |file: &Path, flag: &str| {
+        run_tool("llvm-nm", &[flag, file.to_str().unwrap()], &project.dir)
+    };
+    let defined = symbols(&stripped, "--defined-only");
+    assert!(
+        defined.lines().all(|l| l.ends_with("__mh_execute_header")),
+        "{defined}"
+    );
+    assert_eq!(
+        symbols(&stripped, "--undefined-only"),
+        symbols(&original, "--undefined-only")
+    );
+    let headers = run_tool(
+        "llvm-objdump",
+        &["--macho", "--private-headers", stripped.to_str().unwrap()],
+        &project.dir,
+    );
+    assert!(headers.contains("cmd LC_CODE_SIGNATURE"), "{headers}");
+    assert!(!headers.contains("__DWARF"), "{headers}");
+    // The signature checked by a reader that shares nothing with xhost's signer.
+    let checked = run_tool(
+        "python3",
+        &[
+            "-c",
+            include_str!("support/macho_signature.py"),
+            stripped.to_str().unwrap(),
+            original.to_str().unwrap(),
+        ],
+        &project.dir,
+    );
+    assert_eq!(checked.trim(), "ok");
 
     // Left out of `formats`, it passes through untouched; linked with -s -w, it is
     // already stripped.
     let limited = "[[stage]]\nname = \"strip\"\nplugin = \"builtin:strip\"\n[stage.config]\nformats = [\"elf\", \"pe\", \"wasm\"]\n";
     let project = hello("strip-macho-skip", build, limited);
     project.xhost(&["build", "."]).assert_ok();
+    assert_eq!(
+        std::fs::read(project.dist().join("hello_darwin_arm64/hello")).unwrap(),
+        std::fs::read(&original).unwrap()
+    );
     let project = hello(
         "strip-macho-s-w",
         "targets = [\"darwin/arm64\"]\n",

@@ -13,9 +13,13 @@ const UNCHANGED: &str = "unchanged: nothing it was built from changed";
 const GIT: &str = "git -c user.name=t -c user.email=t@example.com";
 
 fn build(project: &Project, extra: &[&str]) -> Run {
-    let mut args = vec!["build", ".", "--target", "linux/amd64"];
+    // `-v` says why a build was not found unchanged.
+    let mut args = vec!["-v", "build", ".", "--target", "linux/amd64"];
     args.extend(extra);
-    let run = project.xhost(&args);
+    // Under a group-writable umask, as on many desktops: the check compares every
+    // published file's mode, so xhost must set each one whatever the umask.
+    let umask = ["sh", "-c", "umask 002 && exec \"$0\" \"$@\""].map(String::from);
+    let run = project.xhost_via(&umask, &args, &[]);
     run.assert_ok();
     run
 }
@@ -25,9 +29,16 @@ fn assert_unchanged(run: &Run, first: &Run) {
     assert_eq!(run.stdout, first.stdout, "not what the build printed");
 }
 
-fn assert_built(run: &Run, what: &str) {
+/// `run` built, for the reason (printed with `-v`) that contains `why`.
+fn assert_built(run: &Run, what: &str, why: &str) {
+    let told = run
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("xhost: building: "));
     assert!(
-        !run.stderr.contains(UNCHANGED) && run.stderr.contains("(action cache: "),
+        !run.stderr.contains(UNCHANGED)
+            && run.stderr.contains("(action cache: ")
+            && told.is_some_and(|told| told.contains(why)),
         "{what}: {}",
         run.stderr
     );
@@ -47,7 +58,7 @@ fn an_unchanged_release_is_found_and_every_change_builds_again() {
     );
     settle();
     let first = build(&project, &[]);
-    assert_built(&first, "the first build");
+    assert_built(&first, "the first build", "");
     let published = snapshot(&project.dist());
 
     // Right after the build: its fresh outputs are checked by content.
@@ -70,30 +81,48 @@ fn an_unchanged_release_is_found_and_every_change_builds_again() {
     let edited = source.replacen("Hello", "Hallo", 1);
     assert_ne!(edited, source);
     std::fs::write(&main, edited).unwrap();
-    assert_built(&build(&project, &[]), "an edit");
+    assert_built(&build(&project, &[]), "an edit", "the source tree changed");
     std::fs::write(&main, &source).unwrap();
-    assert_built(&build(&project, &[]), "the edit undone");
+    assert_built(
+        &build(&project, &[]),
+        "the edit undone",
+        "the source tree changed",
+    );
     let again = build(&project, &[]);
     assert_unchanged(&again, &first);
 
     // Another environment, other options.
     assert_built(
         &project.xhost_with(
-            &["build", ".", "--target", "linux/amd64"],
+            &["-v", "build", ".", "--target", "linux/amd64"],
             &[("RELEASE_NOTE", "x")],
         ),
         "another environment",
+        "the environment changed",
     );
-    assert_built(&build(&project, &["--no-cache"]), "--no-cache");
     assert_built(
-        &project.xhost(&["build", ".", "--target", "linux/arm64"]),
-        "other targets",
+        &build(&project, &["--no-cache"]),
+        "--no-cache",
+        "--no-cache",
     );
-    assert_built(&build(&project, &[]), "back to linux/amd64");
+    assert_built(
+        &project.xhost(&["-v", "build", ".", "--target", "linux/arm64"]),
+        "other targets",
+        "the command's options changed",
+    );
+    assert_built(
+        &build(&project, &[]),
+        "back to linux/amd64",
+        "the command's options changed",
+    );
 
     // A damaged dist/ is published again, whole.
     std::fs::write(project.dist().join("hello_linux_amd64/hello"), "damaged").unwrap();
-    assert_built(&build(&project, &[]), "a damaged dist/");
+    assert_built(
+        &build(&project, &[]),
+        "a damaged dist/",
+        "is not as the last build published it",
+    );
     assert_eq!(snapshot(&project.dist()).len(), published.len());
     support::run_tool(
         "sha256sum",
@@ -107,8 +136,13 @@ fn an_unchanged_release_is_found_and_every_change_builds_again() {
         &project.dir,
         &format!("{GIT} commit -q --allow-empty -m next"),
     );
-    assert_built(&build(&project, &[]), "a commit");
+    assert_built(&build(&project, &[]), "a commit", "may have changed");
     settle();
-    assert_built(&build(&project, &[]), "git's refs trusted again");
-    assert!(build(&project, &[]).stderr.contains(UNCHANGED));
+    assert_built(
+        &build(&project, &[]),
+        "git's refs trusted again",
+        "may have changed",
+    );
+    let last = build(&project, &[]);
+    assert!(last.stderr.contains(UNCHANGED), "{}", last.stderr);
 }

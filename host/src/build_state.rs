@@ -59,13 +59,25 @@ pub struct WorkDir {
 impl WorkDir {
     pub fn create(root: &Path) -> Result<Self> {
         crate::files::create_dir_all(root)?;
-        let dir = tempfile::Builder::new()
-            .prefix("build-")
-            .tempdir_in(root)
-            .with_context(|| format!("creating a work directory in {}", root.display()))?;
-        let lock = lock::try_lock(&dir.path().join(WORK_LOCK))?
-            .context("locking a fresh work directory")?;
-        Ok(WorkDir { dir, _lock: lock })
+        // Another build clearing crashed builds' directories can see this one between
+        // its creation and its lock, take it for a crashed one and remove it: then
+        // this one starts over with another.
+        for _ in 0..5 {
+            let dir = tempfile::Builder::new()
+                .prefix("build-")
+                .tempdir_in(root)
+                .with_context(|| format!("creating a work directory in {}", root.display()))?;
+            let lock_file = dir.path().join(WORK_LOCK);
+            if let Some(lock) = lock::try_lock(&lock_file)?
+                && lock_file.exists()
+            {
+                return Ok(WorkDir { dir, _lock: lock });
+            }
+        }
+        anyhow::bail!(
+            "could not create and lock a work directory in {}",
+            root.display()
+        )
     }
 
     pub fn path(&self) -> &Path {
@@ -82,15 +94,26 @@ fn remove_stale_work(root: &Path) -> Result<()> {
     for entry in entries.flatten() {
         let dir = entry.path();
         let lock_file = dir.join(WORK_LOCK);
-        let stale = if lock_file.exists() {
-            lock::try_lock(&lock_file)?.is_some()
+        // Held while the directory goes, so a build creating it meanwhile cannot take
+        // it (and starts over: `WorkDir::create`).
+        let held = if lock_file.exists() {
+            match lock::try_lock(&lock_file) {
+                Ok(Some(lock)) => Some(lock),
+                _ => continue,
+            }
+        } else if older_than_a_minute(&dir) {
+            None
         } else {
-            older_than_a_minute(&dir)
+            continue;
         };
-        if stale {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| format!("removing a crashed build's {}", dir.display()))?;
+        match std::fs::remove_dir_all(&dir) {
+            // Another build removed it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => {
+                other.with_context(|| format!("removing a crashed build's {}", dir.display()))?
+            }
         }
+        drop(held);
     }
     Ok(())
 }

@@ -10,6 +10,17 @@ use anyhow::{Context, Result};
 /// place: a reader, or a build killed half-way, sees the old file or the new one, never
 /// part of one. Each writer (process and call) uses its own temporary name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_as(path, bytes, None)
+}
+
+/// [`write_atomic`] with the file's mode `mode` whatever the umask (a published file
+/// whose mode is checked later).
+pub fn write_atomic_with_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    write_atomic_as(path, bytes, Some(mode))
+}
+
+fn write_atomic_as(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
@@ -20,6 +31,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::write(&temp, bytes).with_context(|| format!("writing {}", temp.display()))?;
+    if let Some(mode) = mode {
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode)).with_context(
+            || {
+                let _ = std::fs::remove_file(&temp);
+                format!("setting the mode of {}", temp.display())
+            },
+        )?;
+    }
     std::fs::rename(&temp, path).with_context(|| {
         let _ = std::fs::remove_file(&temp);
         format!("replacing {}", path.display())

@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod cache;
 pub mod cache_layout;
 pub mod caps;
+pub mod cargo_crates;
 pub mod changelog;
 pub mod ci;
 pub mod cli;

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::artifacts::Kind;
 use crate::caps::{self, Call, PlanContext, Provisions};
+use crate::cargo_crates::CargoCrates;
 use crate::config::{Config, PluginRef, StageConfig};
 use crate::digest::sha256_hex;
 use crate::go_modules::{GoModules, GoStage};
@@ -37,6 +38,8 @@ pub struct Plan {
     pub fetch_stages: usize,
     /// The project's Go module files, when it has a go.mod.
     pub go_modules: Option<GoModules>,
+    /// The project's Cargo files, when it has a Cargo.toml and a stage runs cargo.
+    pub crates: Option<CargoCrates>,
     /// The stages a partial plan leaves out, with the plugins they would run.
     pub left_out: Vec<LeftOut>,
 }
@@ -212,7 +215,8 @@ pub fn plan_part(
         stage.provisions = caps::plan(&stage.config, &cx)?;
     }
     check_release_templates(&stages)?;
-    let go_modules = check_go_modules(&config, &stages, fetch_stages)?;
+    let crates = check_crates(&config, &stages, fetch_stages)?;
+    let go_modules = check_go_modules(&config, &stages, fetch_stages, crates.is_some())?;
     let provenance_key = config
         .provenance_key
         .as_ref()
@@ -224,6 +228,7 @@ pub fn plan_part(
         stages,
         fetch_stages,
         go_modules,
+        crates,
         left_out,
     })
 }
@@ -255,9 +260,10 @@ fn check_go_modules(
     config: &Config,
     stages: &[PlannedStage],
     fetch_stages: usize,
+    cargo: bool,
 ) -> Result<Option<GoModules>> {
     let Some(modules) = GoModules::read(&config.root)? else {
-        if let Some(fetch) = stages[..fetch_stages].first() {
+        if let Some(fetch) = stages[..fetch_stages].first().filter(|_| !cargo) {
             bail!(
                 "stage `{}` ({}) is a fetch stage, which fills Go's module cache, but the project has no go.mod; remove the stage",
                 fetch.config.name,
@@ -286,6 +292,34 @@ fn check_go_modules(
             .any(|s| caps::net::granted(&s.config.grants));
     modules.check(&go_stages, fetched)?;
     Ok(Some(modules))
+}
+
+/// A Rust project's Cargo files, when a stage runs cargo: Cargo.lock present and its
+/// crates either vendored or fetched by a fetch stage (the builds are offline).
+fn check_crates(
+    config: &Config,
+    stages: &[PlannedStage],
+    fetch_stages: usize,
+) -> Result<Option<CargoCrates>> {
+    let running_cargo = stages
+        .iter()
+        .any(|s| caps::exec::programs(s).contains_key("cargo"));
+    if !running_cargo {
+        return Ok(None);
+    }
+    let Some(crates) = CargoCrates::read(&config.root)? else {
+        return Ok(None);
+    };
+    if crates.downloads() && fetch_stages == 0 {
+        let fetching = stages.iter().any(|s| caps::net::granted(&s.config.grants));
+        if !fetching {
+            bail!(
+                "Cargo.lock pins {} crates from crates.io, which no stage fetches, and builds are offline; add a fetch stage (the default pipeline's `crates`, builtin:cargo-fetch granted the registry's hosts) or vendor them with `cargo vendor`",
+                crates.crates.len()
+            );
+        }
+    }
+    Ok(Some(crates))
 }
 
 /// A plugin on its own (`xhost plugins`, `plugin inspect`): linked with every

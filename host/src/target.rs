@@ -5,7 +5,8 @@
 //! **Ports.** [`SUPPORTED`] is every port of `go tool dist list` (Go 1.26) that builds
 //! with `CGO_ENABLED=0`, which is how xhost builds; [`NEEDS_CGO`] lists the others, each
 //! with the reason Go gives. `tests/ports.rs` checks the two together are exactly what
-//! the Go toolchain lists.
+//! the Go toolchain lists. [`BEYOND_GO`] are targets other toolchains build
+//! (`wasip2/wasm`, Rust's WASI 0.2 components).
 //!
 //! **Variants.** A variant names the instruction-set level or floating-point model a
 //! binary is built for; without one, the toolchain's default applies. Spelled as OCI image
@@ -73,8 +74,7 @@ pub const VARIANTS: &[(&str, &[&str])] = &[
 const FLOAT: &[&str] = &["hardfloat", "softfloat"];
 const POWER: &[&str] = &["power8", "power9", "power10"];
 
-/// Every target xhost knows how to name, build and package: `go tool dist list`
-/// without [`NEEDS_CGO`].
+/// Every port Go builds: `go tool dist list` without [`NEEDS_CGO`].
 pub const SUPPORTED: &[(&str, &str)] = &[
     ("linux", "amd64"),
     ("linux", "arm64"),
@@ -119,6 +119,9 @@ pub const SUPPORTED: &[(&str, &str)] = &[
     ("wasip1", "wasm"),
     ("js", "wasm"),
 ];
+
+/// Targets xhost builds that are not Go ports: WASI 0.2 components, which Rust builds.
+pub const BEYOND_GO: &[(&str, &str)] = &[("wasip2", "wasm")];
 
 /// Ports of `go tool dist list` xhost does not build, and why: each needs cgo, which
 /// xhost's builds turn off (`CGO_ENABLED=0`) so that no C toolchain is involved.
@@ -238,8 +241,12 @@ impl FromStr for Target {
                 "target `{s}` needs cgo, which xhost's builds turn off (CGO_ENABLED=0): {why}"
             ));
         }
-        if !SUPPORTED.contains(&(os, arch)) {
-            let list: Vec<String> = SUPPORTED.iter().map(|(o, a)| format!("{o}/{a}")).collect();
+        if !SUPPORTED.contains(&(os, arch)) && !BEYOND_GO.contains(&(os, arch)) {
+            let list: Vec<String> = SUPPORTED
+                .iter()
+                .chain(BEYOND_GO)
+                .map(|(o, a)| format!("{o}/{a}"))
+                .collect();
             return Err(format!(
                 "unknown target `{s}`; supported targets: {}",
                 list.join(", ")

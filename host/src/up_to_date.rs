@@ -107,22 +107,48 @@ impl Start {
     }
 
     /// The release the last build with these inputs published, when `dist` still holds
-    /// exactly it (`published` is the publish memo).
-    pub fn unchanged(&self, dist: &Path, published: &Path) -> Option<Unchanged> {
-        let bytes = std::fs::read(&self.file).ok()?;
-        let stored: Stored = postcard::from_bytes(&bytes).ok()?;
-        if stored.inputs != self.inputs
-            || !stored
-                .stamps
-                .iter()
-                .all(|(path, known)| known.holds_for(path))
-            || !dist::unchanged_since_publish(dist, published)
+    /// exactly it (`published` is the publish memo); else why the release is built again.
+    pub fn unchanged(&self, dist: &Path, published: &Path) -> Result<Unchanged, String> {
+        let stored: Stored = std::fs::read(&self.file)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .ok_or("no earlier build of this project was recorded")?;
+        self.changed_inputs(&stored.inputs)?;
+        if let Some((path, _)) = stored
+            .stamps
+            .iter()
+            .find(|(path, known)| !known.holds_for(path))
         {
-            return None;
+            return Err(format!(
+                "{} may have changed since the last build",
+                path.display()
+            ));
         }
-        Some(Unchanged {
+        if !dist::unchanged_since_publish(dist, published) {
+            return Err(format!(
+                "{} is not as the last build published it",
+                dist.display()
+            ));
+        }
+        Ok(Unchanged {
             release: stored.release,
         })
+    }
+
+    /// Which of the stored inputs differs from this build's, if any.
+    fn changed_inputs(&self, stored: &Inputs) -> Result<(), String> {
+        let now = &self.inputs;
+        let changed = [
+            (stored.xhost != now.xhost, "xhost itself"),
+            (stored.request != now.request, "the command's options"),
+            (stored.environment != now.environment, "the environment"),
+            (stored.source != now.source, "the source tree"),
+            (stored.git != now.git, "git's refs"),
+        ];
+        match changed.iter().find(|(differs, _)| *differs) {
+            Some((_, what)) => Err(format!("{what} changed since the last build")),
+            None => Ok(()),
+        }
     }
 
     /// Adds what the planned build reads outside the project; gives up on recording a

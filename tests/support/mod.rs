@@ -696,3 +696,34 @@ pub fn test_ca(dir: &Path) {
             -extfile server.ext 2>/dev/null",
     );
 }
+
+/// A Mach-O binary as `builtin:strip` leaves it: no defined symbols but
+/// `__mh_execute_header` and those its indirect symbol table names (`llvm-nm`,
+/// `llvm-objdump`), and for arm64, which macOS runs only signed, its ad-hoc
+/// signature's page hashes right by a reader that shares nothing with xhost's signer.
+pub fn check_macho_stripped(file: &Path) {
+    let path = file.to_str().unwrap();
+    let defined = run_tool("llvm-nm", &["--defined-only", path], Path::new("."));
+    let indirect = run_tool(
+        "llvm-objdump",
+        &["--macho", "--indirect-symbols", path],
+        Path::new("."),
+    );
+    let named: Vec<&str> = indirect.split_whitespace().collect();
+    for line in defined.lines() {
+        let symbol = line.rsplit(' ').next().unwrap();
+        assert!(
+            symbol == "__mh_execute_header" || named.contains(&symbol),
+            "{}: {symbol} kept",
+            file.display()
+        );
+    }
+    if path.contains("arm64") {
+        let checked = run_tool(
+            "python3",
+            &["-c", include_str!("macho_signature.py"), path],
+            Path::new("."),
+        );
+        assert_eq!(checked.trim(), "ok", "{}", file.display());
+    }
+}

@@ -94,7 +94,7 @@ pub fn publish(
     check_replaceable(dist)?;
     if let Some(mut published) = already_there(dist, records, memo) {
         let manifest_file = dist.join(manifest::FILE_NAME);
-        crate::files::write_atomic(&manifest_file, manifest_json.as_bytes())?;
+        crate::files::write_atomic_with_mode(&manifest_file, manifest_json.as_bytes(), 0o644)?;
         published.manifest = manifest_stamp(&manifest_file, manifest_json);
         remember(memo, &published);
         return Ok(());
@@ -240,6 +240,9 @@ fn stage(
     let manifest_path = staging.path().join(manifest::FILE_NAME);
     std::fs::write(&manifest_path, manifest_json)
         .with_context(|| format!("writing {}", manifest_path.display()))?;
+    // Whatever the umask: the next build checks every published file's mode.
+    std::fs::set_permissions(&manifest_path, std::fs::Permissions::from_mode(0o644))
+        .with_context(|| format!("setting the mode of {}", manifest_path.display()))?;
     Ok(staging)
 }
 

@@ -69,9 +69,12 @@ fn artifact(record: &Record, binary: &str, dist_name: &str) -> Value {
     let mut extra = Map::new();
     match record.kind {
         Kind::Archive => {
-            extra.insert("Binaries".into(), json!([binary]));
-            if let Some((_, format)) = record.meta.iter().find(|(k, _)| k == "format") {
-                extra.insert("Format".into(), format.clone().into());
+            // A package holds files besides the binaries; GoReleaser lists none for it.
+            if !is_linux_package(record) {
+                extra.insert("Binaries".into(), json!([binary]));
+            }
+            if let Some(format) = record_format(record) {
+                extra.insert("Format".into(), format.into());
             }
         }
         Kind::Binary => {
@@ -91,8 +94,22 @@ fn artifact(record: &Record, binary: &str, dist_name: &str) -> Value {
     Value::Object(entry)
 }
 
+/// A `.deb`, `.rpm` or `.apk` made by `builtin:package` (its `format` metadata).
+fn is_linux_package(record: &Record) -> bool {
+    matches!(record_format(record), Some("deb" | "rpm" | "apk"))
+}
+
+/// The record's `format` metadata (`tar.gz`, `deb`, …).
+fn record_format(record: &Record) -> Option<&str> {
+    record
+        .meta
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.as_str())
+}
+
 /// GoReleaser's `type` and `internal_type` (its `artifact.Type` numbering, v2.17) for
-/// `record`: archives, binaries (a universal one is its own internal type), checksums,
+/// `record`: archives, Linux packages, binaries (a universal one is its own internal type), checksums,
 /// signatures (and attestations), SBOMs; any other file is an uploadable file.
 fn goreleaser_type(record: &Record) -> (&'static str, u32) {
     match record.kind {
@@ -100,6 +117,7 @@ fn goreleaser_type(record: &Record) -> (&'static str, u32) {
             ("Binary", 5)
         }
         Kind::Binary => ("Binary", 4),
+        Kind::Archive if is_linux_package(record) => ("Linux Package", 6),
         Kind::Archive => ("Archive", 1),
         Kind::Checksum => ("Checksum", 12),
         Kind::Signature | Kind::Provenance => ("Signature", 13),

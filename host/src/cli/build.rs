@@ -60,11 +60,17 @@ fn build(args: BuildArgs, verbosity: u8) -> Result<()> {
     let span = crate::trace::span("build", || "up-to-date check".into());
     // A merge's inputs are directories the check does not know: it always runs.
     let mut start = args.merge.is_empty().then(|| inputs(&args)).flatten();
-    if let Some((start, dist, published)) = &start
-        && !args.release.no_cache
-        && let Some(unchanged) = start.unchanged(dist, published)
-    {
-        return print_unchanged(&unchanged, dist, args.release.json);
+    if let Some((start, dist, published)) = &start {
+        let found = match args.release.no_cache {
+            true => Err("--no-cache runs every stage again".to_string()),
+            false => start.unchanged(dist, published),
+        };
+        match found {
+            Ok(unchanged) => return print_unchanged(&unchanged, dist, args.release.json),
+            // Told on request: what made a no-change build plan and check every stage.
+            Err(why) if verbosity > 0 => eprintln!("xhost: building: {why}"),
+            Err(_) => {}
+        }
     }
     drop(span);
     let span = crate::trace::span("build", || "plan".into());

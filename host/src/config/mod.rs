@@ -36,7 +36,7 @@ mod version;
 
 use std::path::Path;
 
-pub use defaults::{DEFAULT_PIPELINE, DefaultStage, FETCH};
+pub use defaults::{DEFAULT_PIPELINE, DefaultStage, FETCH, Language, RUST_FETCH, RUST_PIPELINE};
 pub use error::ConfigError;
 use error::Located;
 pub use go::DEFAULT_LDFLAGS;

@@ -59,13 +59,9 @@ impl Resolver<'_> {
         let mut stages = match parsed.stages {
             Some(stages) => self.stages(stages, limits)?,
             None => {
-                // Unreadable module files are reported, at their line, when planned.
-                let downloads = crate::go_modules::GoModules::read(self.root)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|m| m.downloads());
-                self.note("stages", &defaults::described(downloads), None);
-                defaults::stages(limits, downloads)
+                let language = self.language();
+                self.note("stages", &defaults::described(language), None);
+                defaults::stages(limits, language)
             }
         };
         for stage in &mut stages {
@@ -114,6 +110,22 @@ impl Resolver<'_> {
         })
     }
 
+    /// Which default pipeline the project gets: Rust with a Cargo.toml and no go.mod.
+    /// Unreadable dependency files are reported, at their line, when planned.
+    fn language(&self) -> defaults::Language {
+        let go = crate::go_modules::GoModules::read(self.root).ok().flatten();
+        if go.is_none() && self.root.join("Cargo.toml").is_file() {
+            let downloads = crate::cargo_crates::CargoCrates::read(self.root)
+                .ok()
+                .flatten()
+                .is_some_and(|c| c.downloads());
+            return defaults::Language::Rust { downloads };
+        }
+        defaults::Language::Go {
+            downloads: go.is_some_and(|m| m.downloads()),
+        }
+    }
+
     pub(super) fn project(
         &mut self,
         parsed: &ConfigFile,
@@ -125,6 +137,30 @@ impl Resolver<'_> {
                 check_name(name.get_ref()).map_err(|m| self.at(name.span(), m))?;
                 self.note("project.name", name.get_ref(), Some(name.span()));
                 name.get_ref().clone()
+            }
+            None if !self.root.join("go.mod").exists()
+                && self.root.join("Cargo.toml").is_file() =>
+            {
+                let package = crate::cargo_crates::package(self.root)
+                    .map_err(|e| ConfigError::Plain(format!("{e:#}")))?
+                    .ok_or_else(|| {
+                        ConfigError::Plain(format!(
+                            "cannot tell the project's name: {} has no [package] (a workspace root?) and {FILE_NAME} no [project] name; add `[project]\nname = \"…\"`",
+                            self.root.join("Cargo.toml").display()
+                        ))
+                    })?;
+                check_name(&package.name).map_err(|m| {
+                    ConfigError::Plain(format!(
+                        "Cargo.toml package `{}`: {m}; set [project] name",
+                        package.name
+                    ))
+                })?;
+                self.settings.push(Setting {
+                    key: "project.name".into(),
+                    value: package.name.clone(),
+                    origin: "default: Cargo.toml's package name".into(),
+                });
+                package.name
             }
             None => {
                 let module = go::read_module_path(self.root)
@@ -298,12 +334,25 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        let binary_raw = self.string_or(
-            &section.binary,
-            "build.binary",
-            &fields.project_name,
-            "default: the project name",
-        );
+        // A Rust package's first binary, else the project's name.
+        let first_bin = (!self.root.join("go.mod").exists())
+            .then(|| crate::cargo_crates::package(self.root).ok().flatten())
+            .flatten()
+            .and_then(|p| p.bins.into_iter().next());
+        let binary_raw = match &first_bin {
+            Some(bin) => self.string_or(
+                &section.binary,
+                "build.binary",
+                bin,
+                "default: Cargo.toml's first binary",
+            ),
+            None => self.string_or(
+                &section.binary,
+                "build.binary",
+                &fields.project_name,
+                "default: the project name",
+            ),
+        };
         let binary_span = section.binary.as_ref().map_or(0..0, |b| b.span());
         let binary = template::render(&binary_raw, fields, None)
             .map_err(|e| self.template_error(binary_span.clone(), "build.binary", e))?;
@@ -330,6 +379,8 @@ impl Resolver<'_> {
         };
         match &section.ldflags {
             Some(raw) => self.note("build.ldflags", &ldflags, Some(raw.span())),
+            // Go's linker flags: nothing for a Rust package.
+            None if first_bin.is_some() => {}
             None => self.settings.push(Setting {
                 key: "build.ldflags".into(),
                 value: ldflags.clone(),

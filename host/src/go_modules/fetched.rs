@@ -64,7 +64,7 @@ impl ModuleCache {
         let _ = remove_tree(&self.staging());
     }
 
-    fn staging(&self) -> PathBuf {
+    pub fn staging(&self) -> PathBuf {
         self.dir.with_extension("partial")
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::config::{Config, DEFAULT_PIPELINE};
+use crate::config::{Config, DEFAULT_PIPELINE, DefaultStage, FETCH, RUST_FETCH, RUST_PIPELINE};
 
 /// `./cmd/NAME` when the module root has no main package and `cmd/` holds exactly one
 /// directory with one (the usual layout of a Go command).
@@ -74,21 +74,42 @@ pub fn render(config: &Config) -> String {
         "snapshot_version = \"{{{{ .Version }}}}-SNAPSHOT-{{{{ .ShortCommit }}}}\"\n"
     )
     .ok();
+    let rust = config.stages.iter().any(|s| {
+        matches!(&s.plugin, crate::config::PluginRef::Builtin { name, .. } if name == "cargo-build")
+    });
     writeln!(out, "[build]").ok();
-    let (main, why) = match main_package(&config.root) {
+    let (main, why) = match main_package(&config.root).filter(|_| !rust) {
         Some(found) => (found, "the only main package under cmd/".to_string()),
         None => (config.build.main.clone(), setting("build.main")),
     };
     writeln!(out, "main = {:<24} # {why}", quote(&main)).ok();
-    writeln!(out, "binary = \"{{{{ .ProjectName }}}}\"").ok();
+    if rust {
+        writeln!(
+            out,
+            "binary = {:<22} # {}",
+            quote(&config.build.binary),
+            setting("build.binary")
+        )
+        .ok();
+    } else {
+        writeln!(out, "binary = \"{{{{ .ProjectName }}}}\"").ok();
+    }
     let targets: Vec<String> = config
         .targets
         .iter()
         .map(|t| quote(&t.to_string()))
         .collect();
     writeln!(out, "targets = [{}]", targets.join(", ")).ok();
-    writeln!(out, "ldflags = {}", quote(crate::config::DEFAULT_LDFLAGS)).ok();
-    writeln!(out, "flags = []                 # more `go build` flags\n").ok();
+    if rust {
+        writeln!(
+            out,
+            "flags = []                 # more `cargo install` flags\n"
+        )
+        .ok();
+    } else {
+        writeln!(out, "ldflags = {}", quote(crate::config::DEFAULT_LDFLAGS)).ok();
+        writeln!(out, "flags = []                 # more `go build` flags\n").ok();
+    }
     let limits = &config.limits;
     writeln!(
         out,
@@ -132,14 +153,13 @@ pub fn render(config: &Config) -> String {
         "filters.exclude = []       # regular expressions over commit subjects\n"
     )
     .ok();
-    let downloads = config
-        .stages
-        .iter()
-        .any(|s| s.name == crate::config::FETCH.name);
-    let stages = downloads
-        .then_some(&crate::config::FETCH)
-        .into_iter()
-        .chain(DEFAULT_PIPELINE);
+    let (fetch, pipeline): (&DefaultStage, &[DefaultStage]) = if rust {
+        (&RUST_FETCH, RUST_PIPELINE)
+    } else {
+        (&FETCH, DEFAULT_PIPELINE)
+    };
+    let downloads = config.stages.iter().any(|s| s.name == fetch.name);
+    let stages = downloads.then_some(fetch).into_iter().chain(pipeline);
     for stage in stages {
         out.push_str(&super::stage_toml(stage));
         out.push('\n');

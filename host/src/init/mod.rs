@@ -58,6 +58,9 @@ pub fn stage_toml(stage: &DefaultStage) -> String {
     if !grants.is_empty() {
         out.push_str(&format!("grants = {{ {} }}\n", grants.join(", ")));
     }
+    if stage.config != "{}" {
+        out.push_str(&format!("config = {}\n", stage.config));
+    }
     out
 }
 

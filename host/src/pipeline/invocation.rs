@@ -285,7 +285,19 @@ fn record_output(
         ),
         (Some(lane_target), _) => Some(lane_target.clone()),
         (None, Some(claimed)) => {
-            let mut built = cx.config.targets.iter().filter(|t| fits(t, claimed));
+            // A plugin that knows variants means the target it names exactly (no
+            // variant: the target built without one).
+            let knows_variants =
+                stage.prepared.plugin.contract != crate::runtime::contract::Version::V0_1;
+            let exact = |known: &Target| {
+                known.os == claimed.os
+                    && known.arch == claimed.arch
+                    && known.variant == claimed.variant
+            };
+            let mut built = cx.config.targets.iter().filter(|t| match knows_variants {
+                true => exact(t),
+                false => fits(t, claimed),
+            });
             match (built.next(), built.next()) {
                 (Some(target), None) => Some(target.clone()),
                 _ => anyhow::bail!(

@@ -174,6 +174,9 @@ impl Pipeline<'_> {
 
     /// xhost's own check of what the fetch stages made, with the build's `go`.
     fn check_fetched(&self, modules: &ModuleCache, first: &PlannedStage) -> Result<()> {
+        if let Some(crates) = self.plan.crates.as_ref().filter(|c| c.downloads()) {
+            return crates.verify_fetched(modules);
+        }
         let go = self
             .plan
             .stages

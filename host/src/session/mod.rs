@@ -361,12 +361,15 @@ fn lanes(plan: &Plan, targets: &[crate::target::Target]) -> Vec<Lane> {
 /// The module cache a build reads: named by the lock files and the fetch stages'
 /// settings, under the project's area; none when nothing is downloaded.
 fn module_cache(plan: &Plan, area: &std::path::Path) -> Option<ModuleCache> {
-    let modules = plan.go_modules.as_ref().filter(|m| m.downloads())?;
     let settings: Vec<(&str, &str)> = plan
         .fetches()
         .map(|s| (s.config.name.as_str(), s.config.json_for(None)))
         .collect();
-    Some(ModuleCache::new(area, modules.download_key(&settings)))
+    if let Some(modules) = plan.go_modules.as_ref().filter(|m| m.downloads()) {
+        return Some(ModuleCache::new(area, modules.download_key(&settings)));
+    }
+    let crates = plan.crates.as_ref().filter(|c| c.downloads())?;
+    Some(ModuleCache::new(area, crates.download_key(&settings)))
 }
 
 /// The release notes (`[changelog]`) as a file in the store, made before the stages so

@@ -24,7 +24,7 @@ struct Config {
     /// Several formats: one archive in each (GoReleaser v2's `formats`).
     formats: Option<Vec<String>>,
     /// Format(s) per operating system, over the defaults
-    /// `{ windows = "zip", wasip1 = "binary", js = "binary" }`.
+    /// `{ windows = "zip", wasip1 = "binary", wasip2 = "binary", js = "binary" }`.
     format_overrides: BTreeMap<String, OneOrMany>,
     /// Put everything under a top directory named like the archive (`true`), or named
     /// as given.
@@ -180,7 +180,12 @@ fn checked_name(name: &str) -> Result<String, StageError> {
 }
 
 fn formats_for(config: &Config, target: &Target) -> Result<Vec<Format>, StageError> {
-    let defaults = [("windows", "zip"), ("wasip1", "binary"), ("js", "binary")];
+    let defaults = [
+        ("windows", "zip"),
+        ("wasip1", "binary"),
+        ("wasip2", "binary"),
+        ("js", "binary"),
+    ];
     let names: Vec<String> = match config.format_overrides.get(target.os.as_str()) {
         Some(OneOrMany::One(format)) => vec![format.clone()],
         Some(OneOrMany::Many(formats)) => formats.clone(),

@@ -1,17 +1,21 @@
 //! CycloneDX 1.6 JSON. The binary is the BOM's subject (`metadata.component`, with its
-//! SHA-256); the modules and the standard library are components with purls; the
-//! dependency graph says binary → main module → the rest. A module's `h1:` hash goes in
-//! a property: CycloneDX hash algorithms do not include Go's module hash. The target,
-//! its variant and the platform settings the binary records (`go:build:GOARM` = `6`) are
-//! properties of the subject.
+//! SHA-256); the modules or crates (and Go's standard library) are components with
+//! purls; the dependency graph says binary → main module or package → the rest (for
+//! Rust, crate by crate). A Go module's `h1:` hash goes in a property: CycloneDX hash
+//! algorithms do not include Go's module hash; a crate's checksum is a SHA-256 hash.
+//! The target, its variant, and the platform settings the binary records
+//! (`go:build:GOARM` = `6`) or its Rust target triple and rustc are properties of the
+//! subject.
 
 use serde_json::{Value, json};
 
+use crate::cargo::Origin;
 use crate::components::{self, Role};
-use crate::{BuildInfo, Subject, platform_settings, stable_id, timestamp};
+use crate::{BuildInfo, Program, RustProgram, Subject, platform_settings, stable_id, timestamp};
 
-pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
-    let components = components::list(info);
+pub fn document<'a>(subject: &Subject, program: impl Into<Program<'a>>) -> Value {
+    let program = program.into();
+    let components = components::list(program);
     let file_name = subject.name.rsplit('/').next().unwrap_or(subject.name);
 
     let mut metadata_component = json!({
@@ -21,18 +25,11 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
         "hashes": [{ "alg": "SHA-256", "content": subject.sha256 }],
         "properties": [
             { "name": "xhost:artifact:path", "value": subject.name },
-            { "name": "go:main:path", "value": info.path },
-            { "name": "go:version", "value": info.go_version },
         ],
     });
-    if let Some(target) = subject.target {
-        push_property(&mut metadata_component, "xhost:target", target);
-    }
-    if let Some(variant) = subject.variant() {
-        push_property(&mut metadata_component, "xhost:target:variant", variant);
-    }
-    for (key, value) in platform_settings(info) {
-        push_property(&mut metadata_component, &format!("go:build:{key}"), value);
+    match program {
+        Program::Go(info) => go_properties(&mut metadata_component, subject, info),
+        Program::Rust(program) => rust_properties(&mut metadata_component, subject, program),
     }
 
     let listed: Vec<Value> = components
@@ -40,31 +37,29 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
         .map(|c| {
             let mut component = json!({
                 "type": if c.role == Role::Main { "application" } else { "library" },
-                "bom-ref": c.purl,
+                "bom-ref": c.bom_ref,
                 "name": c.name,
                 "version": c.version,
                 "purl": c.purl,
             });
-            if let Some(sum) = &c.sum {
-                push_property(&mut component, "go:module:hash", sum);
+            if let Some(sha256) = &c.sha256 {
+                component["hashes"] = json!([{ "alg": "SHA-256", "content": sha256 }]);
             }
-            if let Some(replacement) = &c.replaced_by {
-                push_property(&mut component, "go:module:replacement", replacement);
+            for note in &c.notes {
+                push_property(&mut component, note.property, &note.value);
             }
             component
         })
         .collect();
-    let main = &components[0].purl;
-    let others: Vec<&String> = components.iter().skip(1).map(|c| &c.purl).collect();
-    let mut dependencies = vec![
-        json!({ "ref": "artifact", "dependsOn": [main] }),
-        json!({ "ref": main, "dependsOn": others }),
-    ];
-    dependencies.extend(
-        others
+    let mut dependencies = vec![json!({ "ref": "artifact", "dependsOn": [components[0].bom_ref] })];
+    dependencies.extend(components.iter().map(|c| {
+        let refs: Vec<&String> = c
+            .depends_on
             .iter()
-            .map(|purl| json!({ "ref": purl, "dependsOn": [] })),
-    );
+            .map(|&d| &components[d].bom_ref)
+            .collect();
+        json!({ "ref": c.bom_ref, "dependsOn": refs })
+    }));
 
     json!({
         "bomFormat": "CycloneDX",
@@ -79,6 +74,44 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
         "components": listed,
         "dependencies": dependencies,
     })
+}
+
+/// `go:main:path`, `go:version`, the target and its variant, and the platform settings.
+fn go_properties(component: &mut Value, subject: &Subject, info: &BuildInfo) {
+    push_property(component, "go:main:path", &info.path);
+    push_property(component, "go:version", &info.go_version);
+    if let Some(target) = subject.target {
+        push_property(component, "xhost:target", target);
+    }
+    if let Some(variant) = subject.variant() {
+        push_property(component, "xhost:target:variant", variant);
+    }
+    for (key, value) in platform_settings(info) {
+        push_property(component, &format!("go:build:{key}"), value);
+    }
+}
+
+/// The package, rustc, the Rust target triple, xhost's target and its variant, and
+/// where the crate list comes from.
+fn rust_properties(component: &mut Value, subject: &Subject, program: &RustProgram) {
+    let main = program.crates.main();
+    push_property(component, "rust:package", &main.name);
+    push_property(component, "rust:package:version", &main.version);
+    if let Some(rustc) = &program.rustc_version {
+        push_property(component, "rust:rustc", rustc);
+    }
+    push_property(component, "rust:target", &program.target);
+    if let Some(target) = subject.target {
+        push_property(component, "xhost:target", target);
+    }
+    if let Some(variant) = subject.variant() {
+        push_property(component, "xhost:target:variant", variant);
+    }
+    let origin = match program.crates.origin {
+        Origin::Auditable => "cargo-auditable",
+        Origin::CargoLock => "Cargo.lock",
+    };
+    push_property(component, "rust:crates:source", origin);
 }
 
 fn push_property(component: &mut Value, name: &str, value: &str) {

@@ -1,16 +1,21 @@
 //! SPDX 2.3 JSON. The binary is the described package (with its SHA-256); it contains
-//! the main module, which depends on every other module and on the standard library.
-//! A module's `h1:` hash is a Go module hash, not a checksum SPDX defines, so it is kept
-//! in the package comment rather than passed off as a SHA-256. The binary's comment names
-//! its target, the target's variant and the platform settings it records.
+//! the main module or package, which depends on the others: for Go, on every other
+//! module and on the standard library; for Rust, on its crates, each depending on its
+//! own. A Go module's `h1:` hash is a Go module hash, not a checksum SPDX defines, so it
+//! is kept in the package comment rather than passed off as a SHA-256; a crate's
+//! checksum is the SHA-256 of its `.crate` archive, and a checksum. The binary's comment
+//! names its target, the target's variant, and the platform settings (Go) or target
+//! triple (Rust) and the toolchain.
 
 use serde_json::{Value, json};
 
+use crate::cargo::Origin;
 use crate::components::{self, Role};
-use crate::{BuildInfo, Subject, platform_settings, stable_id, timestamp};
+use crate::{BuildInfo, Program, RustProgram, Subject, platform_settings, stable_id, timestamp};
 
-pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
-    let components = components::list(info);
+pub fn document<'a>(subject: &Subject, program: impl Into<Program<'a>>) -> Value {
+    let program = program.into();
+    let components = components::list(program);
     let spdx_id = |id: &str| format!("SPDXRef-{id}");
     let file_name = subject.name.rsplit('/').next().unwrap_or(subject.name);
 
@@ -21,23 +26,18 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
         "filesAnalyzed": false,
         "checksums": [{ "algorithm": "SHA256", "checksumValue": subject.sha256 }],
         "primaryPackagePurpose": "APPLICATION",
-        "comment": artifact_comment(subject, info),
+        "comment": match program {
+            Program::Go(info) => artifact_comment(subject, info),
+            Program::Rust(program) => rust_artifact_comment(subject, program),
+        },
     })];
     for c in &components {
-        let mut comment = Vec::new();
-        if let Some(sum) = &c.sum {
-            comment.push(format!(
-                "Go module hash (h1, over the module's files): {sum}"
-            ));
-        }
-        if let Some(replacement) = &c.replaced_by {
-            comment.push(format!("replaced by {replacement}"));
-        }
+        let comment: Vec<&str> = c.notes.iter().map(|n| n.comment.as_str()).collect();
         let mut package = json!({
             "SPDXID": spdx_id(&c.id),
             "name": c.name,
             "versionInfo": c.version,
-            "downloadLocation": "NOASSERTION",
+            "downloadLocation": c.download.as_deref().unwrap_or("NOASSERTION"),
             "filesAnalyzed": false,
             "primaryPackagePurpose": if c.role == Role::Main { "APPLICATION" } else { "LIBRARY" },
             "externalRefs": [{
@@ -46,6 +46,9 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
                 "referenceLocator": c.purl,
             }],
         });
+        if let Some(sha256) = &c.sha256 {
+            package["checksums"] = json!([{ "algorithm": "SHA256", "checksumValue": sha256 }]);
+        }
         if !comment.is_empty() {
             package["comment"] = Value::String(comment.join("; "));
         }
@@ -56,8 +59,11 @@ pub fn document(subject: &Subject, info: &BuildInfo) -> Value {
         relation("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Artifact"),
         relation("SPDXRef-Artifact", "CONTAINS", &spdx_id("main")),
     ];
-    for c in components.iter().filter(|c| c.role != Role::Main) {
-        relationships.push(relation(&spdx_id("main"), "DEPENDS_ON", &spdx_id(&c.id)));
+    for c in &components {
+        for &dep in &c.depends_on {
+            let dep = &components[dep];
+            relationships.push(relation(&spdx_id(&c.id), "DEPENDS_ON", &spdx_id(&dep.id)));
+        }
     }
 
     json!({
@@ -103,5 +109,41 @@ fn artifact_comment(subject: &Subject, info: &BuildInfo) -> String {
     format!(
         "Go program {}{target}, built with {}",
         info.path, info.go_version
+    )
+}
+
+/// `Rust program hello 0.1.0 for linux/arm/v6 (variant v6; Rust target
+/// armv6-unknown-linux-gnueabihf), built with rustc 1.95.0 (…); crates from …`.
+fn rust_artifact_comment(subject: &Subject, program: &RustProgram) -> String {
+    let main = program.crates.main();
+    let target = subject.target.unwrap_or(&program.target);
+    let mut details = Vec::new();
+    if let Some(variant) = subject.variant() {
+        details.push(format!("variant {variant}"));
+    }
+    if target != program.target {
+        details.push(format!("Rust target {}", program.target));
+    }
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join("; "))
+    };
+    let rustc = program
+        .rustc_version
+        .as_deref()
+        .map(|v| format!(", built with {v}"))
+        .unwrap_or_default();
+    let origin = match program.crates.origin {
+        Origin::Auditable => {
+            "crates from the binary's cargo auditable section (those compiled for its target)"
+        }
+        Origin::CargoLock => {
+            "crates from Cargo.lock (all the package depends on there, for any target, dev-dependencies included)"
+        }
+    };
+    format!(
+        "Rust program {} {} for {target}{details}{rustc}; {origin}",
+        main.name, main.version
     )
 }

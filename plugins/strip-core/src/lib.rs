@@ -5,9 +5,11 @@
 //! Every result is checked before it is returned (see each format's `verify`): the
 //! parts a loader uses are byte-for-byte those of the input, so a stripped binary runs
 //! exactly as the original did. Anything the code cannot handle correctly is
-//! `Unsupported`, never a guess: Mach-O and XCOFF are only recognised (an already
-//! stripped binary passes, any other is refused with advice), every other format Go
-//! writes (ELF, PE, Plan 9 a.out, wasm) is stripped.
+//! `Unsupported`, never a guess: XCOFF is only recognised (an already stripped binary
+//! passes, any other is refused with advice); Mach-O executables (thin, 64-bit, x86_64
+//! or arm64) are stripped and their linker-made ad-hoc signature re-created, other
+//! Mach-O files are refused unless already stripped; every other format Go writes (ELF,
+//! PE, Plan 9 a.out, wasm) is stripped.
 
 mod elf;
 mod macho;
@@ -139,7 +141,7 @@ pub fn strip(data: &[u8], options: &Options) -> Result<Outcome, Error> {
     match format {
         Format::Elf => elf::strip(data, options.keep_debug),
         Format::Pe => pe::strip(data, options.keep_debug),
-        Format::MachO => macho::strip(data),
+        Format::MachO => macho::strip(data, options.keep_debug),
         Format::Wasm => wasm::strip(data, options.keep_debug),
         Format::Xcoff => xcoff::strip(data, options.keep_debug),
         Format::Plan9 => plan9::strip(data, options.keep_debug),

@@ -1,7 +1,9 @@
 //! `builtin:strip`: removes symbol tables and debug information from each target's
-//! binaries (ELF, PE, Plan 9 a.out, wasm; Mach-O and XCOFF only when already stripped),
-//! replacing them in the release. The work is done by `xhost-strip`, in the sandbox: no
-//! native `strip`.
+//! binaries (ELF, PE, Mach-O executables, Plan 9 a.out, wasm; XCOFF only when already
+//! stripped), replacing them in the release. A Mach-O executable the linker signed ad
+//! hoc (arm64 macOS runs nothing unsigned) is signed again the same way; one signed
+//! with `codesign` is refused rather than re-signed. The work is done by `xhost-strip`,
+//! in the sandbox: no native `strip` or `codesign`.
 
 use serde::Deserialize;
 use xhost_plugin_sdk::files::{input_rel, read, write};
@@ -25,7 +27,7 @@ impl Stage for Strip {
         PluginInfo::per_target(
             "strip",
             env!("CARGO_PKG_VERSION"),
-            "Removes symbol tables and debug information from binaries (ELF, PE, Plan 9, wasm)",
+            "Removes symbol tables and debug information from binaries (ELF, PE, Mach-O, Plan 9, wasm), re-signing Mach-O ad hoc",
         )
         .consuming([ArtifactKind::Binary])
     }

@@ -3,9 +3,13 @@
 //! inside its sandbox, plus the variables a plugin may set, from the profiles'
 //! allow-lists.
 //!
-//! A profile is what xhost knows about one program by name ([`PROFILES`]): today
-//! Go's. A program without one gets the common environment only. Adding a toolchain
-//! (cargo, zig) is adding a profile.
+//! A profile is what xhost knows about one program by name ([`PROFILES`]): Go's,
+//! cargo's, cargo-zigbuild's and zig's. A program without one gets the common
+//! environment only. Adding a toolchain is adding a profile.
+//!
+//! A stage's programs work together (cargo-zigbuild runs cargo, which runs rustc,
+//! which links through zig), so a run gets the profiles of every program its stage is
+//! granted, and `PATH` holds each of their directories, the program's own first.
 
 use std::path::{Path, PathBuf};
 
@@ -14,8 +18,14 @@ use super::tools::Tool;
 /// Private directories of one tool run, as the program sees them.
 #[derive(Clone)]
 pub struct Dirs {
-    /// The directory holding the program (`$PATH`).
-    pub bin: PathBuf,
+    /// The directories holding the program and the stage's other programs (`$PATH`),
+    /// the program's own first.
+    pub bin: Vec<PathBuf>,
+    /// Each granted program's installation, by program name (a Go root, a Rust
+    /// toolchain's sysroot).
+    pub installations: Vec<(String, PathBuf)>,
+    /// The target this invocation builds (`linux_arm64`), for a per-target stage.
+    pub lane: Option<String>,
     /// `$HOME`, persistent per project and tool.
     pub home: PathBuf,
     /// Tool caches (Go's build and module caches), persistent per project and tool.
@@ -38,7 +48,14 @@ pub struct Profile {
     pub env: fn(&Dirs, bool) -> Vec<(&'static str, String)>,
     /// Variables a plugin may set, each with the values it accepts.
     pub settable: &'static [(&'static str, Accepts)],
+    /// Whether it runs the system's C compiler, so `PATH` ends with the system's
+    /// directories (cargo links build scripts and proc macros, which run on this
+    /// machine, with `cc`).
+    pub system_path: bool,
 }
+
+/// The system's directories, where `cc` is; mounted read-only in the tool sandbox.
+const SYSTEM_PATH: &[&str] = &["/usr/local/bin", "/usr/bin", "/bin"];
 
 /// The values a settable variable accepts.
 #[derive(Debug, Clone, Copy)]
@@ -58,10 +75,14 @@ pub enum Accepts {
     GoSumDb,
     /// Comma-separated module path patterns (`GOPRIVATE`, `GONOSUMDB`).
     ModulePatterns,
+    /// `RUSTFLAGS`: `-C key=value` codegen settings and `--cfg`, nothing naming a file.
+    RustFlags,
+    /// A C compiler: exactly `zig cc -target TRIPLE` or `zig c++ -target TRIPLE`.
+    ZigCc,
 }
 
 /// Every program xhost has a profile for.
-pub const PROFILES: &[Profile] = &[GO];
+pub const PROFILES: &[Profile] = &[GO, CARGO, CARGO_ZIGBUILD, ZIG];
 
 /// Variables any program may be given.
 const COMMON: &[(&str, Accepts)] = &[("SOURCE_DATE_EPOCH", Accepts::Digits)];
@@ -82,6 +103,10 @@ const GO: Profile = Profile {
         ("GOPPC64", Accepts::Word),
         ("GORISCV64", Accepts::Word),
         ("CGO_ENABLED", Accepts::Bit),
+        // cgo's C compiler: zig, and only zig, for a target (`zig cc -target
+        // aarch64-linux-musl`).
+        ("CC", Accepts::ZigCc),
+        ("CXX", Accepts::ZigCc),
         ("GOFLAGS", Accepts::GoFlags),
         // Where modules come from; they reach a program only with `net`, and then only
         // the hosts it names.
@@ -91,6 +116,7 @@ const GO: Profile = Profile {
         ("GONOSUMDB", Accepts::ModulePatterns),
         ("GONOPROXY", Accepts::ModulePatterns),
     ],
+    system_path: false,
 };
 
 /// Go's caches in the tool's private cache, never a user's `go.env`, never a fetched
@@ -127,17 +153,110 @@ fn go_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
     env
 }
 
+const CARGO: Profile = Profile {
+    program: "cargo",
+    env: cargo_env,
+    settable: &[
+        ("CARGO_PROFILE_RELEASE_STRIP", Accepts::Word),
+        ("CARGO_PROFILE_RELEASE_LTO", Accepts::Word),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", Accepts::Word),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", Accepts::Digits),
+        ("CARGO_PROFILE_RELEASE_DEBUG", Accepts::Word),
+        ("CARGO_PROFILE_RELEASE_PANIC", Accepts::Word),
+        ("CARGO_BUILD_JOBS", Accepts::Digits),
+        ("RUSTFLAGS", Accepts::RustFlags),
+    ],
+    system_path: true,
+};
+
+/// cargo with its own toolchain's rustc, its registry in the fetched directory (or a
+/// private home), one target directory per target in the tool's cache (so targets
+/// built in parallel do not wait for each other's lock), and offline without `net`.
+fn cargo_env(dirs: &Dirs, net: bool) -> Vec<(&'static str, String)> {
+    let path = |p: &Path| p.display().to_string();
+    let lane = dirs.lane.as_deref().unwrap_or("release");
+    let mut env = vec![
+        (
+            "CARGO_HOME",
+            dirs.modules
+                .as_deref()
+                .map_or_else(|| path(&dirs.home.join("cargo")), path),
+        ),
+        (
+            "CARGO_TARGET_DIR",
+            path(&dirs.cache.join("target").join(lane)),
+        ),
+        ("CARGO_TERM_COLOR", "never".to_string()),
+        ("CARGO_NET_OFFLINE", (!net).to_string()),
+    ];
+    if let Some(sysroot) = dirs.installation("cargo") {
+        // The toolchain's rustc, never another on PATH; and its libraries for the
+        // toolchain's own helpers (rust-objcopy, which strips Mach-O), as rustup sets them.
+        env.push(("RUSTC", path(&sysroot.join("bin/rustc"))));
+        env.push(("LD_LIBRARY_PATH", path(&sysroot.join("lib"))));
+    }
+    env
+}
+
+const CARGO_ZIGBUILD: Profile = Profile {
+    program: "cargo-zigbuild",
+    env: |_, _| Vec::new(),
+    settable: &[],
+    system_path: false,
+};
+
+/// zig's caches (the C libraries it builds for each target) in the tool's cache.
+const ZIG: Profile = Profile {
+    program: "zig",
+    env: |dirs, _| {
+        let cache = dirs.cache.join("zig").display().to_string();
+        vec![
+            ("ZIG_GLOBAL_CACHE_DIR", cache.clone()),
+            ("ZIG_LOCAL_CACHE_DIR", cache),
+        ]
+    },
+    settable: &[],
+    system_path: false,
+};
+
+impl Dirs {
+    /// Where granted program `program` is installed, as the program sees it.
+    pub fn installation(&self, program: &str) -> Option<&Path> {
+        self.installations
+            .iter()
+            .find(|(name, _)| name == program)
+            .map(|(_, dir)| dir.as_path())
+    }
+}
+
+/// `RUSTFLAGS` entries a plugin may use: codegen settings and `--cfg`, nothing that
+/// names a program, a library or a file (`-C linker=`, `-L`, `-l`, `@file`, `-Z`).
+const RUSTFLAGS_ALLOWED: &[&str] = &[
+    "target-feature",
+    "target-cpu",
+    "opt-level",
+    "lto",
+    "codegen-units",
+    "strip",
+    "debuginfo",
+    "panic",
+    "relocation-model",
+    "embed-bitcode",
+    "overflow-checks",
+    "force-frame-pointers",
+];
+
 /// `GOFLAGS` entries a plugin may use. Anything that names a program or file
 /// (`-toolexec`, `-exec`, `-overlay`, `-modfile`, `-pkgdir`, …) is refused.
 const GOFLAGS_ALLOWED: &[&str] = &["-trimpath", "-a", "-v", "-mod=", "-buildvcs=", "-tags="];
 
-/// The environment every run of `tool` starts from.
-pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
+/// The environment every run of `tool`, in a stage granted `programs`, starts from.
+pub fn base(tool: &Tool, programs: &[&str], dirs: &Dirs, net: bool) -> Vec<(String, String)> {
     let path = |p: &Path| p.display().to_string();
     let mut env = vec![
         ("HOME".to_string(), path(&dirs.home)),
         ("TMPDIR".to_string(), path(&dirs.tmp)),
-        ("PATH".to_string(), path(&dirs.bin)),
+        ("PATH".to_string(), search_path(programs, dirs)),
         ("LANG".to_string(), "C.UTF-8".to_string()),
         ("XDG_CACHE_HOME".to_string(), path(&dirs.cache.join("xdg"))),
         (
@@ -145,14 +264,28 @@ pub fn base(tool: &Tool, dirs: &Dirs, net: bool) -> Vec<(String, String)> {
             path(&dirs.home.join(".config")),
         ),
     ];
-    if let Some(profile) = PROFILES.iter().find(|p| p.program == tool.name) {
-        env.extend(
-            (profile.env)(dirs, net)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v)),
-        );
+    // The program's own profile last, so what it sets wins.
+    let others = programs.iter().filter(|p| **p != tool.name);
+    for program in others.chain([&tool.name.as_str()]) {
+        if let Some(profile) = PROFILES.iter().find(|p| p.program == *program) {
+            for (name, value) in (profile.env)(dirs, net) {
+                env.retain(|(n, _)| n != name);
+                env.push((name.to_string(), value));
+            }
+        }
     }
     env
+}
+
+/// The programs' directories, the system's after them when a profile needs them.
+fn search_path(programs: &[&str], dirs: &Dirs) -> String {
+    let system = PROFILES
+        .iter()
+        .any(|p| p.system_path && programs.contains(&p.program));
+    let system = SYSTEM_PATH.iter().filter(|_| system).map(PathBuf::from);
+    std::env::join_paths(dirs.bin.iter().cloned().chain(system))
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Every variable a plugin may set, with what it accepts.
@@ -175,6 +308,8 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
         Accepts::Bit => matches!(value, "0" | "1"),
         Accepts::Digits => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
         Accepts::GoFlags => return check_goflags(value),
+        Accepts::RustFlags => return check_rustflags(value),
+        Accepts::ZigCc => zig_target(value).is_some(),
         Accepts::GoProxy => is_proxy_list(value),
         Accepts::GoSumDb => is_sumdb(value),
         Accepts::ModulePatterns => value.split(',').all(is_module_pattern),
@@ -187,6 +322,42 @@ pub fn check(name: &str, value: &str) -> Result<(), String> {
             "environment variable {name}=`{value}` has a value xhost does not accept"
         ))
     }
+}
+
+/// The target of `zig cc -target TRIPLE` (or `zig c++`), if that is all `value` is.
+fn zig_target(value: &str) -> Option<&str> {
+    let words: Vec<&str> = value.split(' ').collect();
+    match words.as_slice() {
+        ["zig", "cc" | "c++", "-target", triple]
+            if !triple.is_empty()
+                && triple
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+        {
+            Some(triple)
+        }
+        _ => None,
+    }
+}
+
+/// What xhost adds to a run's environment once the plugin's variables are in: a
+/// C compiler for macOS (zig) gets the link stubs of the frameworks Go's runtime names
+/// ([`super::macos_stubs`]), which zig does not carry; `dirs.cache` holds them.
+pub fn complete(env: &mut [(String, String)], dirs: &Dirs) -> bool {
+    let mut stubs_needed = false;
+    for (name, value) in env.iter_mut() {
+        if (name == "CC" || name == "CXX") && zig_target(value).is_some_and(|t| t.contains("macos"))
+        {
+            let stubs = super::macos_stubs::dir(&dirs.cache);
+            value.push_str(&format!(
+                " -F{} -L{}",
+                stubs.join("Frameworks").display(),
+                stubs.join("lib").display()
+            ));
+            stubs_needed = true;
+        }
+    }
+    stubs_needed
 }
 
 /// Letters, digits, `_`, `.` and `,`: nothing that can name a path or split a word.
@@ -249,6 +420,45 @@ fn check_goflags(value: &str) -> Result<(), String> {
         if !allowed {
             return Err(format!(
                 "GOFLAGS entry `{flag}` is not allowed; plugins may use only -trimpath, -a, -v, -mod=…, -buildvcs=… and -tags=…"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_rustflags(value: &str) -> Result<(), String> {
+    let mut flags = value.split_ascii_whitespace();
+    while let Some(flag) = flags.next() {
+        // `-C key=value`, `-Ckey=value`, `--codegen key=value`, `--cfg name`.
+        let (kind, setting, entry) = match flag {
+            "-C" | "--codegen" | "--cfg" => {
+                let setting = flags.next().unwrap_or("");
+                (flag, setting, format!("{flag} {setting}"))
+            }
+            _ => match flag.strip_prefix("-C") {
+                Some(setting) => ("-C", setting, flag.to_string()),
+                None => (flag, "", flag.to_string()),
+            },
+        };
+        let ok = match kind {
+            "--cfg" => {
+                !setting.is_empty()
+                    && setting
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_=\"-.".contains(&b))
+            }
+            "-C" | "--codegen" => setting.split_once('=').is_some_and(|(key, value)| {
+                RUSTFLAGS_ALLOWED.contains(&key)
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-_.,".contains(&b))
+            }),
+            _ => false,
+        };
+        if !ok {
+            return Err(format!(
+                "RUSTFLAGS entry `{entry}` is not allowed; plugins may use only --cfg and -C with {}",
+                RUSTFLAGS_ALLOWED.join(", ")
             ));
         }
     }
@@ -323,14 +533,16 @@ mod tests {
             movable: true,
         };
         let dirs = Dirs {
-            bin: tool.dir().to_path_buf(),
+            bin: vec![tool.dir().to_path_buf()],
+            installations: vec![("go".into(), "/opt/go".into())],
+            lane: None,
             home: "/c/home".into(),
             cache: "/c/cache".into(),
             tmp: "/w/tmp".into(),
             workspace: None,
             modules: None,
         };
-        let env = base(&tool, &dirs, false);
+        let env = base(&tool, &["go"], &dirs, false);
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("PATH"), Some("/opt/go/bin"));
         assert_eq!(get("GOCACHE"), Some("/c/cache/build"));
@@ -342,13 +554,109 @@ mod tests {
             workspace: Some("/p/go.work".into()),
             ..dirs.clone()
         };
-        let env = base(&tool, &work, false);
+        let env = base(&tool, &["go"], &work, false);
         assert!(env.contains(&("GOWORK".into(), "/p/go.work".into())));
         let fetched = Dirs {
             modules: Some("/c/modules/k".into()),
             ..dirs
         };
-        let env = base(&tool, &fetched, false);
+        let env = base(&tool, &["go"], &fetched, false);
         assert!(env.contains(&("GOMODCACHE".into(), "/c/modules/k".into())));
+    }
+
+    #[test]
+    fn cgo_compilers_are_zig_for_a_target() {
+        assert!(check("CC", "zig cc -target aarch64-linux-musl").is_ok());
+        assert!(check("CXX", "zig c++ -target x86_64-windows-gnu").is_ok());
+        for bad in [
+            "gcc",
+            "/xhost/src/evil",
+            "zig cc -target x -fplugin=/tmp/p.so",
+            "zig cc -target",
+            "zig cc -target a/../b",
+            "zig  cc -target x",
+            "sh -c evil",
+        ] {
+            assert!(check("CC", bad).is_err(), "{bad}");
+        }
+        let dirs = Dirs {
+            bin: vec![],
+            installations: vec![],
+            lane: None,
+            home: "/xhost/home".into(),
+            cache: "/xhost/cache".into(),
+            tmp: "/xhost/tmp".into(),
+            workspace: None,
+            modules: None,
+        };
+        let mut env = vec![
+            ("CC".to_string(), "zig cc -target aarch64-macos".to_string()),
+            (
+                "CXX".to_string(),
+                "zig c++ -target x86_64-linux-musl".to_string(),
+            ),
+        ];
+        assert!(complete(&mut env, &dirs));
+        assert_eq!(
+            env[0].1,
+            "zig cc -target aarch64-macos -F/xhost/cache/macos-stubs/Frameworks -L/xhost/cache/macos-stubs/lib"
+        );
+        assert_eq!(env[1].1, "zig c++ -target x86_64-linux-musl");
+    }
+
+    #[test]
+    fn rustflags_name_no_program_or_file() {
+        assert!(check("RUSTFLAGS", "-C target-cpu=native --cfg tokio_unstable").is_ok());
+        assert!(check("RUSTFLAGS", "-Ctarget-feature=+crt-static").is_ok());
+        for bad in [
+            "-C linker=/tmp/evil",
+            "-Clinker=/tmp/evil",
+            "-L /tmp",
+            "-l evil",
+            "@/tmp/args",
+            "-Z unstable-options",
+            "--codegen link-arg=-fuse-ld=/tmp/x",
+            "-C",
+        ] {
+            let err = check("RUSTFLAGS", bad).unwrap_err();
+            assert!(err.contains("not allowed"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_stage_s_programs_see_each_other_with_their_profiles() {
+        let tool = Tool {
+            name: "cargo-zigbuild".into(),
+            path: "/opt/zb/bin/cargo-zigbuild".into(),
+            installation: "/opt/zb".into(),
+            version: None,
+            movable: true,
+        };
+        let dirs = Dirs {
+            bin: vec!["/xhost/tool/bin".into(), "/xhost/tools/cargo/bin".into()],
+            installations: vec![
+                ("cargo-zigbuild".into(), "/xhost/tool".into()),
+                ("cargo".into(), "/xhost/tools/cargo".into()),
+                ("zig".into(), "/xhost/tools/zig".into()),
+            ],
+            lane: Some("linux_arm64".into()),
+            home: "/c/home".into(),
+            cache: "/c/cache".into(),
+            tmp: "/w/tmp".into(),
+            workspace: None,
+            modules: Some("/xhost/modules".into()),
+        };
+        let env = base(&tool, &["cargo", "cargo-zigbuild", "zig"], &dirs, false);
+        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(
+            get("PATH"),
+            Some("/xhost/tool/bin:/xhost/tools/cargo/bin:/usr/local/bin:/usr/bin:/bin")
+        );
+        assert_eq!(get("CARGO_HOME"), Some("/xhost/modules"));
+        assert_eq!(get("CARGO_TARGET_DIR"), Some("/c/cache/target/linux_arm64"));
+        assert_eq!(get("CARGO_NET_OFFLINE"), Some("true"));
+        assert_eq!(get("RUSTC"), Some("/xhost/tools/cargo/bin/rustc"));
+        assert_eq!(get("ZIG_GLOBAL_CACHE_DIR"), Some("/c/cache/zig"));
+        assert_eq!(get("GOCACHE"), None);
     }
 }

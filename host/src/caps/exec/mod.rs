@@ -20,6 +20,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 mod args;
 mod env;
+mod macos_stubs;
 mod policy;
 pub mod process;
 pub mod tools;
@@ -127,6 +128,7 @@ impl Capability for Exec {
                     fetched: invocation.fetched.clone(),
                     log: invocation.log.clone(),
                     time_spent: invocation.program_time.clone(),
+                    lane: invocation.lane.as_ref().map(|t| t.slug()),
                 }
             }
         });
@@ -144,13 +146,16 @@ impl Capability for Exec {
         let confined = policy::at_fixed_places();
         let mut digests = serde_json::Map::new();
         for (name, tool) in programs(stage) {
-            digests.insert(
-                name.clone(),
-                json!({
-                    "path": policy::program_seen(tool, confined).display().to_string(),
-                    "sha256": keys.program_digest(&tool.path)?,
-                }),
-            );
+            let mut program = json!({
+                "path": policy::program_seen(tool, confined).display().to_string(),
+                "sha256": keys.program_digest(&tool.path)?,
+            });
+            // cargo's own digest says little of the compiler it runs; rustc's version
+            // names the build.
+            if let (Some(version), "cargo") = (&tool.version, tool.name.as_str()) {
+                program["version"] = json!(version);
+            }
+            digests.insert(name.clone(), program);
         }
         let mut parts = vec![("programs", Value::Object(digests))];
         if !policy::project_at_fixed_place(confined, super::paths::granted(stage)) {
@@ -197,6 +202,8 @@ pub struct ExecCap {
     log: LogSink,
     /// Wall time spent in programs; not charged to the plugin's own time limit.
     time_spent: Arc<ProgramTime>,
+    /// The target a per-target invocation builds, as a slug (cargo's target directory).
+    lane: Option<String>,
 }
 
 impl ExecCap {
@@ -215,6 +222,7 @@ impl ExecCap {
             fetched: None,
             log,
             time_spent: Arc::default(),
+            lane: None,
         }
     }
 
@@ -245,7 +253,12 @@ impl ExecCap {
             std::fs::create_dir_all(dir)
                 .map_err(|e| ExecError::Unavailable(format!("creating {}: {e}", dir.display())))?;
         }
-        let view = View::new(tool, roots, &access)?;
+        let companions: Vec<&Tool> = self
+            .granted
+            .values()
+            .filter(|t| t.name != tool.name)
+            .collect();
+        let view = View::new(tool, &companions, roots, &access)?;
         let args = command
             .args
             .iter()
@@ -255,11 +268,25 @@ impl ExecCap {
         let workspace = (roots.source.as_ref())
             .map(|source| source.join("go.work"))
             .filter(|file| file.is_file());
-        let mut env = env::base(tool, &dirs(&view, tool, &access, workspace), self.net.any());
+        let programs: Vec<&str> = self.granted.keys().map(String::as_str).collect();
+        let seen = dirs(
+            &view,
+            tool,
+            &companions,
+            &access,
+            workspace,
+            self.lane.clone(),
+        );
+        let mut env = env::base(tool, &programs, &seen, self.net.any());
         for (name, value) in &command.env {
             env::check(name, value).map_err(ExecError::EnvDenied)?;
             env.retain(|(n, _)| n != name);
             env.push((name.clone(), value.clone()));
+        }
+        if env::complete(&mut env, &seen) {
+            macos_stubs::write(&access.cache).map_err(|e| {
+                ExecError::Unavailable(format!("writing the macOS link stubs: {e}"))
+            })?;
         }
         let spec = Spec {
             program: view.seen(&tool.path),
@@ -388,12 +415,18 @@ pub fn run_for_host(
     ] {
         std::fs::create_dir_all(dir)?;
     }
-    let view = View::new(tool, &roots, &access).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+    let view =
+        View::new(tool, &[], &roots, &access).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     let workspace = Some(project.join("go.work")).filter(|f| f.is_file());
     let spec = Spec {
         program: view.seen(&tool.path),
         args: args.iter().map(Into::into).collect(),
-        env: env::base(tool, &dirs(&view, tool, &access, workspace), false),
+        env: env::base(
+            tool,
+            &[tool.name.as_str()],
+            &dirs(&view, tool, &[], &access, workspace, None),
+            false,
+        ),
         cwd: project.to_path_buf(),
         timeout: Duration::from_secs(limits.exec_time_secs),
         output_cap: OUTPUT_CAP,
@@ -421,9 +454,21 @@ fn argument(arg: &Arg, roots: &Roots, view: &View) -> Result<OsString, String> {
 }
 
 /// The run's directories as the program sees them.
-fn dirs(view: &View, tool: &Tool, access: &Mounts, workspace: Option<PathBuf>) -> Dirs {
+fn dirs(
+    view: &View,
+    tool: &Tool,
+    companions: &[&Tool],
+    access: &Mounts,
+    workspace: Option<PathBuf>,
+    lane: Option<String>,
+) -> Dirs {
+    let programs = || std::iter::once(tool).chain(companions.iter().copied());
     Dirs {
-        bin: view.seen(tool.dir()),
+        bin: programs().map(|t| view.seen(t.dir())).collect(),
+        installations: programs()
+            .map(|t| (t.name.clone(), view.seen(&t.installation)))
+            .collect(),
+        lane,
         home: view.seen(&access.home),
         cache: view.seen(&access.cache),
         tmp: view.seen(&access.tmp),

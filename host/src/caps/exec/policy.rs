@@ -32,6 +32,9 @@ const CACHE: &str = "/xhost/cache";
 const MODULES: &str = "/xhost/modules";
 /// Where a movable tool's installation is shown ([`Tool::movable`]).
 pub const TOOL: &str = "/xhost/tool";
+/// Where the stage's other movable programs' installations are shown, each under its
+/// name (`/xhost/tools/zig`).
+pub const TOOLS: &str = "/xhost/tools";
 
 /// What a program may reach besides the system, its installation, the source tree and
 /// `/in`.
@@ -77,8 +80,14 @@ pub struct View {
 }
 
 impl View {
-    /// The view `tool` gets of `roots` and `access` in this process's sandbox mode.
-    pub fn new(tool: &Tool, roots: &Roots, access: &Access) -> Result<View, ExecError> {
+    /// The view `tool`, run beside its stage's other programs `companions`, gets of
+    /// `roots` and `access` in this process's sandbox mode.
+    pub fn new(
+        tool: &Tool,
+        companions: &[&Tool],
+        roots: &Roots,
+        access: &Access,
+    ) -> Result<View, ExecError> {
         let launcher = match tool_sandbox::mode() {
             Ok(Mode::Unconfined) => None,
             Ok(Mode::Confined { launcher }) => Some(launcher),
@@ -121,6 +130,17 @@ impl View {
         } else {
             stay(&tool.installation)
         });
+        for other in companions {
+            places.push(if other.movable {
+                at(
+                    &other.installation,
+                    &format!("{TOOLS}/{}", other.name),
+                    Use::ReadOnly,
+                )
+            } else {
+                stay(&other.installation)
+            });
+        }
         places.extend(
             access
                 .paths

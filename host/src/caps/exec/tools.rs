@@ -7,7 +7,10 @@
 //! wrapper's interpreter and the tree it points into do not exist. So a toolchain xhost
 //! knows (a profile in [`super::env`], Go's) is asked where it really is — `go env
 //! GOROOT GOVERSION`, in the project directory, so a version manager picks the
-//! project's version — and its own executable runs instead. Any other script must have
+//! project's version — and its own executable runs instead. Likewise cargo, usually
+//! rustup's proxy: the `rustc` beside it is asked for its sysroot (in the project
+//! directory, so `rust-toolchain.toml` picks the toolchain), and the sysroot's own
+//! `bin/cargo` runs, the sysroot being its installation. Any other script must have
 //! its interpreter inside what the sandbox holds, or the error says to point `[tools]` at
 //! the program itself. A missing program is an error that says how to get it.
 
@@ -72,6 +75,9 @@ pub fn resolve(
     };
     match name {
         "go" => go_toolchain(&found, project),
+        "cargo" => {
+            rust_toolchain(&found, project).with_context(|| format!("stage `{stage}` runs `cargo`"))
+        }
         _ => plain(name, &found),
     }
 }
@@ -154,6 +160,62 @@ fn go_toolchain(found: &Path, project: &Path) -> Result<Tool> {
     })
 }
 
+/// cargo of the Rust toolchain the project uses: the sysroot that the `rustc` beside
+/// `found` reports (rustup's proxy honours `rust-toolchain.toml` in `project`), whose
+/// `bin/cargo` and `bin/rustc` run without rustup. Its version is rustc's, which names
+/// the compiler build.
+fn rust_toolchain(found: &Path, project: &Path) -> Result<Tool> {
+    let rustc = found.with_file_name("rustc");
+    let ask = |program: &Path, args: &[&str]| -> Result<String> {
+        let output = Command::new(program)
+            .args(args)
+            .current_dir(project)
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC")
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("running {} {}", program.display(), args.join(" ")))?;
+        if !output.status.success() {
+            bail!(
+                "`{} {}` {}: {}; point `[tools] cargo` in xhost.toml at a Rust toolchain's bin/cargo",
+                program.display(),
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    if executable(&rustc).is_none() {
+        bail!(
+            "`cargo` is {}, but there is no `rustc` beside it to say which toolchain it is; point `[tools] cargo` in xhost.toml at a Rust toolchain's bin/cargo",
+            found.display()
+        );
+    }
+    let sysroot = PathBuf::from(ask(&rustc, &["--print", "sysroot"])?);
+    let sysroot = sysroot.canonicalize().with_context(|| {
+        format!(
+            "the Rust sysroot {} that {} reports",
+            sysroot.display(),
+            rustc.display()
+        )
+    })?;
+    let path = executable(&sysroot.join("bin/cargo")).with_context(|| {
+        format!(
+            "the Rust toolchain at {} has no bin/cargo; add it with `rustup component add cargo`",
+            sysroot.display()
+        )
+    })?;
+    let version = ask(&sysroot.join("bin/rustc"), &["--version"])?;
+    Ok(Tool {
+        name: "cargo".into(),
+        movable: movable(&path, &sysroot),
+        path,
+        installation: sysroot,
+        version: Some(version),
+    })
+}
+
 /// Where a program is installed: the directory above its `bin/` (a Go root, say), or
 /// the directory holding it. Never `/` itself.
 fn installation_of(path: &Path) -> PathBuf {
@@ -198,6 +260,13 @@ fn install_hint(name: &str) -> &'static str {
     match name {
         "go" => {
             "install Go 1.21 or newer (the wasip1 target needs 1.21) and put its bin directory on PATH"
+        }
+        "cargo" => "install Rust with rustup and put ~/.cargo/bin on PATH",
+        "cargo-zigbuild" => {
+            "it links Rust for other systems through zig: install it (`pip install cargo-zigbuild`, or `cargo install --locked cargo-zigbuild`) and put it on PATH"
+        }
+        "zig" => {
+            "zig is the C toolchain that links for other systems: install it (`pip install ziglang` puts it in the ziglang package's directory; `[tools] zig` can point there) and put it on PATH"
         }
         _ => "install it and put it on PATH",
     }

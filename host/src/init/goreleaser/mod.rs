@@ -2,18 +2,19 @@
 //! builds (targets from goos × goarch × goarm/goamd64 minus `ignore`, env, flags,
 //! ldflags, main, binary), archives (name_template — v1 `replacements` folded into it —,
 //! format/formats, format_overrides, files, wrap_in_directory), checksum, snapshot,
-//! changelog, universal_binaries and sboms. Every key that does not carry over is
+//! changelog, universal_binaries, sboms, signs and nfpms (Linux packages). Every key that does not carry over is
 //! listed with its line, the reason and where to go instead.
 //!
 //! - `load`: the file as nodes with lines (anchors, aliases, merge keys resolved);
 //!   `yaml`: reading nodes; `toml_text`: writing values;
-//! - `build`, `archive`, `changelog`: the sections that carry over; the release stages
+//! - `build`, `archive`, `changelog`, `sign`, `nfpm`: the sections that carry over; the release stages
 //!   (universal binaries, checksum) are here.
 
 mod archive;
 mod build;
 mod changelog;
 mod load;
+mod nfpm;
 mod sign;
 mod toml_text;
 mod yaml;
@@ -73,7 +74,6 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     ("homebrew_casks", "Homebrew casks are not generated yet"),
     ("scoops", "Scoop manifests are not generated yet"),
-    ("nfpms", "Linux packages are not made yet"),
     (
         "dockers",
         "images are built from a Dockerfile by docker there; xhost makes them without one: add a `builtin:oci-image` stage (its `files`, `env`, `exposed_ports` take the Dockerfile's COPY, ENV, EXPOSE)",
@@ -253,6 +253,7 @@ const TOP_LEVEL: &[&str] = &[
     "universal_binaries",
     "sboms",
     "signs",
+    "nfpms",
 ];
 
 /// `[project]`: the name and the snapshot version.
@@ -359,6 +360,9 @@ fn stages(
         v1,
         im,
     )?);
+    if let Some(nfpms) = root.get_node("nfpms") {
+        out.push_str(&nfpm::convert_nfpms(nfpms, v1, im)?);
+    }
     out.push_str(&convert_checksum(root.get_node("checksum"), im)?);
     Ok(out)
 }

@@ -1,0 +1,3 @@
+module example.com/cgreet
+
+go 1.22
