@@ -14,6 +14,8 @@ mod attacks;
 mod cache_poisoning;
 #[path = "hostile/partials.rs"]
 mod partials;
+#[path = "hostile/registries.rs"]
+mod registries;
 #[path = "hostile/remote_exec.rs"]
 mod remote_exec;
 mod support;
@@ -131,6 +133,7 @@ fn the_security_doc_lists_every_attack() {
         .chain(cache_poisoning::poisonings().iter().map(|p| p.name))
         .chain(remote_exec::worker_attacks().iter().map(|a| a.name))
         .chain(partials::partial_attacks().iter().map(|a| a.name))
+        .chain(registries::registry_attacks().iter().map(|a| a.name))
         .filter(|name| !doc.contains(name))
         .collect();
     assert!(missing.is_empty(), "docs/SECURITY.md lacks: {missing:#?}");
@@ -160,6 +163,18 @@ fn every_doctored_partial_is_refused_by_the_merge() {
             + tamperings().len()
             + cache_poisoning::poisonings().len()
             + remote_exec::worker_attacks().len()
+            + 1,
+    );
+}
+
+#[test]
+fn every_lying_registry_and_untrusted_publisher_is_refused() {
+    registries::check_every_registry_attack(
+        attacks().len()
+            + tamperings().len()
+            + cache_poisoning::poisonings().len()
+            + remote_exec::worker_attacks().len()
+            + partials::partial_attacks().len()
             + 1,
     );
 }

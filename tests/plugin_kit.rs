@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::registry::Registry;
 use support::{Project, run_script, run_tool, sha256, workspace};
 
 fn scratch(name: &str) -> PathBuf {
@@ -83,6 +84,44 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
             );
         }
     }
+
+    // The same two plugins published to a registry and taken by digest: a machine with
+    // an empty cache fetches them, then builds again with the registry gone.
+    let registry = Registry::start();
+    let mut from_registry = toml.clone();
+    for (wasm, name) in [(&rust, "rs-notes"), (&python, "py-notes")] {
+        let to = format!("oci://127.0.0.1:{}/kit/{name}:0.1.0", registry.port);
+        let published = project.xhost(&["plugin", "publish", wasm.to_str().unwrap(), &to]);
+        published.assert_ok();
+        let reference = published.stdout.trim();
+        let pinned = format!(
+            "plugin = {:?}\nsha256 = \"{}\"\n",
+            wasm.to_str().unwrap(),
+            sha256(wasm)
+        );
+        assert!(from_registry.contains(&pinned), "{from_registry}");
+        from_registry = from_registry.replace(&pinned, &format!("plugin = \"{reference}\"\n"));
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("XHOST_CACHE_DIR", cache.path().to_str().unwrap())];
+    let by_digest = |name: &str| {
+        let copy = Project::new(name);
+        support::copy_tree(&project.dir, &copy.dir);
+        std::fs::remove_dir_all(copy.dist()).unwrap();
+        copy.write("xhost.toml", &from_registry);
+        copy.xhost_with(&["build", "."], &env).assert_ok();
+        for name in ["rs-notes", "py-notes"] {
+            let file = format!("hello_3.0.0_{name}.txt");
+            assert_eq!(
+                std::fs::read(copy.dist().join(&file)).unwrap(),
+                std::fs::read(project.dist().join(&file)).unwrap(),
+                "{file}"
+            );
+        }
+    };
+    by_digest("kit-from-registry");
+    registry.stop();
+    by_digest("kit-from-registry-offline");
 
     for (lang, world) in [
         ("rust", "tool-plugin"),

@@ -8,7 +8,8 @@ mod support;
 
 use std::path::Path;
 
-use support::{Project, run_tool, workspace};
+use support::registry::Registry;
+use support::{Project, run_tool};
 
 const CONFIG: &str = r#"
 [project]
@@ -39,55 +40,6 @@ plugin = "builtin:checksum"
 registry = "127.0.0.1:PORT/acme/hello"
 plain_http = true
 "#;
-
-/// A registry for one test, stopped when dropped.
-struct Registry {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl Registry {
-    fn start() -> Registry {
-        Registry::start_with(None, None)
-    }
-
-    /// With `htpasswd`, the registry takes only those users' credentials; with `tls`
-    /// (certificate, key), it speaks HTTPS.
-    fn start_with(htpasswd: Option<&Path>, tls: Option<(&Path, &Path)>) -> Registry {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let script = workspace().join("scripts/registry-start");
-        let port_text = port.to_string();
-        let mut args = vec![dir.path().to_str().unwrap(), &port_text];
-        if let Some(file) = htpasswd {
-            args.extend(["--htpasswd", file.to_str().unwrap()]);
-        }
-        if let Some((cert, key)) = tls {
-            args.extend(["--tls", cert.to_str().unwrap(), key.to_str().unwrap()]);
-        }
-        run_tool(script.to_str().unwrap(), &args, Path::new("."));
-        Registry { dir, port }
-    }
-
-    fn stop(&self) {
-        let script = workspace().join("scripts/registry-stop");
-        run_tool(
-            script.to_str().unwrap(),
-            &[self.dir.path().to_str().unwrap()],
-            Path::new("."),
-        );
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// hello-go as `CONFIG` has it, publishing to `registry`, built.
 fn built(name: &str, registry: &Registry) -> Project {

@@ -6,6 +6,7 @@
 //!   store/<sha256>               artifact bytes, shared by all builds
 //!   actions/<xx>/<key>.json      action-cache entries
 //!   compiled/<engine>/<sha>.cwasm compiled plugins
+//!   plugins/sha256-<hex>/        plugins fetched from registries, by manifest digest
 //!   programs.json                granted programs' digests with stamps
 //!   counts.json, counts.lock     hits (local, remote), misses, uploads over all builds
 //!   probe/<…>                    passed tool-sandbox probes
@@ -66,6 +67,11 @@ impl CacheLayout {
     /// Action-cache entries.
     pub fn actions(&self) -> PathBuf {
         self.root.join("actions")
+    }
+
+    /// Plugins fetched from OCI registries (`crate::plugin_registry`).
+    pub fn plugins(&self) -> PathBuf {
+        self.root.join("plugins")
     }
 
     /// Compiled plugins, one directory per engine configuration.

@@ -22,6 +22,7 @@ pub mod known_digest;
 pub mod lock;
 pub mod pipeline;
 pub mod plan;
+pub mod plugin_registry;
 pub mod plugin_sandbox;
 pub mod provenance;
 pub mod publish;

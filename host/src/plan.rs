@@ -451,6 +451,13 @@ fn plugin_bytes(plugin: &PluginRef, stage: &str) -> Result<Cow<'static, [u8]>> {
                 path.display()
             )
         }),
+        // Verified against the pinned manifest digest (and `trust`) as it is taken.
+        PluginRef::Oci { reference, trust } => {
+            let cache = crate::cache_layout::CacheLayout::locate()?;
+            crate::plugin_registry::component(&cache, reference, trust)
+                .map(|fetched| Cow::Owned(fetched.component))
+                .with_context(|| format!("stage `{stage}`"))
+        }
     }
 }
 
@@ -458,6 +465,7 @@ fn check_pin(plugin: &PluginRef, label: &str, digest: &str, stage: &str) -> Resu
     let pinned = match plugin {
         PluginRef::Builtin { sha256, .. } => sha256.as_deref(),
         PluginRef::File { sha256, .. } => Some(sha256.as_str()),
+        PluginRef::Oci { .. } => None,
     };
     match pinned {
         Some(pinned) if pinned != digest => bail!(

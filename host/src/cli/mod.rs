@@ -8,7 +8,9 @@ mod init;
 mod merge;
 mod plugin_inspect;
 mod plugin_new;
+mod plugin_publish;
 mod plugin_run;
+mod plugin_update;
 mod plugins;
 mod publish;
 mod report;
@@ -197,6 +199,41 @@ enum PluginCommand {
     Inspect(InspectArgs),
     /// Run a plugin once in the sandbox on given inputs, as a stage would.
     Run(Box<RunArgs>),
+    /// Push a component to an OCI registry as a wasm artifact, optionally signed;
+    /// prints the `oci://…@sha256:…` reference to pin.
+    Publish(PluginPublishArgs),
+    /// Move each `oci://` pin in xhost.toml to the digest its tag names now, when the
+    /// new component is signed by the stage's `trust` keys and asks for nothing more.
+    Update(PluginUpdateArgs),
+}
+
+#[derive(Args)]
+struct PluginPublishArgs {
+    /// The component file.
+    file: PathBuf,
+    /// Where to publish: oci://REGISTRY/REPOSITORY:TAG.
+    to: String,
+    /// Sign it, as `cosign sign --key` would, with this ECDSA P-256 private key (PEM,
+    /// or cosign's encrypted key file).
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// The environment variable holding the key's password (cosign's encrypted keys).
+    #[arg(long, value_name = "VAR", requires = "key")]
+    key_password_env: Option<String>,
+}
+
+#[derive(Args)]
+struct PluginUpdateArgs {
+    /// The project directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Move a pin even when the new component asks for capabilities the pinned one
+    /// did not (they are listed either way).
+    #[arg(long)]
+    allow_new_capabilities: bool,
+    /// Show what would move; change nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -232,7 +269,7 @@ enum World {
 
 #[derive(Args)]
 struct InspectArgs {
-    /// The component file.
+    /// The component file, or oci://REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST].
     file: PathBuf,
     /// Print JSON instead of text.
     #[arg(long, conflicts_with = "stage_snippet")]
@@ -435,6 +472,8 @@ pub fn main() -> ExitCode {
         Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
         Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args, cli.verbose),
         Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(*args, cli.verbose),
+        Command::Plugin(PluginCommand::Publish(args)) => plugin_publish::run(args),
+        Command::Plugin(PluginCommand::Update(args)) => plugin_update::run(args, cli.verbose),
         Command::Worker(args) => worker::run(args, cli.verbose),
     };
     match result {

@@ -12,16 +12,34 @@ use super::InspectArgs;
 use crate::cache_layout::CacheLayout;
 use crate::digest::sha256_hex;
 use crate::plan::{Info, Needs};
+use crate::plugin_registry::reference::SCHEME as OCI;
+use crate::plugin_registry::{self, OciRef};
 use crate::report;
 use crate::runtime::contract::{self, Import};
 use crate::runtime::plugin::Analysis;
 use crate::runtime::{LoadedPlugin, Runtime};
 
 pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let label = args.file.display().to_string();
-    let runtime = Runtime::cached(&CacheLayout::locate()?)?;
+    let cache = CacheLayout::locate()?;
+    let (bytes, reference) = match args.file.to_str().filter(|f| f.starts_with(OCI)) {
+        // Fetched (and kept in the cache) by digest; a tag is looked up first, so this
+        // prints the reference to pin.
+        Some(text) => {
+            let reference = plugin_registry::resolve(&OciRef::parse(text)?)?;
+            let fetched = plugin_registry::component(&cache, &reference, &[])?;
+            (fetched.component, Some(reference))
+        }
+        None => (
+            std::fs::read(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?,
+            None,
+        ),
+    };
+    let label = match &reference {
+        Some(reference) => reference.to_string(),
+        None => args.file.display().to_string(),
+    };
+    let runtime = Runtime::cached(&cache)?;
     let analysis = Analysis::of(&runtime, &label, &bytes)?;
     let problem = analysis.problem(&label);
     let described = match &problem {
@@ -30,6 +48,7 @@ pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
     };
     let facts = Facts {
         file: &args.file,
+        reference: reference.as_ref(),
         size: bytes.len(),
         sha256: sha256_hex(&bytes),
         analysis: &analysis,
@@ -71,6 +90,8 @@ fn describe(
 
 struct Facts<'a> {
     file: &'a Path,
+    /// Where it came from, when from a registry (with the digest to pin).
+    reference: Option<&'a OciRef>,
     size: usize,
     sha256: String,
     analysis: &'a Analysis,
@@ -90,12 +111,15 @@ impl Facts<'_> {
             writeln!(out, "consumes    {}", kinds(info))?;
             writeln!(out, "needs       {}", needs(&info.needs))?;
         }
-        writeln!(
-            out,
-            "file        {} ({} bytes)",
-            self.file.display(),
-            self.size
-        )?;
+        match self.reference {
+            Some(reference) => writeln!(out, "from        {reference} ({} bytes)", self.size)?,
+            None => writeln!(
+                out,
+                "file        {} ({} bytes)",
+                self.file.display(),
+                self.size
+            )?,
+        }
         writeln!(out, "sha256      {}", self.sha256)?;
         writeln!(
             out,
@@ -128,12 +152,19 @@ impl Facts<'_> {
     /// is as given; in xhost.toml it is relative to the project directory.
     fn stage_snippet(&self, info: &Info) -> String {
         let grants = crate::caps::requested(&info.needs);
-        let mut snippet = format!(
-            "[[stage]]\nname = \"{}\"\nplugin = {:?}\nsha256 = \"{}\"\n",
-            info.name,
-            self.file.display().to_string(),
-            self.sha256
-        );
+        let mut snippet = match self.reference {
+            // The manifest digest in the reference pins it.
+            Some(reference) => format!(
+                "[[stage]]\nname = \"{}\"\nplugin = \"{reference}\"\n",
+                info.name
+            ),
+            None => format!(
+                "[[stage]]\nname = \"{}\"\nplugin = {:?}\nsha256 = \"{}\"\n",
+                info.name,
+                self.file.display().to_string(),
+                self.sha256
+            ),
+        };
         if !grants.is_empty() {
             snippet.push_str(&format!("grants = {{ {} }}\n", grants.join(", ")));
         }
@@ -170,6 +201,7 @@ impl Facts<'_> {
         });
         json!({
             "file": self.file.display().to_string(),
+            "reference": self.reference.map(ToString::to_string),
             "size": self.size,
             "sha256": self.sha256,
             "contract": {

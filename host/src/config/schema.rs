@@ -248,6 +248,8 @@ pub struct StageSection {
     pub name: Spanned<String>,
     pub plugin: Spanned<String>,
     pub sha256: Option<Spanned<String>>,
+    /// Public keys, one of which must have signed an `oci://` plugin.
+    pub trust: Option<Vec<Spanned<String>>>,
     /// `grants`: checked against the capabilities by `crate::caps::check_grants`.
     #[serde(default)]
     pub grants: BTreeMap<Spanned<String>, Spanned<GrantValue>>,

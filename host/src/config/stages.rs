@@ -1,4 +1,5 @@
-//! `[[stage]]` tables: names, plugins (built-in or pinned files), grants and limits.
+//! `[[stage]]` tables: names, plugins (built-in, pinned files, or from a registry by
+//! digest), grants and limits.
 
 use toml::Spanned;
 
@@ -9,6 +10,8 @@ use super::resolver::Resolver;
 use super::schema::{GrantValue, LimitsSection, StageSection};
 use super::template::Fields;
 use super::{FILE_NAME, Grant, Grants, Limits, PluginRef, Rendered, StageConfig, json};
+use crate::plugin_registry::OciRef;
+use crate::plugin_registry::reference::SCHEME as OCI;
 use crate::target::Target;
 
 impl Resolver<'_> {
@@ -73,6 +76,15 @@ impl Resolver<'_> {
             None => None,
         };
         let plugin = section.plugin.get_ref();
+        if let Some(trust) = section.trust.as_ref().filter(|_| !plugin.starts_with(OCI)) {
+            return Err(self.at(
+                trust.first().map_or(section.plugin.span(), |t| t.span()),
+                format!("`trust` is for plugins from a registry (`plugin = \"{OCI}…\"`); `{plugin}` is pinned by its digest"),
+            ));
+        }
+        if plugin.starts_with(OCI) {
+            return self.oci_plugin(section);
+        }
         if let Some(name) = plugin.strip_prefix("builtin:") {
             if !crate::builtin::exists(name) {
                 let known = crate::builtin::names().join(", builtin:");
@@ -99,6 +111,45 @@ impl Resolver<'_> {
             sha256,
             written: plugin.clone(),
         })
+    }
+
+    /// `plugin = "oci://…@sha256:…"`, with the keys `trust` names.
+    fn oci_plugin(&self, section: &StageSection) -> Result<PluginRef, ConfigError> {
+        let written = section.plugin.get_ref();
+        let reference =
+            OciRef::parse(written).map_err(|e| self.at(section.plugin.span(), e.to_string()))?;
+        if reference.digest.is_none() {
+            return Err(self.at(
+                section.plugin.span(),
+                format!(
+                    "plugin `{written}` is taken by digest, not by tag: add `@sha256:<digest>` (`xhost plugin inspect {written}` prints the reference to pin)"
+                ),
+            ));
+        }
+        if let Some(sha) = &section.sha256 {
+            return Err(self.at(
+                sha.span(),
+                "a plugin from a registry is pinned by the digest in its reference; remove `sha256`",
+            ));
+        }
+        let mut trust = Vec::new();
+        for key in section.trust.iter().flatten() {
+            let path = self.root.join(key.get_ref());
+            if !path.is_file() {
+                return Err(self.at(
+                    key.span(),
+                    format!("trust: `{}` is not a file in the project (a cosign public key, `cosign.pub`)", key.get_ref()),
+                ));
+            }
+            trust.push(path);
+        }
+        if section.trust.as_ref().is_some_and(Vec::is_empty) {
+            return Err(self.at(
+                section.plugin.span(),
+                "`trust = []` trusts no key, so no plugin could be used: name a public key, or remove `trust`",
+            ));
+        }
+        Ok(PluginRef::Oci { reference, trust })
     }
 
     pub(super) fn limits(

@@ -173,6 +173,12 @@ pub enum PluginRef {
         /// The path as written in `xhost.toml`, for messages.
         written: String,
     },
+    /// A component in an OCI registry, by manifest digest (`oci://…@sha256:…`),
+    /// optionally required to be signed by one of `trust`'s public keys.
+    Oci {
+        reference: crate::plugin_registry::OciRef,
+        trust: Vec<PathBuf>,
+    },
 }
 
 impl std::fmt::Display for PluginRef {
@@ -180,6 +186,7 @@ impl std::fmt::Display for PluginRef {
         match self {
             PluginRef::Builtin { name, .. } => write!(f, "builtin:{name}"),
             PluginRef::File { written, .. } => f.write_str(written),
+            PluginRef::Oci { reference, .. } => write!(f, "{reference}"),
         }
     }
 }

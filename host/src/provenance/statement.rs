@@ -70,6 +70,7 @@ fn dependencies(plan: &Plan) -> Result<Vec<Value>> {
         let uri = match &stage.config.plugin {
             PluginRef::Builtin { name, .. } => format!("xhost:builtin/{name}"),
             PluginRef::File { written, .. } => format!("xhost:file/{written}"),
+            PluginRef::Oci { reference, .. } => reference.to_string(),
         };
         deps.push(json!({
             "name": format!("stage:{}", stage.config.name),

@@ -7,8 +7,8 @@
 
 pub mod credentials;
 mod files;
-mod layout;
-mod registry;
+pub mod layout;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 

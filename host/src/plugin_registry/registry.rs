@@ -1,0 +1,150 @@
+//! One conversation with the registry a plugin lives in (`oci-client`): pulls by
+//! digest and tag, with the credentials the docker client would use and timeouts, so
+//! a registry that stops answering fails the fetch instead of hanging the build.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+
+use super::artifact::{MANIFEST_MEDIA_TYPE, MAX_SMALL_BLOB};
+use super::reference::OciRef;
+use crate::publish::credentials::{self, Credentials};
+
+/// Docker's schema 2 manifest, which cosign's signature manifests may be written as.
+const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+
+pub struct Session {
+    runtime: tokio::runtime::Runtime,
+    pub client: Client,
+    auth: RegistryAuth,
+    credentials: Option<Credentials>,
+    /// `registry/repository`, as messages name it.
+    pub shown: String,
+}
+
+impl Session {
+    pub fn open(reference: &OciRef) -> Result<Session> {
+        // ring's cryptography for TLS, as `xhost publish` uses; the first call wins.
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the network runtime")?;
+        let client = Client::try_from(ClientConfig {
+            protocol: if reference.is_loopback() {
+                ClientProtocol::Http
+            } else {
+                ClientProtocol::Https
+            },
+            connect_timeout: Some(Duration::from_secs(30)),
+            read_timeout: Some(Duration::from_secs(60)),
+            ..ClientConfig::default()
+        })
+        .map_err(|e| anyhow!("setting up the registry client: {e}"))?;
+        let credentials = credentials::for_registry(&reference.registry)?;
+        let auth = match &credentials {
+            Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
+            None => RegistryAuth::Anonymous,
+        };
+        Ok(Session {
+            runtime,
+            client,
+            auth,
+            credentials,
+            shown: reference.repository_name(),
+        })
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The repository at `at`: `@sha256:…` or `:tag`.
+    pub fn image(&self, at: &str) -> Result<Reference> {
+        let text = if at.starts_with("sha256:") {
+            format!("{}@{at}", self.shown)
+        } else {
+            format!("{}:{at}", self.shown)
+        };
+        text.parse()
+            .map_err(|e| anyhow!("`{text}` is not an image reference: {e}"))
+    }
+
+    /// The manifest at `at` (a digest or a tag), as served: at most
+    /// [`MAX_SMALL_BLOB`] bytes; the caller checks its digest.
+    pub async fn manifest(&self, at: &str) -> Result<Vec<u8>> {
+        let (bytes, _) = self
+            .client
+            .pull_manifest_raw(
+                &self.image(at)?,
+                &self.auth,
+                &[MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST],
+            )
+            .await
+            .map_err(|e| self.explain(e))
+            .with_context(|| format!("fetching the manifest {}@{at}", self.shown))?;
+        if bytes.len() as u64 > MAX_SMALL_BLOB {
+            anyhow::bail!(
+                "{}: the manifest at {at} is {} bytes, more than {} KiB; refused",
+                self.shown,
+                bytes.len(),
+                MAX_SMALL_BLOB >> 10
+            );
+        }
+        Ok(bytes.to_vec())
+    }
+
+    /// The digest `tag` names now, or `None` when there is no such tag.
+    pub async fn tag_digest(&self, tag: &str) -> Result<Option<String>> {
+        match self.manifest(tag).await {
+            Ok(bytes) => Ok(Some(format!(
+                "sha256:{}",
+                crate::digest::sha256_hex(&bytes)
+            ))),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A registry error with what to do about it; never the credentials themselves.
+    pub fn explain(&self, error: oci_client::errors::OciDistributionError) -> anyhow::Error {
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if let Some(c) = self.credentials.as_ref().filter(|c| !c.password.is_empty()) {
+            text = text.replace(&c.password, "<redacted>");
+        }
+        let lower = text.to_lowercase();
+        let hint = if lower.contains("digest error") || lower.contains("verification") {
+            "the registry served bytes that are not the pinned digest's; nothing from it was used (its storage is damaged, or something rewrites what it sends)".to_string()
+        } else if lower.contains("401") || lower.contains("unauthorized") {
+            match &self.credentials {
+                Some(c) => format!("the registry refused the credentials from {}", c.source),
+                None => "the registry wants credentials: set XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD, or log in with `docker login`".to_string(),
+            }
+        } else if lower.contains("connect")
+            || lower.contains("error sending request")
+            || lower.contains("dns")
+            || lower.contains("timed out")
+        {
+            "the registry cannot be reached and the plugin is not in the cache: check the address and that it is up, or fetch the plugin once where it is reachable (`xhost plugin inspect oci://…`)".to_string()
+        } else {
+            "check the reference and the registry".to_string()
+        };
+        anyhow!("{}: {text}\n  {hint}", self.shown)
+    }
+}
+
+/// Whether `error` says the registry has no such manifest.
+pub fn is_not_found(error: &anyhow::Error) -> bool {
+    let text = format!("{error:#}").to_lowercase();
+    text.contains("manifest_unknown") || text.contains("manifest unknown") || text.contains("404")
+}
