@@ -1,5 +1,6 @@
 //! docs/PLUGINS.md, tried as a new user would: every ```sh block runs, in order, in one
-//! shell, in an empty directory, with only xhost, Go, Rust and componentize-py at hand.
+//! shell, in an empty directory, with only xhost, Go, Rust, componentize-py and Node.js
+//! at hand.
 
 mod support;
 
@@ -24,6 +25,10 @@ fn every_command_in_plugins_md_works_as_written() {
     assert!(output.contains("hello_linux_amd64/hello"), "{output}");
     assert!(
         output.contains("ok: py-notes listed sample.txt"),
+        "{output}"
+    );
+    assert!(
+        output.contains("ok: js-notes listed sample.txt"),
         "{output}"
     );
     let sums = std::fs::read_to_string(dir.join("hello/dist/hello_1.0.0_checksums.txt")).unwrap();

@@ -1,5 +1,5 @@
-//! The plugin authoring kit, end to end with the real toolchains: scaffolds in Rust and
-//! Python for every world, the out-of-tree example plugins in a real build, and the
+//! The plugin authoring kit, end to end with the real toolchains: scaffolds in Rust,
+//! Python and JavaScript for every world, the out-of-tree example plugins in a real build, and the
 //! refusal of a plugin built for another contract version.
 
 mod support;
@@ -16,8 +16,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Scaffolds, builds, inspects, pins and runs one Rust and one Python plugin in a real
-/// `xhost build`; then every scaffold's own test.sh passes unchanged.
+/// Scaffolds, builds, inspects, pins and runs one Rust, one Python and one JavaScript
+/// plugin in a real `xhost build`, then takes the same three from a registry by digest,
+/// with an empty cache and then offline; then every scaffold's own test.sh passes
+/// unchanged.
 #[test]
 fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
     let dir = scratch("kit-scaffolds");
@@ -30,12 +32,15 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         &format!(
             "{with_shared}xhost plugin new rs-notes --lang rust\n\
              xhost plugin new py-notes --lang python\n\
+             xhost plugin new js-notes --lang js\n\
              (cd rs-notes && cargo build --target wasm32-wasip2 --release)\n\
-             (cd py-notes && ./build.sh)"
+             (cd py-notes && ./build.sh)\n\
+             (cd js-notes && ./build.sh)"
         ),
     );
     let rust = shared.join("wasm32-wasip2/release/rs_notes.wasm");
     let python = dir.join("py-notes/py-notes.wasm");
+    let js = dir.join("js-notes/js-notes.wasm");
 
     let project = Project::new("kit-project");
     project
@@ -48,7 +53,7 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         "[project]\nname = \"hello\"\nversion = \"3.0.0\"\n\n[build]\ntargets = [\"linux/amd64\", \"windows/amd64\"]\n\n\
          [[stage]]\nname = \"compile\"\nplugin = \"builtin:go-build\"\ngrants = { exec = [\"go\"], source = true }\n\n",
     );
-    for wasm in [&rust, &python] {
+    for wasm in [&rust, &python, &js] {
         let snippet = project.xhost(&[
             "plugin",
             "inspect",
@@ -68,7 +73,7 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
     }
     project.write("xhost.toml", &toml);
     project.xhost(&["build", "."]).assert_ok();
-    for name in ["rs-notes", "py-notes"] {
+    for name in ["rs-notes", "py-notes", "js-notes"] {
         let report =
             std::fs::read_to_string(project.dist().join(format!("hello_3.0.0_{name}.txt")))
                 .unwrap();
@@ -89,7 +94,11 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
     // an empty cache fetches them, then builds again with the registry gone.
     let registry = Registry::start();
     let mut from_registry = toml.clone();
-    for (wasm, name) in [(&rust, "rs-notes"), (&python, "py-notes")] {
+    for (wasm, name) in [
+        (&rust, "rs-notes"),
+        (&python, "py-notes"),
+        (&js, "js-notes"),
+    ] {
         let to = format!("oci://127.0.0.1:{}/kit/{name}:0.1.0", registry.port);
         let published = project.xhost(&["plugin", "publish", wasm.to_str().unwrap(), &to]);
         published.assert_ok();
@@ -110,7 +119,7 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         std::fs::remove_dir_all(copy.dist()).unwrap();
         copy.write("xhost.toml", &from_registry);
         copy.xhost_with(&["build", "."], &env).assert_ok();
-        for name in ["rs-notes", "py-notes"] {
+        for name in ["rs-notes", "py-notes", "js-notes"] {
             let file = format!("hello_3.0.0_{name}.txt");
             assert_eq!(
                 std::fs::read(copy.dist().join(&file)).unwrap(),
@@ -128,11 +137,22 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         ("rust", "signer-plugin"),
         ("python", "tool-plugin"),
         ("python", "signer-plugin"),
+        ("js", "tool-plugin"),
+        ("js", "signer-plugin"),
     ] {
         run_script(
             &dir,
             &format!("xhost plugin new {lang}-{world} --lang {lang} --world {world}"),
         );
+    }
+    // The JavaScript scaffolds share js-notes' node_modules (ComponentizeJS is 386 MB):
+    // its build.sh installs only when node_modules is missing.
+    for world in ["tool-plugin", "signer-plugin"] {
+        std::os::unix::fs::symlink(
+            dir.join("js-notes/node_modules"),
+            dir.join(format!("js-{world}/node_modules")),
+        )
+        .unwrap();
     }
     for name in [
         "rs-notes",
@@ -141,6 +161,9 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
         "rust-signer-plugin",
         "python-tool-plugin",
         "python-signer-plugin",
+        "js-notes",
+        "js-tool-plugin",
+        "js-signer-plugin",
     ] {
         let output = run_script(&dir.join(name), &format!("{with_shared}./test.sh"));
         assert!(

@@ -2,7 +2,8 @@
 //! templates and the SDK and contract embedded in this binary.
 //!
 //! Rust projects vendor the SDK (with the contract in `xhost-plugin-sdk/wit/`) so they
-//! build anywhere without this repository; Python projects carry the contract in `wit/`.
+//! build anywhere without this repository; Python and JavaScript projects carry the
+//! contract in `wit/`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use crate::runtime::contract;
 pub enum Lang {
     Rust,
     Python,
+    Js,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,13 @@ impl World {
 
 /// The componentize-py release the Python template is written and tested against.
 pub const COMPONENTIZE_PY: &str = "0.25.1";
+
+/// The ComponentizeJS release the JavaScript template is written and tested against,
+/// the jco it is pinned to (whose WIT for WASI it builds against), and the WASI version
+/// the engine of that release imports.
+pub const COMPONENTIZE_JS: &str = "0.23.0";
+pub const JCO: &str = "1.35.0";
+pub const JS_WASI: &str = "0.2.12";
 
 /// The contract, as shipped with every scaffold.
 pub const WIT: &[(&str, &str)] = &[
@@ -78,6 +87,7 @@ pub fn create(parent: &Path, name: &str, lang: Lang, world: World) -> Result<Pat
     let files = match lang {
         Lang::Rust => rust_files(world),
         Lang::Python => python_files(world),
+        Lang::Js => js_files(world),
     };
     let fill = |text: &str| {
         text.replace("__NAME__", name)
@@ -86,6 +96,9 @@ pub fn create(parent: &Path, name: &str, lang: Lang, world: World) -> Result<Pat
             .replace("__CONTRACT__", contract::CURRENT.as_str())
             .replace("__XHOST_VERSION__", env!("CARGO_PKG_VERSION"))
             .replace("__COMPONENTIZE_PY__", COMPONENTIZE_PY)
+            .replace("__COMPONENTIZE_JS__", COMPONENTIZE_JS)
+            .replace("__JCO__", JCO)
+            .replace("__WASI__", JS_WASI)
     };
     for file in files {
         let path = dir.join(&file.path);
@@ -146,8 +159,28 @@ fn python_files(world: World) -> Vec<File> {
     files
 }
 
+fn js_files(world: World) -> Vec<File> {
+    let mut files = vec![
+        file("app.js", js_app(world)),
+        file("files.js", include_str!("../templates/js/files.js")),
+        file("package.json", include_str!("../templates/js/package.json")),
+        file("build.mjs", include_str!("../templates/js/build.mjs")),
+        file("README.md", include_str!("../templates/js/README.md")),
+        file(".gitignore", "/*.wasm\n/node_modules/\n"),
+        file("wit/js.wit", include_str!("../templates/js/js.wit")),
+        script("build.sh", include_str!("../templates/js/build.sh")),
+        script("test.sh", &test_script(world, PYTHON_BUILD)),
+    ];
+    files.extend(
+        WIT.iter()
+            .map(|(name, text)| file(&format!("wit/{name}"), text)),
+    );
+    files
+}
+
 // Where cargo puts it: the project's target/, or CARGO_TARGET_DIR when set.
 const RUST_BUILD: &str = "cargo build --target wasm32-wasip2 --release\nwasm=${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/__CRATE__.wasm";
+// Python's and JavaScript's build.sh both write <name>.wasm.
 const PYTHON_BUILD: &str = "./build.sh\nwasm=__NAME__.wasm";
 
 fn test_script(world: World, build: &str) -> String {
@@ -172,6 +205,14 @@ fn python_app(world: World) -> &'static str {
         World::Plugin => include_str!("../templates/python/app_plugin.py"),
         World::ToolPlugin => include_str!("../templates/python/app_tool-plugin.py"),
         World::SignerPlugin => include_str!("../templates/python/app_signer-plugin.py"),
+    }
+}
+
+fn js_app(world: World) -> &'static str {
+    match world {
+        World::Plugin => include_str!("../templates/js/app_plugin.js"),
+        World::ToolPlugin => include_str!("../templates/js/app_tool-plugin.js"),
+        World::SignerPlugin => include_str!("../templates/js/app_signer-plugin.js"),
     }
 }
 
@@ -254,6 +295,46 @@ mod tests {
                 version(spec),
                 version(&deps[name]),
                 "{name} differs from the workspace's"
+            );
+        }
+    }
+
+    #[test]
+    fn javascript_scaffolds_fill_every_placeholder_and_pin_their_tools() {
+        let tmp = tempfile::tempdir().unwrap();
+        for world in [World::Plugin, World::ToolPlugin, World::SignerPlugin] {
+            let dir = create(tmp.path(), &format!("js-{}", world.name()), Lang::Js, world).unwrap();
+            for file in [
+                "app.js",
+                "files.js",
+                "package.json",
+                "build.mjs",
+                "wit/js.wit",
+                "test.sh",
+            ] {
+                let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                for placeholder in [
+                    "__NAME__",
+                    "__WORLD__",
+                    "__CONTRACT__",
+                    "__WASI__",
+                    "__JCO__",
+                    "__COMPONENTIZE_JS__",
+                ] {
+                    assert!(!text.contains(placeholder), "{file}: {placeholder}");
+                }
+            }
+            let package: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(dir.join("package.json")).unwrap()).unwrap();
+            assert_eq!(
+                package["devDependencies"]["@bytecodealliance/componentize-js"],
+                COMPONENTIZE_JS
+            );
+            assert_eq!(package["overrides"]["@bytecodealliance/jco"], JCO);
+            let build = std::fs::read_to_string(dir.join("build.mjs")).unwrap();
+            assert!(
+                build.contains(&format!("worldName: 'js-{}'", world.name())),
+                "{build}"
             );
         }
     }

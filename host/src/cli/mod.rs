@@ -255,6 +255,8 @@ struct NewArgs {
 enum Lang {
     Rust,
     Python,
+    /// JavaScript, built with ComponentizeJS.
+    Js,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
