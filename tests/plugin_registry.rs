@@ -116,6 +116,16 @@ fn a_published_plugin_builds_by_digest_then_offline() {
     assert_eq!(plugin["name"], reference.as_str());
     assert_eq!(plugin["digest"], format!("sha256:{hex}"));
 
+    // The cache counts it.
+    let stats = project.xhost_with(&["cache", "stats"], &env);
+    stats.assert_ok();
+    let row = stats
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("fetched plugins"))
+        .unwrap_or_else(|| panic!("{}", stats.stdout));
+    assert!(row.contains(" 1 plugins"), "{row}");
+
     // The registry gone, another project with that cache still builds, and inspect
     // still answers.
     registry.stop();

@@ -9,7 +9,8 @@
 //! Trimming order, cheapest to lose first: store files no entry names; compiled code
 //! for other engines; then, while over the limit, the least recently used action
 //! entries (and the store files only they named), the least recently built projects'
-//! tool caches, and compiled plugins.
+//! tool caches, and compiled plugins. Plugins fetched from registries are counted but
+//! kept: they are pins a build may need offline.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ pub struct Usage {
     pub store: Part,
     pub actions: Part,
     pub compiled: Part,
+    /// Plugins fetched from registries: never trimmed (an offline build needs them).
+    pub plugins: Part,
     pub projects: Part,
     pub work: Part,
 }
@@ -45,6 +48,7 @@ impl Usage {
             self.store,
             self.actions,
             self.compiled,
+            self.plugins,
             self.projects,
             self.work,
         ]
@@ -88,6 +92,7 @@ pub fn usage(cache: &CacheLayout) -> Result<Usage> {
         store: files(&cache.store())?,
         actions,
         compiled,
+        plugins: dirs(&cache.plugins())?,
         projects: dirs(&cache.projects())?,
         work: dirs(&cache.work())?,
     })

@@ -14,10 +14,11 @@ pub(super) fn stats() -> Result<()> {
     let usage = gc::usage(&cache)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "xhost cache: {}", cache.root().display())?;
-    let rows: [(&str, Part, &str); 5] = [
+    let rows: [(&str, Part, &str); 6] = [
         ("artifact store", usage.store, "files"),
         ("action cache", usage.actions, "entries"),
         ("compiled plugins", usage.compiled, "components"),
+        ("fetched plugins", usage.plugins, "plugins"),
         ("tool caches", usage.projects, "projects"),
         ("build scratch", usage.work, "builds"),
     ];
