@@ -208,6 +208,11 @@ fn signed_plugins_verify_with_cosign_and_pass_trust() {
     let project = project_using("registry-trusting", &reference, Some("alice.pub"));
     std::fs::copy(keys.path().join("alice.pub"), project.path("alice.pub")).unwrap();
     project.xhost_with(&["build", "."], &env).assert_ok();
+    // The trusted key replaced: the next build checks the signature again (no no-op).
+    std::fs::copy(keys.path().join("mallory.pub"), project.path("alice.pub")).unwrap();
+    project
+        .xhost_with(&["build", "."], &env)
+        .assert_fails_with(&["by none of the keys `trust` names"]);
     registry.stop();
     let offline = project_using("registry-trusting-offline", &reference, Some("alice.pub"));
     std::fs::copy(keys.path().join("alice.pub"), offline.path("alice.pub")).unwrap();

@@ -170,8 +170,13 @@ impl Start {
                     .values()
                     .map(|tool| tool.path.clone()),
             );
-            if let PluginRef::File { path, .. } = &stage.config.plugin {
-                outside.insert(path.clone());
+            match &stage.config.plugin {
+                PluginRef::File { path, .. } => {
+                    outside.insert(path.clone());
+                }
+                // A changed `trust` key means checking the plugin's signature again.
+                PluginRef::Oci { trust, .. } => outside.extend(trust.iter().cloned()),
+                PluginRef::Builtin { .. } => {}
             }
         }
         outside.extend(plan.config.keys.values().filter_map(|k| k.file.clone()));
