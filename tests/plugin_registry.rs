@@ -271,6 +271,12 @@ fn update_moves_a_pin_only_to_a_signed_component_asking_for_nothing_more() {
         toml
     );
 
+    // A dry run says what would move and changes nothing.
+    let dry = update_with(&["--allow-new-capabilities", "--dry-run"]);
+    dry.assert_ok();
+    assert!(dry.stdout.contains("would move"), "{}", dry.stdout);
+    assert_eq!(std::fs::read_to_string(project.path("xhost.toml")).unwrap(), toml);
+
     // Allowed on purpose, it moves; the tag name stays, the digest changes.
     let moved = update_with(&["--allow-new-capabilities"]);
     moved.assert_ok();
