@@ -217,6 +217,14 @@ fn signed_plugins_verify_with_cosign_and_pass_trust() {
     let offline = project_using("registry-trusting-offline", &reference, Some("alice.pub"));
     std::fs::copy(keys.path().join("alice.pub"), offline.path("alice.pub")).unwrap();
     offline.xhost_with(&["build", "."], &env).assert_ok();
+    // Offline, a stage trusting another key is told why the kept signature is not enough.
+    std::fs::copy(keys.path().join("mallory.pub"), offline.path("alice.pub")).unwrap();
+    offline
+        .xhost_with(&["build", "."], &env)
+        .assert_fails_with(&[
+            "the signatures kept from its fetch are by none of the keys `trust` names",
+            "cannot be reached",
+        ]);
 }
 
 #[test]
@@ -275,7 +283,10 @@ fn update_moves_a_pin_only_to_a_signed_component_asking_for_nothing_more() {
     let dry = update_with(&["--allow-new-capabilities", "--dry-run"]);
     dry.assert_ok();
     assert!(dry.stdout.contains("would move"), "{}", dry.stdout);
-    assert_eq!(std::fs::read_to_string(project.path("xhost.toml")).unwrap(), toml);
+    assert_eq!(
+        std::fs::read_to_string(project.path("xhost.toml")).unwrap(),
+        toml
+    );
 
     // Allowed on purpose, it moves; the tag name stays, the digest changes.
     let moved = update_with(&["--allow-new-capabilities"]);

@@ -40,7 +40,7 @@ pub fn component(plugins: &Path, reference: &OciRef) -> Result<Fetched> {
         .as_deref()
         .with_context(|| format!("{reference}: a plugin is taken by digest: add @sha256:…"))?;
     let dir = plugins.join(digest.replace(':', "-"));
-    if dir.join("component.wasm").is_file() {
+    if dir.exists() {
         match read_cached(&dir, reference, digest) {
             Ok(fetched) => return Ok(fetched),
             // The cache is the host's own: a copy that fails its check is dropped and

@@ -45,7 +45,15 @@ pub fn check(dir: &Path, reference: &OciRef, digest: &str, keys: &[PathBuf]) -> 
         return Ok(key);
     }
     let session = Session::open(reference)?;
-    let found = session.block_on(fetch(&session, digest))?;
+    let found = session.block_on(fetch(&session, digest)).with_context(|| {
+        match kept.is_empty() {
+            true => format!("{reference}: looking for its signatures"),
+            false => format!(
+                "{reference}: the signatures kept from its fetch are by none of the keys `trust` names ({}), and looking for others failed",
+                names(keys)
+            ),
+        }
+    })?;
     crate::files::write_atomic(&dir.join(SIGNATURES_FILE), &serde_json::to_vec(&found)?)?;
     match verified_by(&found, digest, &trusted) {
         Some(key) => Ok(key),
