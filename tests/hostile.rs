@@ -460,6 +460,20 @@ fn check(run: &Run, attack: &Attack) -> Vec<String> {
 }
 
 /// The line of stderr showing the expected outcome, shortened for the table.
+/// The line of `stderr` saying why (the one holding `expect`, else the first error
+/// line), cut for a table.
+fn why(stderr: &str, expect: &str) -> String {
+    stderr
+        .lines()
+        .find(|l| l.contains(expect))
+        .or_else(|| stderr.lines().find(|l| l.starts_with("error:")))
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(120)
+        .collect()
+}
+
 fn observed(run: &Run, attack: &Attack) -> String {
     let line = run
         .stderr

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::support::{self, Project};
-use super::{Row, report};
+use super::{Row, report, why};
 
 /// One way of doctoring a partial.
 pub struct PartialAttack {
@@ -189,14 +189,7 @@ pub fn check_every_partial_attack(first: usize) {
             name: attack.name,
             layer: attack.layer,
             expected: attack.expect.to_string(),
-            observed: run
-                .stderr
-                .lines()
-                .find(|l| l.starts_with("error:"))
-                .unwrap_or("")
-                .chars()
-                .take(120)
-                .collect(),
+            observed: why(&run.stderr, attack.expect),
             failures,
         });
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::support::registry::{Registry, StaticRegistry};
 use super::support::{self, Project, test_plugin};
-use super::{Row, report};
+use super::{Row, report, why};
 
 /// What an attack has to work with.
 pub struct Scene<'a> {
@@ -310,17 +310,7 @@ pub fn check_every_registry_attack(first: usize) {
             name: attack.name,
             layer: attack.layer,
             expected: attack.expect.to_string(),
-            // The line saying why (the first names the stage).
-            observed: run
-                .stderr
-                .lines()
-                .find(|l| l.contains(attack.expect))
-                .or_else(|| run.stderr.lines().rfind(|l| !l.trim().is_empty()))
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(120)
-                .collect(),
+            observed: why(&run.stderr, attack.expect),
             failures,
         });
     }

@@ -112,16 +112,7 @@ impl Session {
 
     /// A registry error with what to do about it; never the credentials themselves.
     pub fn explain(&self, error: oci_client::errors::OciDistributionError) -> anyhow::Error {
-        let mut text = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        if let Some(c) = self.credentials.as_ref().filter(|c| !c.password.is_empty()) {
-            text = text.replace(&c.password, "<redacted>");
-        }
+        let text = crate::publish::registry::error_text(&error, self.credentials.as_ref());
         let lower = text.to_lowercase();
         let hint = if lower.contains("digest error") || lower.contains("verification") {
             "the registry served bytes that are not the pinned digest's; nothing from it was used (its storage is damaged, or something rewrites what it sends)".to_string()

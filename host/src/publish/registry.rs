@@ -213,17 +213,7 @@ fn explain(
     credentials: Option<&Credentials>,
     error: oci_client::errors::OciDistributionError,
 ) -> anyhow::Error {
-    // The transport's reason ("connection refused") is down the source chain.
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if let Some(c) = credentials.filter(|c| !c.password.is_empty()) {
-        text = text.replace(&c.password, "<redacted>");
-    }
+    let text = error_text(&error, credentials);
     let lower = text.to_lowercase();
     let hint = if lower.contains("digest error") {
         "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them); do not use this registry until it is fixed".to_string()
@@ -248,4 +238,23 @@ fn explain(
             .to_string()
     };
     anyhow!("{shown}: {text}\n  {hint}")
+}
+
+/// A registry client's error with its causes (the transport's reason, "connection
+/// refused", is down the source chain), the password never in it.
+pub fn error_text(
+    error: &oci_client::errors::OciDistributionError,
+    credentials: Option<&Credentials>,
+) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if let Some(c) = credentials.filter(|c| !c.password.is_empty()) {
+        text = text.replace(&c.password, "<redacted>");
+    }
+    text
 }
