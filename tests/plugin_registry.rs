@@ -309,3 +309,62 @@ fn update_moves_a_pin_only_to_a_signed_component_asking_for_nothing_more() {
         after
     );
 }
+
+#[test]
+fn other_tools_push_and_pull_the_same_artifacts() {
+    let registry = Registry::start();
+    let oras = support::dev_tool("oras");
+    let oras = |args: &[&str], dir: &Path| run_tool(oras.to_str().unwrap(), args, dir);
+    let work = tempfile::tempdir().unwrap();
+    let probe = test_plugin("probe");
+    std::fs::copy(&probe, work.path().join("probe.wasm")).unwrap();
+
+    // oras pushes the component in the wasm artifact layout (its own config); a build
+    // takes it by the digest oras reports.
+    std::fs::write(
+        work.path().join("config.json"),
+        r#"{"architecture":"wasm","os":"wasip2","layerDigests":[]}"#,
+    )
+    .unwrap();
+    let image = format!("127.0.0.1:{}/other/probe:1", registry.port);
+    let pushed = oras(
+        &[
+            "push",
+            "--plain-http",
+            "--config",
+            "config.json:application/vnd.wasm.config.v0+json",
+            "--format",
+            "go-template={{.digest}}",
+            &image,
+            "probe.wasm:application/wasm",
+        ],
+        work.path(),
+    );
+    let digest = pushed.trim();
+    assert!(digest.starts_with("sha256:"), "{pushed}");
+    let reference = format!("oci://{image}@{digest}");
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("XHOST_CACHE_DIR", cache.path().to_str().unwrap())];
+    let project = project_using("registry-oras", &reference, None);
+    project.xhost_with(&["build", "."], &env).assert_ok();
+
+    // What xhost publishes, oras pulls back as the file it was.
+    let to = format!("oci://127.0.0.1:{}/acme/pulled:1", registry.port);
+    let published = publish(&project, &probe, &to, &[]);
+    let pulled = tempfile::tempdir().unwrap();
+    oras(
+        &[
+            "pull",
+            "--plain-http",
+            "-o",
+            pulled.path().to_str().unwrap(),
+            published.trim_start_matches("oci://"),
+        ],
+        Path::new("."),
+    );
+    let name = probe.file_name().unwrap();
+    assert_eq!(
+        std::fs::read(pulled.path().join(name)).unwrap(),
+        std::fs::read(&probe).unwrap()
+    );
+}
