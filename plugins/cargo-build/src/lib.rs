@@ -341,6 +341,12 @@ fn explain(output: &Output, triple: &str, program: &str) -> StageError {
         "\nA crate is not in the fetched registry: the build is offline. Let the default pipeline's `crates` stage fetch them (keep Cargo.lock committed), or vendor them with `cargo vendor`.".to_string()
     } else if stderr.contains("the lock file") && stderr.contains("needs to be updated") {
         "\nCargo.lock does not match Cargo.toml: run `cargo update -w` (or `cargo generate-lockfile`) and commit Cargo.lock.".to_string()
+    } else if stderr.contains("arm-features.h") && stderr.contains("Read-only file system") {
+        // cargo-zigbuild completes zig's glibc headers for 32-bit ARM on first use
+        // (zig issue 3287), and xhost keeps zig's installation read-only.
+        format!(
+            "\nzig's installation lacks glibc's arm-features.h, which cargo-zigbuild adds on its first 32-bit ARM build; xhost keeps zig read-only. Run `cargo zigbuild --target {triple}` once outside xhost (in any crate), then build again."
+        )
     } else if stderr.contains("linker `cc` not found")
         || stderr.contains("linking with `cc` failed")
     {
