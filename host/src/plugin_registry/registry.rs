@@ -12,6 +12,7 @@ use oci_client::{Client, Reference};
 use super::artifact::{MANIFEST_MEDIA_TYPE, MAX_SMALL_BLOB};
 use super::reference::OciRef;
 use crate::publish::credentials::{self, Credentials};
+use crate::publish::registry_error::{Failure, error_text, failure};
 
 /// Docker's schema 2 manifest, which cosign's signature manifests may be written as.
 const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
@@ -77,16 +78,32 @@ impl Session {
     /// The manifest at `at` (a digest or a tag), as served: at most
     /// [`MAX_SMALL_BLOB`] bytes; the caller checks its digest.
     pub async fn manifest(&self, at: &str) -> Result<Vec<u8>> {
-        let (bytes, _) = self
+        self.manifest_if_any(at).await?.ok_or_else(|| {
+            anyhow!(
+                "{}: there is no manifest at {at}\n  check the reference (`xhost plugin inspect oci://…` lists what a tag names)",
+                self.shown
+            )
+        })
+    }
+
+    /// The manifest at `at`, or `None` when the registry says it has none.
+    pub async fn manifest_if_any(&self, at: &str) -> Result<Option<Vec<u8>>> {
+        let pulled = self
             .client
             .pull_manifest_raw(
                 &self.image(at)?,
                 &self.auth,
                 &[MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST],
             )
-            .await
-            .map_err(|e| self.explain(e))
-            .with_context(|| format!("fetching the manifest {}@{at}", self.shown))?;
+            .await;
+        let bytes = match pulled {
+            Ok((bytes, _)) => bytes,
+            Err(e) if failure(&e) == Failure::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(self.explain(e))
+                    .with_context(|| format!("fetching the manifest {}@{at}", self.shown));
+            }
+        };
         if bytes.len() as u64 > MAX_SMALL_BLOB {
             anyhow::bail!(
                 "{}: the manifest at {at} is {} bytes, more than {} KiB; refused",
@@ -95,47 +112,30 @@ impl Session {
                 MAX_SMALL_BLOB >> 10
             );
         }
-        Ok(bytes.to_vec())
+        Ok(Some(bytes.to_vec()))
     }
 
     /// The digest `tag` names now, or `None` when there is no such tag.
     pub async fn tag_digest(&self, tag: &str) -> Result<Option<String>> {
-        match self.manifest(tag).await {
-            Ok(bytes) => Ok(Some(format!(
-                "sha256:{}",
-                crate::digest::sha256_hex(&bytes)
-            ))),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(self
+            .manifest_if_any(tag)
+            .await?
+            .map(|bytes| format!("sha256:{}", crate::digest::sha256_hex(&bytes))))
     }
 
     /// A registry error with what to do about it; never the credentials themselves.
     pub fn explain(&self, error: oci_client::errors::OciDistributionError) -> anyhow::Error {
-        let text = crate::publish::registry::error_text(&error, self.credentials.as_ref());
-        let lower = text.to_lowercase();
-        let hint = if lower.contains("digest error") || lower.contains("verification") {
-            "the registry served bytes that are not the pinned digest's; nothing from it was used (its storage is damaged, or something rewrites what it sends)".to_string()
-        } else if lower.contains("401") || lower.contains("unauthorized") {
-            match &self.credentials {
+        let text = error_text(&error, self.credentials.as_ref());
+        let hint = match failure(&error) {
+            Failure::WrongBytes => "the registry served bytes that are not the pinned digest's; nothing from it was used (its storage is damaged, or something rewrites what it sends)".to_string(),
+            Failure::Refused => match &self.credentials {
                 Some(c) => format!("the registry refused the credentials from {}", c.source),
                 None => "the registry wants credentials: set XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD, or log in with `docker login`".to_string(),
-            }
-        } else if lower.contains("connect")
-            || lower.contains("error sending request")
-            || lower.contains("dns")
-            || lower.contains("timed out")
-        {
-            "the registry cannot be reached and the plugin is not in the cache: check the address and that it is up, or fetch the plugin once where it is reachable (`xhost plugin inspect oci://…`)".to_string()
-        } else {
-            "check the reference and the registry".to_string()
+            },
+            Failure::Untrusted => "the registry's TLS certificate is not trusted here: install its CA in the system's trust store".to_string(),
+            Failure::Unreachable => "the registry cannot be reached and the plugin is not in the cache: check the address and that it is up, or fetch the plugin once where it is reachable (`xhost plugin inspect oci://…`)".to_string(),
+            Failure::NotFound | Failure::Other => "check the reference and the registry".to_string(),
         };
         anyhow!("{}: {text}\n  {hint}", self.shown)
     }
-}
-
-/// Whether `error` says the registry has no such manifest.
-pub fn is_not_found(error: &anyhow::Error) -> bool {
-    let text = format!("{error:#}").to_lowercase();
-    text.contains("manifest_unknown") || text.contains("manifest unknown") || text.contains("404")
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::artifact::Descriptor;
 use super::reference::OciRef;
-use super::registry::{Session, is_not_found};
+use super::registry::Session;
 use crate::verify::public_keys::PublicKeys;
 
 const PAYLOAD_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -105,10 +105,8 @@ fn names_digest(payload: &[u8], digest: &str) -> bool {
 /// The signatures stored for `digest` (none when there is no signature tag).
 async fn fetch(session: &Session, digest: &str) -> Result<Vec<Signature>> {
     let tag = signature_tag(digest);
-    let manifest = match session.manifest(&tag).await {
-        Ok(bytes) => bytes,
-        Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let Some(manifest) = session.manifest_if_any(&tag).await? else {
+        return Ok(Vec::new());
     };
     #[derive(Deserialize)]
     struct Manifest {

@@ -9,6 +9,7 @@ pub mod credentials;
 mod files;
 pub mod layout;
 pub mod registry;
+pub mod registry_error;
 
 use std::path::{Path, PathBuf};
 

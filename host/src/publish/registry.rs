@@ -12,6 +12,7 @@ use oci_client::{Client, Reference, RegistryOperation};
 
 use super::credentials::Credentials;
 use super::layout::{self, Blob, Layout};
+use super::registry_error::{Failure, error_text, failure};
 
 /// What a read-back takes: whatever the registry says it holds is compared by digest.
 const ACCEPT: &[&str] = &[layout::INDEX, layout::MANIFEST];
@@ -214,47 +215,18 @@ fn explain(
     error: oci_client::errors::OciDistributionError,
 ) -> anyhow::Error {
     let text = error_text(&error, credentials);
-    let lower = text.to_lowercase();
-    let hint = if lower.contains("digest error") {
-        "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them); do not use this registry until it is fixed".to_string()
-    } else if lower.contains("401")
-        || lower.contains("unauthorized")
-        || lower.contains("authentication")
-    {
-        match credentials {
+    let hint = match failure(&error) {
+        Failure::WrongBytes => "the registry serves other bytes than xhost pushed under that digest (its storage is damaged, or something between rewrites them); do not use this registry until it is fixed".to_string(),
+        Failure::Refused => match credentials {
             Some(c) => format!("the registry refused the credentials from {}; check them", c.source),
             None => "the registry wants credentials: set XHOST_REGISTRY_USERNAME and XHOST_REGISTRY_PASSWORD, or log in with `docker login`".to_string(),
+        },
+        Failure::Untrusted => "the registry's TLS certificate is not trusted here: give its CA as `ca_file` in the `[[publish]]` table".to_string(),
+        Failure::Unreachable => "the registry cannot be reached; check the address and that it is up, then publish again (what was sent is kept)".to_string(),
+        Failure::NotFound | Failure::Other => {
+            "publish again once the registry is fixed: blobs already sent are not sent twice"
+                .to_string()
         }
-    } else if lower.contains("certificate") || lower.contains("tls") {
-        "the registry's TLS certificate is not trusted here: give its CA as `ca_file` in the `[[publish]]` table".to_string()
-    } else if lower.contains("connect")
-        || lower.contains("error sending request")
-        || lower.contains("dns")
-        || lower.contains("timed out")
-    {
-        "the registry cannot be reached; check the address and that it is up, then publish again (what was sent is kept)".to_string()
-    } else {
-        "publish again once the registry is fixed: blobs already sent are not sent twice"
-            .to_string()
     };
     anyhow!("{shown}: {text}\n  {hint}")
-}
-
-/// A registry client's error with its causes (the transport's reason, "connection
-/// refused", is down the source chain), the password never in it.
-pub fn error_text(
-    error: &oci_client::errors::OciDistributionError,
-    credentials: Option<&Credentials>,
-) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if let Some(c) = credentials.filter(|c| !c.password.is_empty()) {
-        text = text.replace(&c.password, "<redacted>");
-    }
-    text
 }
