@@ -414,3 +414,74 @@ fn plugins_lists_builtins_with_digests() {
     }
     assert_eq!(run.stdout.matches("sha256 ").count(), 14);
 }
+
+/// `XHOST_TOOL_CACHE_DIR`: two checkouts at different paths build with the one Go build
+/// cache the machine's operator named (the second compiles its own package, not the
+/// standard library again), and neither project's area holds a Go cache of its own. A
+/// relative path is refused before anything is built.
+#[test]
+fn an_operator_shares_tool_caches_between_projects() {
+    let shared = tempfile::tempdir().unwrap();
+    let env = [(
+        xhost::cache_layout::SHARED_TOOL_CACHES,
+        shared.path().to_str().unwrap(),
+    )];
+    let go_cache = shared.path().join("go/cache/build");
+    let entries = || walk(&go_cache).into_iter().filter(|p| p.is_file()).count();
+    let build = |name: &str, args: &[&str]| {
+        let project = Project::new(name);
+        project
+            .write("go.mod", "module example.com/shared\n\ngo 1.21\n")
+            .write(
+                "main.go",
+                "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"shared\") }\n",
+            );
+        let mut all = vec!["build", ".", "--target", "linux/amd64"];
+        all.extend(args);
+        project.xhost_with(&all, &env).assert_ok();
+        let area = xhost::cache_layout::CacheLayout::at(support::cache_dir())
+            .project(&project.dir.canonicalize().unwrap());
+        assert!(
+            !area.dir().join("tools/go").exists(),
+            "{name} has a Go cache of its own"
+        );
+        project
+    };
+
+    let before = entries();
+    build("shared-tools-a", &["--no-cache"]);
+    let first = entries() - before;
+    // Another path, same sources: the action cache would answer every stage, so Go is
+    // made to run.
+    let second_project = build("shared-tools-b", &["--no-cache"]);
+    let second = entries() - before - first;
+    assert!(
+        first > 100 && second * 10 < first,
+        "Go's cache grew by {first} entries for the first project and {second} for the second"
+    );
+
+    let dist = second_project.seed_dist();
+    second_project
+        .xhost_with(
+            &["build", "."],
+            &[(xhost::cache_layout::SHARED_TOOL_CACHES, "relative/tools")],
+        )
+        .assert_fails_with(&["XHOST_TOOL_CACHE_DIR=relative/tools", "absolute path"]);
+    assert_eq!(support::snapshot(&second_project.dist()), dist);
+}
+
+/// Every path under `dir` (none when it is missing).
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(next) = todo.pop() {
+        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path.clone());
+            }
+            found.push(path);
+        }
+    }
+    found
+}

@@ -207,7 +207,7 @@ fn the_host_carries_on_after_every_kind_of_failure() {
             given: None,
             store: &store,
             work: work.path(),
-            tools: work.path().join("tools"),
+            tools: xhost::cache_layout::ToolCaches::own(work.path().join("tools")),
             reporter: reporter.clone(),
             jobs: 1,
             seed: Vec::new(),

@@ -18,7 +18,8 @@
 //!     last-keys/                   each stage's last action key
 //!     last-build, source-index     what the no-change check compares
 //!     lane-times.json              each target's last duration (longest first)
-//!     tools/<program>/{home,cache} programs' homes and caches
+//!     tools/<program>/{home,cache} programs' homes and caches (unless XHOST_TOOL_CACHE_DIR
+//!                                  names one directory for every project)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::digest::sha256_hex;
+
+/// Names one directory for every project's program homes and caches (Go's build cache,
+/// cargo's target directories, zig's caches) instead of one per project: a machine's
+/// operator's choice, never a project's, for machines that build only projects trusted
+/// alike, since a program run for one project then writes what another's build reads.
+/// A fresh checkout, at any path, then starts with warm caches.
+pub const SHARED_TOOL_CACHES: &str = "XHOST_TOOL_CACHE_DIR";
 
 /// The cache directory and what is in it.
 #[derive(Debug, Clone)]
@@ -172,14 +180,59 @@ impl ProjectArea {
         self.dir.join("lane-times.json")
     }
 
-    /// Programs' homes and caches, one directory per program.
-    pub fn tools(&self) -> PathBuf {
-        self.dir.join("tools")
+    /// Programs' homes and caches: this project's own, and the directory
+    /// `XHOST_TOOL_CACHE_DIR` names for every project, when it names one.
+    pub fn tools(&self) -> Result<ToolCaches> {
+        let shared = match std::env::var_os(SHARED_TOOL_CACHES).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(dir) if Path::new(&dir).is_absolute() => Some(PathBuf::from(dir)),
+            Some(dir) => anyhow::bail!(
+                "{SHARED_TOOL_CACHES}={}: name the shared tool caches by an absolute path",
+                Path::new(&dir).display()
+            ),
+        };
+        Ok(ToolCaches {
+            own: self.dir.join("tools"),
+            shared,
+        })
     }
 
     /// Downloaded Go modules, one module cache per download key
     /// (`crate::go_modules::ModuleCache`).
     pub fn modules(&self) -> PathBuf {
         self.dir.join("modules")
+    }
+}
+
+/// Where each program keeps its home and caches, one directory per program.
+#[derive(Debug, Clone)]
+pub struct ToolCaches {
+    /// The project's own.
+    pub own: PathBuf,
+    /// Every project's ([`SHARED_TOOL_CACHES`]), when the machine's operator names one.
+    pub shared: Option<PathBuf>,
+}
+
+/// Programs whose cache holds what a build makes, not only what speeds it up: cargo's
+/// target directory, from which `cargo install` copies the binaries after its lock is
+/// released, so another project's build could replace them in between. Theirs stay the
+/// project's own even when caches are shared.
+const OUTPUTS_IN_CACHE: &[&str] = &["cargo", "cargo-zigbuild"];
+
+impl ToolCaches {
+    /// Only the project's own (a remote worker's, a plugin run alone).
+    pub fn own(dir: impl Into<PathBuf>) -> Self {
+        ToolCaches {
+            own: dir.into(),
+            shared: None,
+        }
+    }
+
+    /// `program`'s directory (holding its `home` and `cache`).
+    pub fn of(&self, program: &str) -> PathBuf {
+        match &self.shared {
+            Some(shared) if !OUTPUTS_IN_CACHE.contains(&program) => shared.join(program),
+            _ => self.own.join(program),
+        }
     }
 }

@@ -204,8 +204,18 @@ impl Project {
     }
 }
 
+/// The programs' caches every test's projects share (`XHOST_TOOL_CACHE_DIR`), as one
+/// team's CI runner would: Go compiles each target's standard library once for the
+/// whole suite, not once per project. None for the hostile suite, which attacks the
+/// per-project isolation that is the default.
+pub fn shared_tool_caches() -> Option<PathBuf> {
+    (env!("CARGO_CRATE_NAME") != "hostile")
+        .then(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("xhost-tool-caches"))
+}
+
 /// Gives `command` the environment of a user of xhost: `xhost`, Go and the Python tools
-/// (componentize-py) on PATH, the tests' cache, and none of cargo's build variables.
+/// (componentize-py) on PATH, the tests' cache (and shared tool caches, but in the
+/// hostile suite), and none of cargo's build variables.
 pub fn user_env(command: &mut Command) -> &mut Command {
     let xhost_dir = Path::new(env!("CARGO_BIN_EXE_xhost"))
         .parent()
@@ -218,6 +228,10 @@ pub fn user_env(command: &mut Command) -> &mut Command {
     for var in xhost_build_support::OUTER_CARGO_ENV {
         command.env_remove(var);
     }
+    match shared_tool_caches() {
+        Some(dir) => command.env(xhost::cache_layout::SHARED_TOOL_CACHES, dir),
+        None => command.env_remove(xhost::cache_layout::SHARED_TOOL_CACHES),
+    };
     command
         .env("XHOST_CACHE_DIR", cache_dir())
         .env("PATH", std::env::join_paths(path).unwrap())

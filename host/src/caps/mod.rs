@@ -198,8 +198,8 @@ pub struct Invocation<'a> {
     pub store: &'a Store,
     /// The canonical host directories behind `/in`, `/out` and `/src`.
     pub roots: Roots,
-    /// The project's programs' homes and caches, one directory per program.
-    pub tools: PathBuf,
+    /// The programs' homes and caches.
+    pub tools: crate::cache_layout::ToolCaches,
     /// The invocation's private temporary directory.
     pub tmp: PathBuf,
     /// Raised when the invocation writes past its quota.

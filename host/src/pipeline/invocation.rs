@@ -30,8 +30,8 @@ pub struct Env<'a> {
     pub store: &'a Store,
     /// The invocation's own directory (created here, removed afterwards).
     pub dir: &'a Path,
-    /// The project's programs' homes and caches, one directory per program.
-    pub tools: &'a Path,
+    /// The programs' homes and caches.
+    pub tools: &'a crate::cache_layout::ToolCaches,
     pub reporter: Arc<dyn Reporter>,
     /// The action cache, unless this run does without one (`xhost plugin run`).
     pub cache: Option<&'a ActionCache>,
@@ -209,7 +209,7 @@ fn run_in_sandbox(
         inputs,
         store: cx.store,
         roots: mounts.roots()?,
-        tools: cx.tools.to_path_buf(),
+        tools: cx.tools.clone(),
         tmp: mounts.tmp.clone(),
         alarm: alarm.clone(),
         log: log.clone(),

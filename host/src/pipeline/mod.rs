@@ -36,7 +36,7 @@ pub struct Pipeline<'a> {
     /// Scratch directory for invocation directories.
     pub work: &'a Path,
     /// The project's programs' homes and caches, one directory per program.
-    pub tools: PathBuf,
+    pub tools: crate::cache_layout::ToolCaches,
     pub reporter: Arc<dyn Reporter>,
     /// Targets built at once.
     pub jobs: usize,

@@ -212,7 +212,7 @@ pub struct Place {
     /// The action being run: its tree, store and invocation (emptied after each).
     pub work: PathBuf,
     /// Its programs' homes and caches (Go's build cache), kept between actions.
-    pub tools: PathBuf,
+    pub tools: crate::cache_layout::ToolCaches,
     /// The blobs it fetched, kept between actions.
     pub blobs: tree::BlobCache,
 }
@@ -223,7 +223,7 @@ impl Place {
         crate::files::create_dir_all(dir)?;
         Ok(Place {
             work: dir.join("action"),
-            tools: dir.join("tools"),
+            tools: crate::cache_layout::ToolCaches::own(dir.join("tools")),
             blobs: tree::BlobCache::new(dir.join("blobs"))?,
         })
     }
@@ -370,7 +370,7 @@ fn run_stage(
     request: &Request,
     root: &Path,
     work: &Path,
-    tools: &Path,
+    tools: &crate::cache_layout::ToolCaches,
     times: &mut Times,
 ) -> Result<(remote::ActionId, Entry, Store), (i32, String)> {
     let refuse = |e: anyhow::Error| (INVALID_ARGUMENT, format!("{e:#}"));

@@ -251,7 +251,7 @@ impl Session {
             given,
             store: &state.store,
             work: state.work.path(),
-            tools: state.project.tools(),
+            tools: state.project.tools()?,
             reporter: self.reporter.clone(),
             jobs: request.jobs,
             seed,

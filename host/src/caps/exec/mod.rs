@@ -185,8 +185,8 @@ pub struct ExecCap {
     granted: BTreeMap<String, Tool>,
     /// None when the invocation has no mounts (`describe`).
     roots: Option<Roots>,
-    /// Per-project directory holding each tool's home and caches.
-    tool_state: PathBuf,
+    /// Each program's home and caches.
+    tool_state: crate::cache_layout::ToolCaches,
     /// The invocation's private temporary directory.
     tmp: PathBuf,
     limits: Limits,
@@ -212,7 +212,7 @@ impl ExecCap {
         ExecCap {
             granted: BTreeMap::new(),
             roots: None,
-            tool_state: PathBuf::new(),
+            tool_state: crate::cache_layout::ToolCaches::own(PathBuf::new()),
             tmp: PathBuf::new(),
             alarm: None,
             limits: Limits::default(),
@@ -239,7 +239,7 @@ impl ExecCap {
             .roots
             .as_ref()
             .ok_or_else(|| ExecError::NotGranted("programs cannot be run outside `run`".into()))?;
-        let state = self.tool_state.join(&tool.name);
+        let state = self.tool_state.of(&tool.name);
         let access = Mounts {
             paths: self.paths.clone(),
             read_only: self.egress.iter().map(|e| e.dir().to_path_buf()).collect(),
