@@ -42,6 +42,34 @@ fn scaffolded_plugins_build_inspect_pin_and_run_in_a_build() {
     let python = dir.join("py-notes/py-notes.wasm");
     let js = dir.join("js-notes/js-notes.wasm");
 
+    // The Python and JavaScript builds are reproducible: the same scaffolds made and
+    // built again in another directory give the same bytes.
+    let again = scratch("kit-scaffolds-again");
+    run_script(
+        &again,
+        "xhost plugin new py-notes --lang python\n\
+         xhost plugin new js-notes --lang js",
+    );
+    std::os::unix::fs::symlink(
+        dir.join("js-notes/node_modules"),
+        again.join("js-notes/node_modules"),
+    )
+    .unwrap();
+    let built = run_script(
+        &again,
+        "(cd py-notes && ./build.sh)\n(cd js-notes && ./build.sh)",
+    );
+    assert!(!built.contains("not reproducible"), "{built}");
+    for name in ["py-notes", "js-notes"] {
+        let wasm = format!("{name}/{name}.wasm");
+        assert_eq!(
+            sha256(&again.join(&wasm)),
+            sha256(&dir.join(&wasm)),
+            "{name} built to other bytes in {}",
+            again.display()
+        );
+    }
+
     let project = Project::new("kit-project");
     project
         .write("go.mod", "module example.com/hello\n\ngo 1.21\n")

@@ -44,6 +44,8 @@ pub const COMPONENTIZE_PY: &str = "0.25.1";
 pub const COMPONENTIZE_JS: &str = "0.23.0";
 pub const JCO: &str = "1.35.0";
 pub const JS_WASI: &str = "0.2.12";
+/// The wizer ComponentizeJS depends on, which build.mjs runs through its own wrapper.
+pub const WIZER: &str = "10.0.0";
 
 /// The contract, as shipped with every scaffold.
 pub const WIT: &[(&str, &str)] = &[
@@ -98,6 +100,7 @@ pub fn create(parent: &Path, name: &str, lang: Lang, world: World) -> Result<Pat
             .replace("__COMPONENTIZE_PY__", COMPONENTIZE_PY)
             .replace("__COMPONENTIZE_JS__", COMPONENTIZE_JS)
             .replace("__JCO__", JCO)
+            .replace("__WIZER__", WIZER)
             .replace("__WASI__", JS_WASI)
     };
     for file in files {
@@ -150,6 +153,7 @@ fn python_files(world: World) -> Vec<File> {
         file("README.md", include_str!("../templates/python/README.md")),
         file(".gitignore", "/*.wasm\n__pycache__/\n"),
         script("build.sh", include_str!("../templates/python/build.sh")),
+        file("deterministic.c", DETERMINISTIC),
         script("test.sh", &test_script(world, PYTHON_BUILD)),
     ];
     files.extend(
@@ -169,6 +173,7 @@ fn js_files(world: World) -> Vec<File> {
         file(".gitignore", "/*.wasm\n/node_modules/\n"),
         file("wit/js.wit", include_str!("../templates/js/js.wit")),
         script("build.sh", include_str!("../templates/js/build.sh")),
+        file("deterministic.c", DETERMINISTIC),
         script("test.sh", &test_script(world, PYTHON_BUILD)),
     ];
     files.extend(
@@ -177,6 +182,10 @@ fn js_files(world: World) -> Vec<File> {
     );
     files
 }
+
+/// Preloaded into componentize-py and wizer by the Python and JavaScript scaffolds'
+/// build.sh, so what the pre-initialised guest sees of the machine is constant.
+const DETERMINISTIC: &str = include_str!("../templates/deterministic.c");
 
 // Where cargo puts it: the project's target/, or CARGO_TARGET_DIR when set.
 const RUST_BUILD: &str = "cargo build --target wasm32-wasip2 --release\nwasm=${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/__CRATE__.wasm";
@@ -320,6 +329,7 @@ mod tests {
                     "__WASI__",
                     "__JCO__",
                     "__COMPONENTIZE_JS__",
+                    "__WIZER__",
                 ] {
                     assert!(!text.contains(placeholder), "{file}: {placeholder}");
                 }
@@ -331,6 +341,7 @@ mod tests {
                 COMPONENTIZE_JS
             );
             assert_eq!(package["overrides"]["@bytecodealliance/jco"], JCO);
+            assert_eq!(package["devDependencies"]["@bytecodealliance/wizer"], WIZER);
             let build = std::fs::read_to_string(dir.join("build.mjs")).unwrap();
             assert!(
                 build.contains(&format!("worldName: 'js-{}'", world.name())),

@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# Installs ComponentizeJS (once, into node_modules/) and builds __NAME__.wasm.
+# Installs ComponentizeJS (once, into node_modules/) and builds __NAME__.wasm
+# reproducibly: the same sources give the same bytes, in any directory. wizer snapshots
+# SpiderMonkey after running app.js, so what that run draws from the machine (randomness,
+# clocks, file times) ends up in the file: deterministic.c makes those constant for wizer
+# on Linux, and build.mjs gives wizer fixed paths.
 set -euo pipefail
 cd "$(dirname "$0")"
 # Up to date when __NAME__.wasm is newer than everything it is built from, as make decides.
-if [ -f __NAME__.wasm ] && [ -z "$(find app.js files.js build.mjs package.json wit build.sh -newer __NAME__.wasm -print -quit)" ]; then
+if [ -f __NAME__.wasm ] && [ -z "$(find app.js files.js build.mjs package.json wit build.sh deterministic.c -newer __NAME__.wasm -print -quit)" ]; then
     exit 0
 fi
 [ -d node_modules/@bytecodealliance/componentize-js ] || npm install --no-audit --no-fund --loglevel=error
-node build.mjs
+shim=$(mktemp -d)
+trap 'rm -rf "$shim"' EXIT
+preload=
+if [ "$(uname -s)" = Linux ] && command -v cc >/dev/null; then
+    cc -O2 -shared -fPIC -o "$shim/deterministic.so" deterministic.c -ldl
+    preload="$shim/deterministic.so"
+else
+    echo "build.sh: not reproducible here: deterministic.c needs Linux and a C compiler (cc)" >&2
+fi
+DETERMINISTIC_PRELOAD="$preload" node build.mjs

@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# Builds __NAME__.wasm from app.py and the contract in wit/.
+# Builds __NAME__.wasm from app.py and the contract in wit/, reproducibly: the same
+# sources give the same bytes, in any directory. componentize-py snapshots CPython after
+# importing app.py inside wasmtime, so whatever that run sees ends up in the file: this
+# directory's listing and __pycache__/ (so it runs on a copy without them), and
+# randomness, clocks, file times and inode numbers (made constant by deterministic.c,
+# preloaded into componentize-py on Linux).
 set -euo pipefail
 cd "$(dirname "$0")"
 # Up to date when __NAME__.wasm is newer than everything it is built from, as make decides.
-if [ -f __NAME__.wasm ] && [ -z "$(find app.py wit build.sh -newer __NAME__.wasm -print -quit)" ]; then
+if [ -f __NAME__.wasm ] && [ -z "$(find app.py wit build.sh deterministic.c -newer __NAME__.wasm -print -quit)" ]; then
     exit 0
 fi
-componentize-py -d wit -w __WORLD__ componentize app -o __NAME__.wasm
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+preload=
+if [ "$(uname -s)" = Linux ] && command -v cc >/dev/null; then
+    cc -O2 -shared -fPIC -o "$work/deterministic.so" deterministic.c -ldl
+    preload="$work/deterministic.so"
+else
+    echo "build.sh: not reproducible here: deterministic.c needs Linux and a C compiler (cc)" >&2
+fi
+mkdir "$work/src"
+tar -c --exclude='./*.wasm' --exclude=__pycache__ --exclude=./.git . | tar -x -C "$work/src"
+(cd "$work/src" && LD_PRELOAD="$preload" componentize-py -d wit -w __WORLD__ componentize app -o "$work/__NAME__.wasm")
+mv "$work/__NAME__.wasm" __NAME__.wasm
