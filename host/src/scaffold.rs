@@ -101,6 +101,7 @@ pub fn create(parent: &Path, name: &str, lang: Lang, world: World) -> Result<Pat
             .replace("__COMPONENTIZE_JS__", COMPONENTIZE_JS)
             .replace("__JCO__", JCO)
             .replace("__WIZER__", WIZER)
+            .replace("__PRELOAD__\n", include_str!("../templates/preload.sh"))
             .replace("__WASI__", JS_WASI)
     };
     for file in files {
@@ -320,6 +321,7 @@ mod tests {
                 "build.mjs",
                 "wit/js.wit",
                 "test.sh",
+                "build.sh",
             ] {
                 let text = std::fs::read_to_string(dir.join(file)).unwrap();
                 for placeholder in [
@@ -330,6 +332,7 @@ mod tests {
                     "__JCO__",
                     "__COMPONENTIZE_JS__",
                     "__WIZER__",
+                    "__PRELOAD__",
                 ] {
                     assert!(!text.contains(placeholder), "{file}: {placeholder}");
                 }

@@ -11,13 +11,7 @@ if [ -f __NAME__.wasm ] && [ -z "$(find app.js files.js build.mjs package.json w
     exit 0
 fi
 [ -d node_modules/@bytecodealliance/componentize-js ] || npm install --no-audit --no-fund --loglevel=error
-shim=$(mktemp -d)
-trap 'rm -rf "$shim"' EXIT
-preload=
-if [ "$(uname -s)" = Linux ] && command -v cc >/dev/null; then
-    cc -O2 -shared -fPIC -o "$shim/deterministic.so" deterministic.c -ldl
-    preload="$shim/deterministic.so"
-else
-    echo "build.sh: not reproducible here: deterministic.c needs Linux and a C compiler (cc)" >&2
-fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+__PRELOAD__
 DETERMINISTIC_PRELOAD="$preload" node build.mjs

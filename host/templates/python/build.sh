@@ -13,13 +13,7 @@ if [ -f __NAME__.wasm ] && [ -z "$(find app.py wit build.sh deterministic.c -new
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-preload=
-if [ "$(uname -s)" = Linux ] && command -v cc >/dev/null; then
-    cc -O2 -shared -fPIC -o "$work/deterministic.so" deterministic.c -ldl
-    preload="$work/deterministic.so"
-else
-    echo "build.sh: not reproducible here: deterministic.c needs Linux and a C compiler (cc)" >&2
-fi
+__PRELOAD__
 mkdir "$work/src"
 tar -c --exclude='./*.wasm' --exclude=__pycache__ --exclude=./.git . | tar -x -C "$work/src"
 (cd "$work/src" && LD_PRELOAD="$preload" componentize-py -d wit -w __WORLD__ componentize app -o "$work/__NAME__.wasm")
