@@ -55,6 +55,10 @@ struct Row {
 struct Scene {
     home: PathBuf,
     other: PathBuf,
+    /// The tool caches shared between projects (`Launch::SharedToolCaches`), and a
+    /// secret in another program's home there.
+    shared_tools: PathBuf,
+    shared_other: PathBuf,
     port: u16,
     outside_root: PathBuf,
     /// A file holding the canary, outside every project.
@@ -206,6 +210,10 @@ fn scene() -> Scene {
         .join("0000000000000000/tools/sh/home/secret");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     std::fs::write(&other, CANARY).unwrap();
+    let shared_tools = root.join("shared-tools");
+    let shared_other = shared_tools.join("go/home/secret");
+    std::fs::create_dir_all(shared_other.parent().unwrap()).unwrap();
+    std::fs::write(&shared_other, CANARY).unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -240,6 +248,8 @@ fn scene() -> Scene {
     Scene {
         home,
         other,
+        shared_tools,
+        shared_other,
         port,
         outside_root,
         secret,
@@ -292,6 +302,14 @@ fn wrapper(launch: Launch, scene: &Scene) -> Vec<String> {
         Launch::Signals => strings(&["python3", "-c", WITH_SIGNALS_IGNORED]),
         Launch::Umask => strings(&["bash", "-c", "umask 000; exec \"$@\"", "umask"]),
         Launch::GithubActions => strings(&["env", "-u", "XHOST_PLAIN", "GITHUB_ACTIONS=true"]),
+        Launch::SharedToolCaches => vec![
+            "env".to_string(),
+            format!(
+                "{}={}",
+                xhost::cache_layout::SHARED_TOOL_CACHES,
+                scene.shared_tools.display()
+            ),
+        ],
     }
 }
 
@@ -309,6 +327,7 @@ fn run_attack(attack: &Attack, scene: &Scene) -> Row {
         .replace("{cgroup}", &scene.cgroup)
         .replace("{home}", &scene.home.display().to_string())
         .replace("{other}", &scene.other.display().to_string())
+        .replace("{shared_other}", &scene.shared_other.display().to_string())
         // Where a confined program sees the project, and where it really is.
         .replace("{src}", "/xhost/src")
         .replace("{checkout}", &project.dir.display().to_string())

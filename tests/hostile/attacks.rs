@@ -13,7 +13,7 @@ pub struct Attack {
     pub plugin: &'static str,
     /// Extra lines for the `[[stage]]` table (grants, limits).
     pub stage: &'static str,
-    /// The `[stage.config]` table's lines; `{home}`, `{other}`, `{src}` (the project
+    /// The `[stage.config]` table's lines; `{home}`, `{other}`, `{shared_other}`, `{src}` (the project
     /// as tools see it), `{checkout}` (where it is), `{port}`, `{outside}` and
     /// `{canary_pattern}` are filled in.
     pub config: &'static str,
@@ -78,6 +78,8 @@ pub enum Launch {
     Umask,
     /// In a GitHub Actions job (`GITHUB_ACTIONS=true`), whose log reads workflow commands.
     GithubActions,
+    /// With the machine's tool caches shared between projects (`XHOST_TOOL_CACHE_DIR`).
+    SharedToolCaches,
 }
 
 pub const SH: &str = "grants = { exec = [\"sh\"], source = true }";
@@ -998,6 +1000,15 @@ pub fn attacks() -> Vec<Attack> {
             )
             .prepared(link_to_a_host_file)
         },
+        a(
+            "with tool caches shared between projects, a tool reads another program's shared home",
+            "tool sandbox: only the program's own directory of the shared tool caches is mounted",
+            "exec-probe",
+            SH,
+            "action = \"script\"\nscript = \"cat {shared_other}\"",
+            &["blocked: the script", "No such file"],
+        )
+        .launched(Launch::SharedToolCaches),
     ]
 }
 
