@@ -67,6 +67,44 @@ impl KnownDigest {
         })
     }
 
+    /// The stamp of the file at `path`, with its content's digest when the stamp is too
+    /// fresh to be trusted: a later [`KnownDigest::check`] then compares the content
+    /// instead, as git does with a racily clean index entry. None when it is not a
+    /// regular file that can be read.
+    pub fn stamp(path: &Path) -> Option<KnownDigest> {
+        let taken_ns = now_ns();
+        let meta = path.symlink_metadata().ok()?;
+        let mut known = KnownDigest::from_metadata(&meta, "", taken_ns)?;
+        if !known.settled() {
+            known.sha256 = crate::digest::sha256_file(path).ok()?.0;
+        }
+        Some(known)
+    }
+
+    /// Whether the file at `path` still has what was recorded: by its stamp alone when
+    /// that is trusted, else by its content when a digest was recorded.
+    pub fn check(&self, path: &Path) -> Check {
+        if self.holds_for(path) {
+            return Check::ByStamp;
+        }
+        if self.sha256.is_empty() {
+            return Check::Changed;
+        }
+        let taken_ns = now_ns();
+        let Ok(meta) = path.symlink_metadata() else {
+            return Check::Changed;
+        };
+        match crate::digest::sha256_file(path) {
+            Ok((sha256, _)) if sha256 == self.sha256 => {
+                match KnownDigest::from_metadata(&meta, &sha256, taken_ns) {
+                    Some(fresh) => Check::ByContent(fresh),
+                    None => Check::Changed,
+                }
+            }
+            _ => Check::Changed,
+        }
+    }
+
     /// Records that the file whose metadata `meta` was read at `taken_ns` (before its
     /// content was) has digest `sha256`.
     pub fn from_metadata(
@@ -95,6 +133,17 @@ impl KnownDigest {
     fn settled(&self) -> bool {
         self.stamp.ctime_ns + RACY.as_nanos() as i128 <= self.taken_ns
     }
+}
+
+/// What [`KnownDigest::check`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The stamp is the recorded one, taken well after the file last changed.
+    ByStamp,
+    /// The stamp could not tell, but the content is the recorded one: the record to keep
+    /// instead, stamped now.
+    ByContent(KnownDigest),
+    Changed,
 }
 
 /// Now, as [`KnownDigest`] records times: nanoseconds since the epoch.
@@ -153,5 +202,47 @@ mod tests {
             change(&file);
             assert!(!known.holds_for(&file), "{what} went unnoticed");
         }
+    }
+
+    #[test]
+    fn a_fresh_stamp_is_checked_by_content_then_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("HEAD");
+        std::fs::write(&file, "ref: refs/heads/main\n").unwrap();
+        let known = KnownDigest::stamp(&file).unwrap();
+        assert!(!known.sha256.is_empty(), "a fresh stamp keeps the digest");
+        let Check::ByContent(fresh) = known.check(&file) else {
+            panic!("an unchanged file within the racy window is checked by content");
+        };
+        assert_eq!(fresh.sha256, known.sha256);
+
+        // Rewritten with the same bytes: still the same content.
+        std::fs::write(&file, "ref: refs/heads/main\n").unwrap();
+        assert!(matches!(known.check(&file), Check::ByContent(_)));
+        // Same size, other bytes, within the same tick: caught by content.
+        std::fs::write(&file, "ref: refs/heads/next\n").unwrap();
+        assert_eq!(known.check(&file), Check::Changed);
+    }
+
+    #[test]
+    fn a_settled_stamp_is_trusted_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("go");
+        std::fs::write(&file, "a program").unwrap();
+        let mut known = KnownDigest::stamp(&file).unwrap();
+        known.taken_ns += 10 * RACY.as_nanos() as i128;
+        assert_eq!(known.check(&file), Check::ByStamp);
+        let old = std::time::SystemTime::now() - 10 * RACY;
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let settled = KnownDigest::stamp(&file);
+        // The change time is now, whatever the modification time says: still fresh.
+        assert!(!settled.unwrap().sha256.is_empty());
+        std::fs::write(&file, "another program").unwrap();
+        assert_eq!(known.check(&file), Check::Changed);
     }
 }

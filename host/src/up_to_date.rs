@@ -9,9 +9,11 @@
 //! of what the build reads outside the project: the programs, plugin files and key
 //! files ([`Start::planned`]). After a successful publish, all of it is stored with the
 //! release's file list ([`Start::record`]). The next build whose inputs are equal,
-//! whose stamps all hold (each taken well after its file last changed, as
-//! [`KnownDigest`] requires) and whose `dist/` is exactly as published prints that list
-//! and stops ([`Start::unchanged`]).
+//! whose stamps all hold and whose `dist/` is exactly as published prints that list and
+//! stops ([`Start::unchanged`]). A stamp taken within the racy window of its file's last
+//! change is not trusted ([`KnownDigest`]); such a file's digest is kept with it and the
+//! next build compares the content instead, then stamps it again, as git does with
+//! racily clean index entries (a commit just before a build is the common case).
 //!
 //! Never skipped: a build with a stage granted the network (other than the module
 //! fetch) or directories outside the project (`grants.paths`, whose trees are not
@@ -28,7 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::artifacts::{Record, dist};
 use crate::cache_layout::ProjectArea;
 use crate::config::PluginRef;
-use crate::known_digest::KnownDigest;
+use crate::known_digest::{Check, KnownDigest};
 use crate::plan::Plan;
 
 /// What a build's outcome depends on, equal between two builds that make the same
@@ -114,21 +116,34 @@ impl Start {
             .and_then(|bytes| postcard::from_bytes(&bytes).ok())
             .ok_or("no earlier build of this project was recorded")?;
         self.changed_inputs(&stored.inputs)?;
-        if let Some((path, _)) = stored
-            .stamps
-            .iter()
-            .find(|(path, known)| !known.holds_for(path))
-        {
-            return Err(format!(
-                "{} may have changed since the last build",
-                path.display()
-            ));
+        let mut restamped = false;
+        let mut stamps = stored.stamps;
+        for (path, known) in &mut stamps {
+            match known.check(path) {
+                Check::ByStamp => {}
+                Check::ByContent(fresh) => {
+                    *known = fresh;
+                    restamped = true;
+                }
+                Check::Changed => {
+                    return Err(format!(
+                        "{} may have changed since the last build",
+                        path.display()
+                    ));
+                }
+            }
         }
         if !dist::unchanged_since_publish(dist, published) {
             return Err(format!(
                 "{} is not as the last build published it",
                 dist.display()
             ));
+        }
+        let stored = Stored { stamps, ..stored };
+        // Files read again because their stamps were too fresh get stamps taken now,
+        // so the next check needs no reading (as git refreshes its index).
+        if restamped && let Ok(bytes) = postcard::to_stdvec(&stored) {
+            let _ = crate::files::write_atomic(&self.file, &bytes);
         }
         Ok(Unchanged {
             release: stored.release,
@@ -181,7 +196,7 @@ impl Start {
         }
         outside.extend(plan.config.keys.values().filter_map(|k| k.file.clone()));
         for path in outside {
-            match KnownDigest::record(&path, "") {
+            match KnownDigest::stamp(&path) {
                 Some(known) => self.stamps.push((path, known)),
                 None => {
                     self.recordable = false;
@@ -270,7 +285,7 @@ fn git_stamps(root: &Path) -> Option<(BTreeSet<String>, Stamps)> {
     let mut stamps = Vec::new();
     for name in &names {
         let path = git_dir.join(name);
-        stamps.push((path.clone(), KnownDigest::record(&path, "")?));
+        stamps.push((path.clone(), KnownDigest::stamp(&path)?));
     }
     Some((names, stamps))
 }

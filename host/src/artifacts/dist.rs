@@ -14,7 +14,7 @@ use rustix::fs::{CWD, RenameFlags, renameat_with};
 use serde::{Deserialize, Serialize};
 
 use super::{Record, Store, manifest};
-use crate::known_digest::{KnownDigest, now_ns};
+use crate::known_digest::{Check, KnownDigest};
 
 /// Refuses to replace a directory xhost did not make: an existing `dist` must be
 /// empty or hold an `artifacts.json`. Checked before the build starts.
@@ -162,18 +162,14 @@ pub fn unchanged_since_publish(dist: &Path, memo: &Path) -> bool {
 /// `known` itself when its stamp holds; else, when the content and mode still match,
 /// a stamp taken now (one too fresh to trust is checked by content).
 fn still_published(file: &Path, executable: bool, known: &KnownDigest) -> Option<KnownDigest> {
-    if known.holds_for(file) {
-        return Some(known.clone());
-    }
+    let fresh = match known.check(file) {
+        Check::ByStamp => return Some(known.clone()),
+        Check::ByContent(fresh) => fresh,
+        Check::Changed => return None,
+    };
+    // A stamp that holds covers the mode; content read again does not.
     let mode = if executable { 0o755 } else { 0o644 };
-    // Taken before the file is looked at, as the stamp's time.
-    let taken = now_ns();
-    let meta = file.symlink_metadata().ok()?;
-    let (sha256, _) = crate::digest::sha256_file(file).ok()?;
-    if sha256 != known.sha256 || meta.permissions().mode() & 0o7777 != mode {
-        return None;
-    }
-    KnownDigest::from_metadata(&meta, &sha256, taken)
+    (file.symlink_metadata().ok()?.permissions().mode() & 0o7777 == mode).then_some(fresh)
 }
 
 /// When `dist` holds exactly `records` (and a manifest) as last published, the stamps
