@@ -29,7 +29,8 @@ use anyhow::{Context, Result};
 use crate::digest::sha256_hex;
 
 /// Names one directory for every project's program homes and caches (Go's build cache,
-/// cargo's target directories, zig's caches) instead of one per project: a machine's
+/// zig's caches; cargo's stay per project, see [`ToolCaches::of`]) instead of one per
+/// project: a machine's
 /// operator's choice, never a project's, for machines that build only projects trusted
 /// alike, since a program run for one project then writes what another's build reads.
 /// A fresh checkout, at any path, then starts with warm caches.
