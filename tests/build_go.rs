@@ -427,7 +427,7 @@ fn an_operator_shares_tool_caches_between_projects() {
         shared.path().to_str().unwrap(),
     )];
     let go_cache = shared.path().join("go/cache/build");
-    let entries = || walk(&go_cache).into_iter().filter(|p| p.is_file()).count();
+    let entries = || support::files(&go_cache).len();
     let build = |name: &str, args: &[&str]| {
         let project = Project::new(name);
         project
@@ -468,20 +468,4 @@ fn an_operator_shares_tool_caches_between_projects() {
         )
         .assert_fails_with(&["XHOST_TOOL_CACHE_DIR=relative/tools", "absolute path"]);
     assert_eq!(support::snapshot(&second_project.dist()), dist);
-}
-
-/// Every path under `dir` (none when it is missing).
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(next) = todo.pop() {
-        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path.clone());
-            }
-            found.push(path);
-        }
-    }
-    found
 }
