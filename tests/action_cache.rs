@@ -292,6 +292,81 @@ fn damaged_cache_files_are_rebuilt_not_published() {
     );
 }
 
+/// The compiled-plugin cache's files under `cache`, by kind: compiled components
+/// (`.cwasm`) and kept descriptions (`.described.json`).
+fn compiled_files(cache: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let files = walk(&cache.join("compiled"));
+    let named = |end: &str| {
+        (files.iter())
+            .filter(|f| f.to_string_lossy().ends_with(end))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    (named(".cwasm"), named(".described.json"))
+}
+
+#[test]
+fn a_build_the_cache_answers_compiles_no_plugin() {
+    // A private cache, whose compiled plugins this test removes.
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("XHOST_CACHE_DIR", cache.path().to_str().unwrap())];
+    let project = Project::from_example("cache-no-compile", "hello-go");
+    let mut args = vec!["build", "."];
+    args.extend(TARGETS);
+    project.xhost_planned(&args, &env).assert_ok();
+    let (compiled, described) = compiled_files(cache.path());
+    // compile, strip, sbom, archive, checksum: each run, so each compiled and described.
+    assert_eq!(
+        (compiled.len(), described.len()),
+        (5, 5),
+        "{compiled:?} {described:?}"
+    );
+    for file in &compiled {
+        std::fs::remove_file(file).unwrap();
+    }
+    // One kept description damaged: it is asked again, not trusted.
+    std::fs::write(&described[0], "{ not json").unwrap();
+
+    let again = project.xhost_planned(&args, &env);
+    again.assert_ok();
+    assert!(
+        again.stderr.contains("(action cache: 9 hits, 0 misses)"),
+        "{}",
+        again.stderr
+    );
+    let (compiled, described_again) = compiled_files(cache.path());
+    assert!(compiled.is_empty(), "a plugin was compiled: {compiled:?}");
+    assert_eq!(described_again.len(), 5);
+    let kept: Value = serde_json::from_slice(&std::fs::read(&described[0]).unwrap()).unwrap();
+    assert_eq!(kept["xhost"], env!("CARGO_PKG_VERSION"), "{kept}");
+    run_tool(
+        "sha256sum",
+        &["-c", "hello_1.0.0_checksums.txt"],
+        &project.dist(),
+    );
+
+    // A change reaches every stage: each plugin is compiled now, to run.
+    project.write(
+        "internal/greeting/greeting.go",
+        std::fs::read_to_string(project.path("internal/greeting/greeting.go"))
+            .unwrap()
+            .replace("Hello", "Hi"),
+    );
+    project.xhost_planned(&args, &env).assert_ok();
+    let (compiled, _) = compiled_files(cache.path());
+    assert_eq!(compiled.len(), 5, "{compiled:?}");
+    let hello = run_tool(
+        project
+            .dist()
+            .join("hello_linux_amd64/hello")
+            .to_str()
+            .unwrap(),
+        &[],
+        &project.dir,
+    );
+    assert!(hello.contains("Hi"), "{hello}");
+}
+
 #[test]
 fn stats_and_gc_manage_a_cache_directory() {
     // A private cache, so emptying it disturbs no other test.

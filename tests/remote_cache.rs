@@ -80,6 +80,15 @@ fn second_machine(server: &CacheServer, name: &str) {
             .all(|s| s["result"] == "hit" && s["remote"] == true),
         "{cache}"
     );
+    // B planned with the plugins' descriptions from the server, and compiled none.
+    assert_eq!(cache["remote"]["descriptions_fetched"], 5, "{cache}");
+    let compiled = files(&cache_b.path().join("compiled"));
+    assert!(
+        !compiled
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with(".cwasm")),
+        "{compiled:?}"
+    );
     assert_eq!(release_snapshot(&b.dist()), release_snapshot(&a.dist()));
     run_tool("sha256sum", &["-c", "hello_1.0.0_checksums.txt"], &b.dist());
     let hello = run_tool(
@@ -119,6 +128,49 @@ fn second_machine(server: &CacheServer, name: &str) {
         "{}",
         stats.stdout
     );
+}
+
+/// The server's copy of the description of the plugin named `name`, and its payload.
+fn description_on(server: &CacheServer, name: &str) -> (std::path::PathBuf, Value) {
+    (server.entries().into_iter())
+        .find(|(_, p)| p["info"]["name"] == name)
+        .unwrap_or_else(|| panic!("no description of {name} on the server"))
+}
+
+#[test]
+fn a_description_its_plugin_does_not_give_stops_the_stage() {
+    // A server this build does not require signatures from: a description read from it
+    // shapes the plan, and the plugin confirms it before its stage runs.
+    let server = CacheServer::start();
+    let a = machine_a("remote-description-a", &server);
+    let (file, mut strip) = description_on(&server, "strip");
+    assert_eq!(
+        strip["info"]["consumes"],
+        serde_json::json!(["binary"]),
+        "{strip}"
+    );
+    // Stripping nothing: strip's stage would run over no inputs, its binaries unstripped.
+    strip["info"]["consumes"] = serde_json::json!([]);
+    support::write_entry(&file, &strip, None);
+
+    let b = Project::from_example("remote-description-b/elsewhere", "hello-go");
+    let cache_b = tempfile::tempdir().unwrap();
+    let run = build(&b, &server.url, Some(cache_b.path()), &[]);
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("stage `strip`")
+            && run.stderr.contains("describes itself differently")
+            && run.stderr.contains("the remote cache may be poisoned"),
+        "{}",
+        run.stderr
+    );
+    assert!(!b.dist().exists(), "a release was published");
+
+    // What the plugin said is kept: the next build plans with it and builds A's release.
+    let again = build(&b, &server.url, Some(cache_b.path()), &[]);
+    again.assert_ok();
+    assert_eq!(release_snapshot(&b.dist()), release_snapshot(&a.dist()));
+    run_tool("sha256sum", &["-c", "hello_1.0.0_checksums.txt"], &b.dist());
 }
 
 #[test]

@@ -47,12 +47,19 @@ struct Cli {
     /// the rest.
     #[arg(long)]
     goreleaser: Option<PathBuf>,
+    /// Measure the plugins' start-up only, print it and stop (a quick look after
+    /// changing a plugin or the engine's settings).
+    #[arg(long)]
+    plugins_only: bool,
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let plugins = plugins::run(cli.runs)?;
     println!("{}", plugins::table(&plugins));
+    if cli.plugins_only {
+        return Ok(());
+    }
     let stages = stages::run(&cli.input, cli.runs)?;
     println!("{}", stages::table(&stages));
     let absolute =

@@ -96,18 +96,24 @@ fn invoke(prepared: &Prepared, input: &Path, scratch: &Path) -> Result<Duration>
 fn prepared(runtime: &Runtime, name: &str) -> Result<Prepared> {
     let bytes = xhost::builtin::get(name).context("no such built-in")?;
     let plugin = Arc::new(LoadedPlugin::load(
-        runtime,
         &format!("builtin:{name}"),
-        bytes,
+        bytes.into(),
     )?);
     let contract = plugin.contract;
-    Prepared::new(runtime, plugin, "bench", &|linker| {
-        xhost::caps::link(
-            linker,
-            contract,
-            xhost::caps::granted_by(&Default::default()),
-        )
-    })
+    let prepared = Prepared::new(
+        runtime,
+        plugin,
+        "bench",
+        Arc::new(move |linker| {
+            xhost::caps::link(
+                linker,
+                contract,
+                xhost::caps::granted_by(&Default::default()),
+            )
+        }),
+    );
+    prepared.ready()?;
+    Ok(prepared)
 }
 
 fn linux_amd64() -> Target {

@@ -1,15 +1,19 @@
 //! Configuration → a locked plan: every grant checked against the capabilities, every
-//! plugin read, digest-checked, compiled, checked against its stage's grants, linked,
-//! and asked to `describe` itself; what each grant needs resolved (programs found, keys
-//! loaded). Nothing runs on the project until the whole plan is sound.
+//! plugin read, digest-checked, checked against its stage's grants, and asked to
+//! `describe` itself (or its description, kept by digest from an earlier plan, taken);
+//! what each grant needs resolved (programs found, keys loaded). Nothing runs on the
+//! project until the whole plan is sound. A plugin is compiled and linked only when its
+//! stage first runs: a build the action cache answers compiles nothing.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 
 use crate::artifacts::Kind;
+use crate::cache::remote::Remote;
 use crate::caps::{self, Call, PlanContext, Provisions};
 use crate::cargo_crates::CargoCrates;
 use crate::config::{Config, PluginRef, StageConfig};
@@ -19,7 +23,9 @@ use crate::keys::{Key, KeyRing};
 use crate::report::Reporter;
 use crate::report::plugin_log::LogSink;
 use crate::runtime::bindings::types::{PluginInfo, Scope};
+use crate::runtime::contract::Version;
 use crate::runtime::invoke::{Prepared, StoreParts};
+use crate::runtime::linker::OwnedLink;
 use crate::runtime::{LoadedPlugin, Runtime};
 
 /// The name under which stages are granted signing keys.
@@ -58,10 +64,45 @@ pub struct PlannedStage {
     pub info: Info,
     /// What its capabilities resolved (programs found, keys loaded), by capability.
     pub provisions: Provisions,
+    /// The description came from the remote cache and the plugin has not confirmed it
+    /// yet: it is asked before the stage first runs ([`PlannedStage::confirm_description`]).
+    unconfirmed: bool,
+    confirmed: std::sync::OnceLock<Result<(), String>>,
+}
+
+impl PlannedStage {
+    /// Before the stage runs (a cache miss): when its description came from the remote
+    /// cache, the plugin — compiled now to run anyway — is asked to describe itself, and
+    /// an answer that differs stops the build before the stage runs on a plan shaped by
+    /// a description its plugin does not give. A build whose stages all hit never asks:
+    /// its outputs come from the same cache, under the same trust.
+    pub fn confirm_description(&self, reporter: &Arc<dyn Reporter>) -> Result<()> {
+        if !self.unconfirmed {
+            return Ok(());
+        }
+        let confirmed = self.confirmed.get_or_init(|| {
+            let plugin = &self.prepared.plugin;
+            let own = describe(&self.prepared, &self.config.name, reporter.clone())
+                .map_err(|e| format!("{e:#}"))?;
+            // The plugin's own answer is kept either way: the next plan is shaped by it.
+            keep(self.prepared.runtime(), &plugin.digest, &own, false);
+            if own != self.info {
+                return Err(format!(
+                    "plugin {} describes itself differently from the description the remote cache gave for sha256:{} ({own:?}, not {:?}); the remote cache may be poisoned: the stage did not run",
+                    plugin.label, plugin.digest, self.info
+                ));
+            }
+            Ok(())
+        });
+        confirmed
+            .clone()
+            .map_err(|why| anyhow::anyhow!("stage `{}`: {why}", self.config.name))
+    }
 }
 
 /// What the plugin said about itself, in host types.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Info {
     pub name: String,
     pub version: String,
@@ -73,7 +114,8 @@ pub struct Info {
 }
 
 /// A plugin's requested grants.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Needs {
     pub programs: Vec<String>,
     pub source: bool,
@@ -96,6 +138,24 @@ impl From<PluginInfo> for Info {
                 source: info.needs.source,
                 signing_keys: info.needs.signing_keys,
             },
+        }
+    }
+}
+
+impl Info {
+    /// The same, its text made safe to show again (a description read from a remote
+    /// cache is untrusted input).
+    fn made_safe(self) -> Info {
+        use crate::report::sanitize::{sanitize_line, shown_name};
+        Info {
+            name: sanitize_line(&self.name),
+            version: sanitize_line(&self.version),
+            summary: sanitize_line(&self.summary),
+            needs: Needs {
+                programs: self.needs.programs.iter().map(|p| shown_name(p)).collect(),
+                ..self.needs
+            },
+            ..self
         }
     }
 }
@@ -133,15 +193,17 @@ pub enum Part {
 
 /// Builds the plan for `config`.
 pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> Result<Plan> {
-    plan_part(config, runtime, reporter, Part::Whole)
+    plan_part(config, runtime, reporter, Part::Whole, None)
 }
 
-/// Builds the plan for `part` of `config`.
+/// Builds the plan for `part` of `config`; plugins' descriptions no plan here kept are
+/// asked of `remote` first, and shared through it once described.
 pub fn plan_part(
     config: Config,
     runtime: &Runtime,
     reporter: Arc<dyn Reporter>,
     part: Part,
+    remote: Option<&Remote>,
 ) -> Result<Plan> {
     for stage in &config.stages {
         caps::check_grants(&config, stage)?;
@@ -149,26 +211,25 @@ pub fn plan_part(
     let mut loaded: HashMap<String, Arc<LoadedPlugin>> = HashMap::new();
     let mut stages: Vec<PlannedStage> = Vec::with_capacity(config.stages.len());
     for stage in &config.stages {
-        let plugin = load_plugin(runtime, stage, &mut loaded)?;
+        let plugin = load_plugin(stage, &mut loaded)?;
         caps::check_imports(
             &stage.name,
             &plugin.label,
             &plugin.interfaces(),
             &stage.grants,
         )?;
-        let (grants, contract) = (&stage.grants, plugin.contract);
-        let prepared = Prepared::new(runtime, plugin, &stage.name, &|linker| {
-            caps::link(linker, contract, caps::granted_by(grants))
-        })?;
-        let span = crate::trace::span("plugin", || format!("describe {}", stage.name));
-        let info = describe(&prepared, &stage.name, reporter.clone())
+        let link = granted_link(&stage.grants, plugin.contract);
+        let prepared = Prepared::new(runtime, plugin, &stage.name, link);
+        let own = matches!(stage.plugin, PluginRef::Builtin { .. });
+        let (info, unconfirmed) = described(runtime, &prepared, own, remote, reporter.clone())
             .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?;
-        drop(span);
         stages.push(PlannedStage {
             config: stage.clone(),
             prepared,
             info,
             provisions: Provisions::default(),
+            unconfirmed,
+            confirmed: Default::default(),
         });
     }
     let fetch_stages = fetch_stages(&stages)?;
@@ -322,21 +383,106 @@ fn check_crates(
     Ok(Some(crates))
 }
 
+/// Links the interfaces of the capabilities `grants` grant, in contract version
+/// `contract`.
+fn granted_link(grants: &crate::config::Grants, contract: Version) -> OwnedLink {
+    let granted: Vec<&'static dyn caps::Capability> = caps::granted_by(grants).collect();
+    Arc::new(move |linker| caps::link(linker, contract, granted.iter().copied()))
+}
+
 /// A plugin on its own (`xhost plugins`, `plugin inspect`): linked with every
-/// capability it imports, asked to describe itself.
+/// capability it imports, asked to describe itself (or its kept description taken).
+/// `own`: it is one of xhost's built-in plugins.
 pub fn describe_alone(
     runtime: &Runtime,
     plugin: Arc<LoadedPlugin>,
     name: &str,
+    own: bool,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Info> {
     let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
     let contract = plugin.contract;
-    let prepared = Prepared::new(runtime, plugin, name, &|linker| {
-        let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
-        caps::link(linker, contract, caps::imported_by(&interfaces))
-    })?;
-    describe(&prepared, name, reporter)
+    let prepared = Prepared::new(
+        runtime,
+        plugin,
+        name,
+        Arc::new(move |linker| {
+            let interfaces: Vec<&str> = interfaces.iter().map(String::as_str).collect();
+            caps::link(linker, contract, caps::imported_by(&interfaces))
+        }),
+    );
+    described(runtime, &prepared, own, None, reporter).map(|(info, _)| info)
+}
+
+/// A description as the compiled-plugin cache keeps it: good for this xhost and this
+/// component only.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Kept {
+    xhost: String,
+    digest: String,
+    info: Info,
+    /// It came from the remote cache and its plugin has not confirmed it yet.
+    #[serde(default)]
+    from_remote: bool,
+}
+
+/// The version descriptions are kept for: another xhost may convert a plugin's answer
+/// differently.
+const XHOST: &str = env!("CARGO_PKG_VERSION");
+
+/// What the plugin says of itself, and whether it came from the remote cache (still to
+/// be confirmed, [`PlannedStage::confirm_description`]): kept from an earlier plan, by
+/// the component's digest; else the remote cache's; else asked and kept (and shared
+/// with the entries of the stages that run, `crate::cache`).
+/// Asking compiles the plugin: xhost's own plugins (`own`) with the baseline compiler,
+/// in a quarter of the time, since a build whose stages the cache answers never runs
+/// them; any other with Cranelift, the compiler its stage runs it with, so code from
+/// elsewhere only ever runs as Cranelift compiled it.
+fn described(
+    runtime: &Runtime,
+    prepared: &Prepared,
+    own: bool,
+    remote: Option<&Remote>,
+    reporter: Arc<dyn Reporter>,
+) -> Result<(Info, bool)> {
+    let (name, digest) = (prepared.stage(), &prepared.plugin.digest);
+    let kept = runtime
+        .known_description(digest)
+        .and_then(|bytes| serde_json::from_slice::<Kept>(&bytes).ok())
+        .filter(|kept| kept.xhost == XHOST && &kept.digest == digest);
+    if let Some(kept) = kept {
+        return Ok((kept.info, kept.from_remote));
+    }
+    let shared = remote
+        .and_then(|remote| remote.description(digest))
+        .and_then(|value| serde_json::from_value::<Info>(value).ok());
+    if let Some(info) = shared {
+        let info = info.made_safe();
+        keep(runtime, digest, &info, true);
+        return Ok((info, true));
+    }
+    let span = crate::trace::span("plugin", || format!("describe {name}"));
+    let info = match runtime.baseline().filter(|_| own) {
+        Some(baseline) => describe(&prepared.on(baseline), name, reporter)?,
+        None => describe(prepared, name, reporter)?,
+    };
+    drop(span);
+    keep(runtime, digest, &info, false);
+    Ok((info, false))
+}
+
+/// Keeps `info`, the description of component `digest`, in `runtime`'s cache.
+fn keep(runtime: &Runtime, digest: &str, info: &Info, from_remote: bool) {
+    let kept = Kept {
+        xhost: XHOST.to_string(),
+        digest: digest.to_string(),
+        info: info.clone(),
+        from_remote,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&kept) {
+        runtime.keep_description(digest, &bytes);
+    }
 }
 
 /// Calls `describe()`, with every capability refusing.
@@ -420,7 +566,6 @@ fn check_order(stages: &[PlannedStage]) -> Result<()> {
 }
 
 fn load_plugin(
-    runtime: &Runtime,
     stage: &StageConfig,
     loaded: &mut HashMap<String, Arc<LoadedPlugin>>,
 ) -> Result<Arc<LoadedPlugin>> {
@@ -433,7 +578,7 @@ fn load_plugin(
     }
     let _span = crate::trace::span("plugin", || format!("load {label}"));
     let plugin = Arc::new(
-        LoadedPlugin::load(runtime, &label, &bytes)
+        LoadedPlugin::load_with_digest(&label, bytes, digest.clone())
             .with_context(|| format!("stage `{}`", stage.name))?,
     );
     loaded.insert(digest, plugin.clone());

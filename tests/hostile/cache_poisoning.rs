@@ -48,6 +48,26 @@ impl Case {
             .unwrap_or_else(|| panic!("no {stage} entry"))
     }
 
+    /// The description of the plugin named `name`, and its payload.
+    fn description(&self, name: &str) -> (PathBuf, Value) {
+        support::files(&self.data.join("ac"))
+            .into_iter()
+            .map(|f| {
+                let payload = entry_payload(&f);
+                (f, payload)
+            })
+            .find(|(_, d)| d["info"]["name"] == name)
+            .unwrap_or_else(|| panic!("no description of {name}"))
+    }
+
+    /// Strip's description made to consume nothing (its stage would leave every binary
+    /// unstripped).
+    fn strip_consuming_nothing(&self) -> (PathBuf, Value) {
+        let (file, mut strip) = self.description("strip");
+        strip["info"]["consumes"] = json!([]);
+        (file, strip)
+    }
+
     fn blob(&self, sha256: &str) -> PathBuf {
         self.data.join("cas").join(sha256)
     }
@@ -63,9 +83,13 @@ impl Case {
 
     /// A DSSE signature by the attacker's key over `payload` as an entry.
     fn attacker_signature(&self, payload: &Value) -> Value {
+        self.attacker_signature_as(payload, "application/vnd.xhost.remote-entry.v1+json")
+    }
+
+    /// A DSSE signature by the attacker's key over `payload` of type `kind`.
+    fn attacker_signature_as(&self, payload: &Value, kind: &str) -> Value {
         use base64::Engine;
         let bytes = serde_json::to_vec(payload).unwrap();
-        let kind = "application/vnd.xhost.remote-entry.v1+json";
         let mut pae = format!("DSSEv1 {} {kind} {} ", kind.len(), bytes.len()).into_bytes();
         pae.extend_from_slice(&bytes);
         std::fs::write(self.scratch.join("pae"), &pae).unwrap();
@@ -182,6 +206,48 @@ pub fn poisonings() -> Vec<Poisoning> {
             &[
                 "refusing the entry for stage `archive`",
                 "larger than 4194304 bytes",
+            ],
+        ),
+        p(
+            "a plugin description on the remote cache changed, its signature kept",
+            "remote cache: descriptions must be signed by a trusted key, like entries",
+            |case| {
+                let (file, strip) = case.strip_consuming_nothing();
+                write_entry(&file, &strip, None);
+                None
+            },
+            &[
+                "refusing the description of plugin",
+                "not signed by a key this build trusts",
+            ],
+        ),
+        p(
+            "a changed plugin description signed by a key nobody trusts",
+            "remote cache: only `[remote_cache] trust` keys count",
+            |case| {
+                let (file, strip) = case.strip_consuming_nothing();
+                let kind = "application/vnd.xhost.plugin-description.v1+json";
+                let signature = case.attacker_signature_as(&strip, kind);
+                write_entry(&file, &strip, Some(signature));
+                None
+            },
+            &[
+                "refusing the description of plugin",
+                "not signed by a key this build trusts",
+            ],
+        ),
+        p(
+            "a signed plugin description copied under another plugin's key",
+            "remote cache: a description names the component it describes",
+            |case| {
+                let (strip, _) = case.description("strip");
+                let (sbom, _) = case.description("sbom");
+                std::fs::copy(strip, sbom).unwrap();
+                None
+            },
+            &[
+                "refusing the description of plugin",
+                "describes another component",
             ],
         ),
         p(

@@ -13,7 +13,7 @@ pub mod remote;
 pub(crate) mod source_tree;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -36,7 +36,7 @@ pub struct ActionCache {
     uses: Mutex<Vec<StageUse>>,
     last_keys: miss_reason::LastKeys,
     /// The remote cache, when one is configured, with where fetched blobs land first.
-    remote: Option<(remote::Remote, PathBuf)>,
+    remote: Option<(Arc<remote::Remote>, PathBuf)>,
 }
 
 /// What the cache did for one stage invocation (read back from a partial release).
@@ -119,7 +119,7 @@ impl ActionCache {
         dist: &Path,
         reuse: bool,
         source_digest: Option<String>,
-        remote: Option<(remote::Settings, PathBuf)>,
+        remote: Option<(Arc<remote::Remote>, PathBuf)>,
     ) -> Result<Self> {
         let keys = KeyContext::new(config, dist, cache.programs_file(), project.source_index());
         if let Some(digest) = source_digest {
@@ -131,11 +131,7 @@ impl ActionCache {
             reuse,
             uses: Mutex::new(Vec::new()),
             last_keys: miss_reason::LastKeys::new(project.last_keys()),
-            remote: remote
-                .map(|(settings, scratch)| {
-                    Ok::<_, anyhow::Error>((remote::Remote::open(settings)?, scratch))
-                })
-                .transpose()?,
+            remote,
         })
     }
 
@@ -270,6 +266,11 @@ impl ActionCache {
                 Ok(entry) => {
                     if let Some((remote, _)) = &self.remote {
                         remote.upload(key, &entry, store);
+                        // Another machine reusing the entry plans with the plugin's
+                        // description, which it then need not compile the plugin for.
+                        if let Ok(info) = serde_json::to_value(&stage.info) {
+                            remote.upload_description(&stage.prepared.plugin.digest, info);
+                        }
                     }
                 }
                 Err(e) => eprintln!(

@@ -40,7 +40,12 @@ pub(super) fn run(args: InspectArgs, verbosity: u8) -> Result<()> {
         None => args.file.display().to_string(),
     };
     let runtime = Runtime::cached(&cache)?;
-    let analysis = Analysis::of(&runtime, &label, &bytes)?;
+    let analysis = Analysis::of(&label, &bytes)?;
+    // Compiled, so a component wasmtime cannot take is said to be invalid even when its
+    // description is known.
+    runtime
+        .compile(&analysis.digest, &bytes)
+        .with_context(|| format!("plugin {label}: not a valid WebAssembly component"))?;
     let problem = analysis.problem(&label);
     let described = match &problem {
         None => Some(describe(&runtime, &label, &bytes, verbosity)?),
@@ -81,10 +86,15 @@ fn describe(
     bytes: &[u8],
     verbosity: u8,
 ) -> Result<(Info, &'static str)> {
-    let plugin = Arc::new(LoadedPlugin::load(runtime, label, bytes)?);
+    let plugin = Arc::new(LoadedPlugin::load(label, bytes.to_vec().into())?);
     let world = crate::caps::world_of(&plugin.interfaces());
-    let info =
-        crate::plan::describe_alone(runtime, plugin, "inspect", report::for_stderr(verbosity))?;
+    let info = crate::plan::describe_alone(
+        runtime,
+        plugin,
+        "inspect",
+        false,
+        report::for_stderr(verbosity),
+    )?;
     Ok((info, world))
 }
 

@@ -15,10 +15,10 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
     for name in crate::builtin::names() {
         let bytes = crate::builtin::get(name).context("built-in listed but missing")?;
         let label = format!("builtin:{name}");
-        let plugin = Arc::new(LoadedPlugin::load(runtime, &label, bytes)?);
+        let plugin = Arc::new(LoadedPlugin::load(&label, bytes.into())?);
         let world = crate::caps::world_of(&plugin.interfaces());
         let digest = plugin.digest.clone();
-        let info = crate::plan::describe_alone(runtime, plugin, name, reporter.clone())?;
+        let info = crate::plan::describe_alone(runtime, plugin, name, true, reporter.clone())?;
         let scope = if info.release_scope {
             "release"
         } else {

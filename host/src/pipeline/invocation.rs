@@ -94,6 +94,7 @@ pub fn run(cx: &Env, stage: &PlannedStage, lane: &Lane, inputs: &[&Record]) -> R
             &format!("runs: {why}"),
         );
     }
+    stage.confirm_description(&cx.reporter)?;
     if let Some(ran) = run_remotely(cx, stage, lane, inputs, lookup.as_ref()) {
         span.arg("remote", true);
         cx.reporter.stage_finished(

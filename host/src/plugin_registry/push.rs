@@ -42,7 +42,10 @@ pub fn publish(
     }
     let label = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("reading {label}"))?;
-    let analysis = Analysis::of(runtime, &label, &bytes)?;
+    let analysis = Analysis::of(&label, &bytes)?;
+    runtime
+        .compile(&analysis.digest, &bytes)
+        .with_context(|| format!("plugin {label}: not a valid WebAssembly component"))?;
     if let Some(problem) = analysis.problem(&label) {
         bail!("{problem}\n  only a plugin xhost can run is published");
     }

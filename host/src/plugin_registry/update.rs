@@ -131,13 +131,13 @@ fn asks(
     reporter: &Arc<dyn Reporter>,
 ) -> Result<BTreeSet<String>> {
     let label = reference.to_string();
-    let plugin = Arc::new(LoadedPlugin::load(runtime, &label, bytes)?);
+    let plugin = Arc::new(LoadedPlugin::load(&label, bytes.to_vec().into())?);
     let mut asked: BTreeSet<String> = plugin
         .interfaces()
         .iter()
         .map(|i| format!("interface `{}`", i.split('@').next().unwrap_or(i)))
         .collect();
-    let info = crate::plan::describe_alone(runtime, plugin, "update", reporter.clone())?;
+    let info = crate::plan::describe_alone(runtime, plugin, "update", false, reporter.clone())?;
     asked.extend(info.needs.programs.iter().map(|p| format!("program `{p}`")));
     if info.needs.source {
         asked.insert("the source tree".into());

@@ -1,5 +1,6 @@
 //! Compiled plugins, kept in xhost's own cache directory so a component is compiled
-//! once per engine configuration, not once per command.
+//! once per engine configuration, not once per command; and what each said of itself
+//! (`describe`), so a plan that finds it there need not compile the plugin at all.
 //!
 //! Deserialising compiled code runs it without validation, so entries are read only
 //! from this directory, which only xhost writes: `compiled/<engine>/<component>.cwasm`,
@@ -18,6 +19,9 @@ use wasmtime::component::Component;
 
 /// Length of the digest that heads each entry.
 const DIGEST_LEN: usize = 32;
+
+/// The largest description read back: a description is a few hundred bytes.
+const DESCRIPTION_MAX: u64 = 64 << 10;
 
 pub struct CompiledCache {
     dir: PathBuf,
@@ -45,6 +49,28 @@ impl CompiledCache {
         // A cache that cannot be written costs a recompile next time, nothing more.
         let _ = self.store(&component, &path);
         Ok(component)
+    }
+
+    /// What was kept of the description of component `digest`, if anything (the plan
+    /// parses and checks it).
+    pub fn description(&self, digest: &str) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(self.description_path(digest)).ok()?;
+        let mut bytes = Vec::new();
+        file.take(DESCRIPTION_MAX + 1)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        (bytes.len() as u64 <= DESCRIPTION_MAX).then_some(bytes)
+    }
+
+    /// Keeps the description of component `digest`; a cache that cannot be written
+    /// costs a describe next time, nothing more.
+    pub fn keep_description(&self, digest: &str, description: &[u8]) {
+        let _ = crate::files::write_atomic(&self.description_path(digest), description);
+    }
+
+    fn description_path(&self, digest: &str) -> PathBuf {
+        self.dir.join(format!("{digest}.described.json"))
     }
 
     fn load(&self, engine: &Engine, path: &Path) -> Option<Component> {

@@ -1,5 +1,6 @@
 //! The process-wide wasmtime engine and the epoch ticker that enforces time limits.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::cache_layout::CacheLayout;
@@ -7,7 +8,7 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 
 use wasmtime::component::Component;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy};
 
 use super::compiled_cache::CompiledCache;
 
@@ -19,6 +20,8 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct Runtime {
     engine: Engine,
     compiled: Option<Arc<CompiledCache>>,
+    /// The runtime of wasmtime's baseline compiler, made when first asked for.
+    baseline: Arc<OnceLock<Option<Runtime>>>,
 }
 
 impl Runtime {
@@ -52,7 +55,23 @@ impl Runtime {
         Ok(Runtime {
             engine,
             compiled: None,
+            baseline: Arc::default(),
         })
+    }
+
+    /// A runtime compiling with Winch, wasmtime's baseline compiler, which compiles a
+    /// component about ten times faster than Cranelift into slower code: for a call
+    /// made once, `describe` of a plugin no plan has described yet, when the plugin is
+    /// xhost's own (`crate::plan`). None where Winch does not run (not x86-64 or
+    /// AArch64).
+    pub fn baseline(&self) -> Option<&Runtime> {
+        self.baseline
+            .get_or_init(|| {
+                let mut config = base_config();
+                config.strategy(Strategy::Winch);
+                Runtime::with_config(config).ok()
+            })
+            .as_ref()
     }
 
     /// A runtime keeping compiled components in xhost's cache.
@@ -72,6 +91,19 @@ impl Runtime {
     /// The directory under `compiled/` holding this engine's compiled components.
     pub fn compiled_dir_name(&self) -> String {
         super::compiled_cache::engine_key(&self.engine)
+    }
+
+    /// What was kept of the description of component `digest`, when this runtime keeps
+    /// a cache.
+    pub fn known_description(&self, digest: &str) -> Option<Vec<u8>> {
+        self.compiled.as_ref()?.description(digest)
+    }
+
+    /// Keeps the description of component `digest`, when this runtime keeps a cache.
+    pub fn keep_description(&self, digest: &str, description: &[u8]) {
+        if let Some(cache) = &self.compiled {
+            cache.keep_description(digest, description);
+        }
     }
 
     /// Compiles `bytes` (SHA-256 `digest`), or takes the result from the cache.

@@ -1,8 +1,9 @@
-//! Running a plugin: link it for its stage's grants once, then call `describe` or `run`
-//! in a fresh store per invocation, with the sandbox's WASI context and limits.
+//! Running a plugin: link it for its stage's grants once — when the stage first runs,
+//! so a stage the cache answers never compiles its plugin — then call `describe` or
+//! `run` in a fresh store per invocation, with the sandbox's WASI context and limits.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -16,17 +17,22 @@ use super::contract_v0_1;
 pub use super::contract_v0_1::Extras;
 use super::drive::{Stopped, Watch, drive};
 use super::limits::{MemoryLimiter, ProgramTime, install_deadline};
-use super::linker::Link;
+use super::linker::OwnedLink;
 use super::state::{CapStates, StoreState};
 use super::{LoadedPlugin, Runtime, linker};
 use crate::config::Limits;
 use crate::plugin_sandbox::quota::Alarm;
 use crate::report::plugin_log::LogSink;
 
-/// A plugin linked for one stage's grants, ready to instantiate many times.
+/// A plugin to be linked for one stage's grants, then instantiated many times.
 pub struct Prepared {
     pub plugin: Arc<LoadedPlugin>,
-    pre: Pre,
+    stage: String,
+    /// Adds the stage's granted interfaces to a linker.
+    link: OwnedLink,
+    /// Compiled and linked on first use.
+    pre: OnceLock<Pre>,
+    linking: Mutex<()>,
     runtime: Runtime,
 }
 
@@ -91,6 +97,8 @@ pub enum InvokeError {
     Interrupted,
     /// It trapped (a panic, an `unreachable`, exit …).
     Trap(String),
+    /// It could not be compiled or linked for its stage.
+    Unloadable(String),
 }
 
 impl fmt::Display for InvokeError {
@@ -119,6 +127,7 @@ impl fmt::Display for InvokeError {
             InvokeError::Quota(m) => write!(f, "{m}; the plugin was stopped"),
             InvokeError::Interrupted => write!(f, "interrupted"),
             InvokeError::Trap(m) => write!(f, "the plugin crashed: {m}"),
+            InvokeError::Unloadable(m) => write!(f, "{m}"),
         }
     }
 }
@@ -126,18 +135,65 @@ impl fmt::Display for InvokeError {
 impl std::error::Error for InvokeError {}
 
 impl Prepared {
-    /// Links `plugin` for stage `stage` with the interfaces `link` adds (the stage's
-    /// granted capabilities, in the plugin's contract version; the plan has refused a
-    /// plugin importing others).
-    pub fn new(
-        runtime: &Runtime,
-        plugin: Arc<LoadedPlugin>,
-        stage: &str,
-        link: Link,
-    ) -> Result<Self> {
-        let linker = linker::with(runtime.engine(), link)?;
+    /// `plugin` for stage `stage`, to be linked with the interfaces `link` adds (the
+    /// stage's granted capabilities, in the plugin's contract version; the plan has
+    /// refused a plugin importing others). Nothing is compiled or linked yet.
+    pub fn new(runtime: &Runtime, plugin: Arc<LoadedPlugin>, stage: &str, link: OwnedLink) -> Self {
+        Prepared {
+            plugin,
+            stage: stage.to_string(),
+            link,
+            pre: OnceLock::new(),
+            linking: Mutex::new(()),
+            runtime: runtime.clone(),
+        }
+    }
+
+    /// The runtime it is compiled and linked by.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The stage it is linked for.
+    pub fn stage(&self) -> &str {
+        &self.stage
+    }
+
+    /// The same plugin for the same stage, to be compiled and linked by `runtime`.
+    pub fn on(&self, runtime: &Runtime) -> Prepared {
+        Prepared::new(
+            runtime,
+            Arc::new(self.plugin.uncompiled()),
+            &self.stage,
+            self.link.clone(),
+        )
+    }
+
+    /// Compiles (or takes from the cache) and links the plugin, once.
+    pub fn ready(&self) -> Result<()> {
+        self.pre().map(drop)
+    }
+
+    fn pre(&self) -> Result<&Pre> {
+        if let Some(pre) = self.pre.get() {
+            return Ok(pre);
+        }
+        let _one_at_a_time = self.linking.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pre) = self.pre.get() {
+            return Ok(pre);
+        }
+        let pre = self.linked()?;
+        Ok(self.pre.get_or_init(|| pre))
+    }
+
+    fn linked(&self) -> Result<Pre> {
+        let (plugin, stage) = (&self.plugin, &self.stage);
+        let component = plugin
+            .component(&self.runtime)
+            .with_context(|| format!("stage `{stage}`"))?;
+        let linker = linker::with(self.runtime.engine(), &*self.link)?;
         let pre = linker
-            .instantiate_pre(&plugin.component)
+            .instantiate_pre(component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("stage `{stage}`: linking plugin {}", plugin.label))?;
         let misfit = || {
@@ -148,7 +204,7 @@ impl Prepared {
                 plugin.contract
             )
         };
-        let pre = match plugin.contract {
+        Ok(match plugin.contract {
             Version::V0_2 => Pre::Current(
                 FullPluginPre::new(pre)
                     .map_err(anyhow::Error::from)
@@ -159,19 +215,15 @@ impl Prepared {
                     .map_err(anyhow::Error::from)
                     .with_context(misfit)?,
             ),
-        };
-        Ok(Prepared {
-            plugin,
-            pre,
-            runtime: runtime.clone(),
         })
     }
 
     /// Calls `describe` in a store made of `parts` ([`StoreParts::describe`]).
     pub fn describe(&self, parts: StoreParts) -> Result<PluginInfo> {
+        let pre = self.pre()?;
         let (mut store, limits, watch) = self.store(parts);
         let call = async {
-            match &self.pre {
+            match pre {
                 Pre::Current(pre) => {
                     let bindings = pre.instantiate_async(&mut store).await?;
                     bindings
@@ -201,9 +253,12 @@ impl Prepared {
         job: &Job,
         extras: &Extras,
     ) -> Result<Vec<Artifact>, InvokeError> {
+        let pre = self
+            .pre()
+            .map_err(|e| InvokeError::Unloadable(format!("{e:#}")))?;
         let (mut store, limits, watch) = self.store(parts);
         let call = async {
-            match &self.pre {
+            match pre {
                 Pre::Current(pre) => {
                     let bindings = pre.instantiate_async(&mut store).await?;
                     bindings
@@ -230,9 +285,10 @@ impl Prepared {
     /// Instantiates the plugin in a fresh store made of `parts` and calls nothing:
     /// the fixed cost of every invocation, which `bench/run` measures.
     pub fn instantiate_only(&self, parts: StoreParts) -> Result<()> {
+        let pre = self.pre()?;
         let (mut store, limits, watch) = self.store(parts);
         let call = async {
-            match &self.pre {
+            match pre {
                 Pre::Current(pre) => pre.instantiate_async(&mut store).await.map(drop),
                 Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(drop),
             }

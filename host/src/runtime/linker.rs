@@ -3,6 +3,8 @@
 //! plugin importing anything else cannot be instantiated, and the plan refuses it first
 //! with a message naming the grant to add.
 
+use std::sync::Arc;
+
 use anyhow::Result;
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
@@ -12,6 +14,9 @@ use super::state::StoreState;
 
 /// Adds more interfaces to a linker (a capability's, or several).
 pub type Link<'a> = &'a dyn Fn(&mut Linker<StoreState>) -> wasmtime::Result<()>;
+
+/// A [`Link`] kept until the plugin is first linked.
+pub type OwnedLink = Arc<dyn Fn(&mut Linker<StoreState>) -> wasmtime::Result<()> + Send + Sync>;
 
 /// WASI and `types`, then whatever `link` adds.
 pub fn with(engine: &Engine, link: Link) -> Result<Linker<StoreState>> {

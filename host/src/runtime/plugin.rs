@@ -1,57 +1,65 @@
-//! A plugin component: its bytes checked, compiled, and its imports and exports read.
+//! A plugin component: its bytes checked and its imports and exports read, then
+//! compiled only when a stage first runs it — a build whose stages all come from the
+//! cache compiles nothing.
+
+use std::borrow::Cow;
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result, bail};
+use wasmparser::{Parser, Payload};
 use wasmtime::component::Component;
 
 use super::Runtime;
 use super::contract::{self, Import, Version};
 use crate::digest::sha256_hex;
 
-/// A compiled plugin component, ready to be linked for a stage.
+/// A plugin component honouring the contract, compiled on first use.
 pub struct LoadedPlugin {
     /// How the user named it: `builtin:go-build` or a file path.
     pub label: String,
     /// SHA-256 of the component bytes.
     pub digest: String,
-    pub component: Component,
+    /// The component's bytes, kept until it is compiled.
+    pub bytes: Cow<'static, [u8]>,
     /// Names of the interfaces it imports, with what each is.
     pub imports: Vec<(String, Import)>,
     /// The contract version it was built against.
     pub contract: Version,
+    compiled: OnceLock<Component>,
+    /// Held while compiling, so stages sharing the plugin compile it once.
+    compiling: Mutex<()>,
 }
 
 /// What a component imports and exports, judged against the contract but not refused.
+/// Read from the component's own sections: nothing is compiled.
 pub struct Analysis {
     /// SHA-256 of the component bytes.
     pub digest: String,
-    pub component: Component,
     /// Each import with what it is, or why this host cannot provide it.
     pub imports: Vec<(String, Result<Import, String>)>,
     pub exports: Vec<String>,
 }
 
 impl Analysis {
-    /// Checks that `bytes` are a component, compiles it and reads its interface.
-    pub fn of(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
+    /// Checks that `bytes` are a component and reads its top-level imports and exports.
+    pub fn of(label: &str, bytes: &[u8]) -> Result<Self> {
+        Analysis::with_digest(label, bytes, sha256_hex(bytes))
+    }
+
+    /// [`Analysis::of`] for bytes whose SHA-256 the caller has taken already.
+    fn with_digest(label: &str, bytes: &[u8], digest: String) -> Result<Self> {
         check_is_component(label, bytes)?;
-        let digest = sha256_hex(bytes);
-        let component = runtime
-            .compile(&digest, bytes)
+        let (imports, exports) = interface_names(bytes)
             .with_context(|| format!("plugin {label}: not a valid WebAssembly component"))?;
-        let ty = component.component_type();
-        let engine = runtime.engine();
-        let imports = ty
-            .imports(engine)
-            .map(|(name, _)| (name.to_string(), contract::classify(name)))
-            .collect();
-        let exports = ty
-            .exports(engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
         Ok(Analysis {
             digest,
-            component,
-            imports,
+            imports: imports
+                .into_iter()
+                .map(|name| {
+                    let import = contract::classify(&name);
+                    (name, import)
+                })
+                .collect(),
             exports,
         })
     }
@@ -123,9 +131,19 @@ impl Analysis {
 }
 
 impl LoadedPlugin {
-    /// Checks that `bytes` are a component honouring the contract, and compiles it.
-    pub fn load(runtime: &Runtime, label: &str, bytes: &[u8]) -> Result<Self> {
-        let analysis = Analysis::of(runtime, label, bytes)?;
+    /// Checks that `bytes` are a component honouring the contract; compiles nothing.
+    pub fn load(label: &str, bytes: Cow<'static, [u8]>) -> Result<Self> {
+        let digest = sha256_hex(&bytes);
+        LoadedPlugin::load_with_digest(label, bytes, digest)
+    }
+
+    /// [`LoadedPlugin::load`] for bytes whose SHA-256 (`digest`) the caller has taken.
+    pub fn load_with_digest(
+        label: &str,
+        bytes: Cow<'static, [u8]>,
+        digest: String,
+    ) -> Result<Self> {
+        let analysis = Analysis::with_digest(label, &bytes, digest)?;
         if let Some(problem) = analysis.problem(label) {
             bail!(problem);
         }
@@ -133,14 +151,45 @@ impl LoadedPlugin {
         Ok(LoadedPlugin {
             label: label.to_string(),
             digest: analysis.digest,
-            component: analysis.component,
+            bytes,
             contract,
             imports: analysis
                 .imports
                 .into_iter()
                 .map(|(name, capability)| (name, capability.expect("checked by problem()")))
                 .collect(),
+            compiled: OnceLock::new(),
+            compiling: Mutex::new(()),
         })
+    }
+
+    /// The same plugin, not compiled (to be compiled by another engine).
+    pub fn uncompiled(&self) -> LoadedPlugin {
+        LoadedPlugin {
+            label: self.label.clone(),
+            digest: self.digest.clone(),
+            bytes: self.bytes.clone(),
+            imports: self.imports.clone(),
+            contract: self.contract,
+            compiled: OnceLock::new(),
+            compiling: Mutex::new(()),
+        }
+    }
+
+    /// The component compiled by `runtime` (or taken from its compiled-plugin cache),
+    /// the first time it is asked for.
+    pub fn component(&self, runtime: &Runtime) -> Result<&Component> {
+        if let Some(component) = self.compiled.get() {
+            return Ok(component);
+        }
+        let _one_at_a_time = self.compiling.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(component) = self.compiled.get() {
+            return Ok(component);
+        }
+        let component = runtime
+            .compile(&self.digest, &self.bytes)
+            .with_context(|| format!("plugin {}: not a valid WebAssembly component", self.label))?;
+        Ok(self.compiled.get_or_init(|| component))
     }
 
     /// The contract interfaces it imports (`exec`, `signing`, …), each a capability's.
@@ -165,4 +214,29 @@ fn check_is_component(label: &str, bytes: &[u8]) -> Result<()> {
         );
     }
     bail!("plugin {label} is not WebAssembly (it does not start with the `\\0asm` header)");
+}
+
+/// The names of the component's own imports and exports, read from its sections; those
+/// of the modules and components nested in it are skipped.
+fn interface_names(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>)> {
+    let (mut imports, mut exports) = (Vec::new(), Vec::new());
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(section) if depth == 0 => {
+                for import in section {
+                    imports.push(import?.name.0.to_string());
+                }
+            }
+            Payload::ComponentExportSection(section) if depth == 0 => {
+                for export in section {
+                    exports.push(export?.name.0.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((imports, exports))
 }

@@ -99,6 +99,9 @@ pub enum ActionCacheUse {
 pub struct Prepared {
     pub plan: Plan,
     request: Request,
+    /// The remote cache, opened to plan with (plugins' descriptions), then the action
+    /// cache's.
+    remote: Option<Arc<crate::cache::remote::Remote>>,
     /// Programs run unconfined (with the user's consent).
     unsandboxed_tools: bool,
     /// What a merge takes in: the partial releases, read and checked.
@@ -174,7 +177,17 @@ impl Session {
             Scope::Split(_) => plan::Part::PerTarget,
             Scope::Merge(_) => plan::Part::Release,
         };
-        let plan = plan::plan_part(config, &self.runtime, self.reporter.clone(), part)?;
+        let remote = (request.remote_cache.clone())
+            .filter(|_| request.action_cache != ActionCacheUse::Off)
+            .map(|settings| crate::cache::remote::Remote::open(settings).map(Arc::new))
+            .transpose()?;
+        let plan = plan::plan_part(
+            config,
+            &self.runtime,
+            self.reporter.clone(),
+            part,
+            remote.as_deref(),
+        )?;
         let partials = match &request.scope {
             Scope::Whole => Vec::new(),
             Scope::Split(targets) => {
@@ -188,6 +201,7 @@ impl Session {
         Ok(Prepared {
             plan,
             request,
+            remote,
             unsandboxed_tools,
             partials,
         })
@@ -207,8 +221,7 @@ impl Session {
                 &request.dist,
                 reuse == ActionCacheUse::Reuse,
                 request.source_digest.clone(),
-                (request.remote_cache.clone())
-                    .map(|settings| (settings, state.work.path().join("remote"))),
+                (prepared.remote.clone()).map(|remote| (remote, state.work.path().join("remote"))),
             )?),
         };
         let remote_exec = (request.remote_exec.clone())

@@ -4,20 +4,18 @@
 //!
 //! An entry names its own key (an entry copied under another key is refused), its
 //! stage, and each output's path, kind, target, digest and size. It travels as the
-//! payload of a DSSE envelope, signed by the writer's key when it has one; a reader
-//! that trusts keys (`[remote_cache] trust`) takes only entries one of them signed, so
-//! a build that can write to the server but holds no trusted key (a pull request's)
-//! cannot make a release reuse anything. Reading refuses unknown fields, more than a
+//! payload of a DSSE envelope ([`envelope`]), signed by the writer's key when it has
+//! one; a reader that trusts keys (`[remote_cache] trust`) takes only entries one of
+//! them signed, so a build that can write to the server but holds no trusted key (a
+//! pull request's) cannot make a release reuse anything. Reading refuses unknown fields, more than a
 //! plugin may return, paths a plugin could not have returned, malformed digests,
 //! duplicates, and outputs for another target. Whether the bytes are what the entry
 //! says is checked as they are fetched (`super::Remote::fetch`).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
+use super::envelope;
 use crate::keys::Key;
-use crate::keys::domain::pae;
 use crate::verify::public_keys::PublicKeys;
 
 use crate::artifacts::Kind;
@@ -29,22 +27,6 @@ use super::super::actions::{Entry, Output};
 const SCHEMA: &str = "xhost.remote-entry/v1";
 /// The envelope's payload type, which its signatures cover.
 const PAYLOAD_TYPE: &str = "application/vnd.xhost.remote-entry.v1+json";
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope {
-    #[serde(rename = "payloadType")]
-    payload_type: String,
-    payload: String,
-    signatures: Vec<Signature>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Signature {
-    keyid: String,
-    sig: String,
-}
 
 /// The most bytes an entry may have: outputs' records and the plugin's log, which the
 /// log limits keep to about 1 MiB.
@@ -96,19 +78,7 @@ pub fn encode(key: &str, entry: &Entry, signer: Option<&Key>) -> Vec<u8> {
         signed: entry.signed.clone(),
     };
     let payload = serde_json::to_vec(&remote).expect("an entry encodes");
-    let signatures = signer
-        .map(|key| Signature {
-            keyid: String::new(),
-            sig: BASE64.encode(key.sign_envelope(PAYLOAD_TYPE, &payload)),
-        })
-        .into_iter()
-        .collect();
-    let envelope = Envelope {
-        payload_type: PAYLOAD_TYPE.into(),
-        payload: BASE64.encode(&payload),
-        signatures,
-    };
-    serde_json::to_vec(&envelope).expect("an envelope encodes")
+    envelope::seal(PAYLOAD_TYPE, &payload, signer)
 }
 
 /// What a fetched entry must be: for this action, stage and target.
@@ -122,27 +92,7 @@ pub struct Expected<'a> {
 /// Reads a fetched entry, refusing anything this xhost would not have written for
 /// `expected`, and, when `trusted` holds keys, anything none of them signed.
 pub fn decode(bytes: &[u8], expected: &Expected, trusted: &PublicKeys) -> Result<Entry, String> {
-    let envelope: Envelope =
-        serde_json::from_slice(bytes).map_err(|e| format!("not an xhost entry: {e}"))?;
-    if envelope.payload_type != PAYLOAD_TYPE {
-        return Err(format!("payload type `{}`", envelope.payload_type));
-    }
-    let payload = BASE64
-        .decode(&envelope.payload)
-        .map_err(|e| format!("payload: {e}"))?;
-    if !trusted.is_empty() {
-        let message = pae(PAYLOAD_TYPE, &payload);
-        let signed = envelope.signatures.iter().any(|s| {
-            BASE64
-                .decode(&s.sig)
-                .is_ok_and(|sig| trusted.dsse(&sig, &message).is_some())
-        });
-        if !signed {
-            return Err(
-                "it is not signed by a key this build trusts ([remote_cache] trust)".into(),
-            );
-        }
-    }
+    let payload = envelope::open(bytes, PAYLOAD_TYPE, trusted)?;
     let remote: RemoteEntry =
         serde_json::from_slice(&payload).map_err(|e| format!("not an xhost entry: {e}"))?;
     if remote.schema != SCHEMA {

@@ -11,11 +11,16 @@
 //! for them at its end. In read-only mode (an untrusted build, like Bazel's
 //! `--noremote_upload_local_results`) nothing is written.
 //!
+//! Plugins' descriptions are shared the same way ([`description`]), so a machine whose
+//! stages all come from the server plans without compiling a plugin.
+//!
 //! A server that fails, or sends nothing for the timeout, is dropped for the rest of
 //! the build with one warning: the build goes on locally and never fails for it.
 
 mod credentials;
+pub mod description;
 mod entry;
+mod envelope;
 pub mod grpc;
 mod http;
 mod settings;
@@ -48,6 +53,9 @@ pub struct Summary {
     /// Blobs fetched, and their bytes.
     pub blobs_fetched: u64,
     pub bytes_fetched: u64,
+    /// Plugin descriptions fetched and used.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub descriptions_fetched: u64,
     /// Why the server was dropped, if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dropped: Option<String>,
@@ -68,6 +76,13 @@ pub struct Remote {
     uploaded: std::sync::Arc<AtomicU64>,
     blobs_fetched: AtomicU64,
     bytes_fetched: AtomicU64,
+    descriptions_fetched: AtomicU64,
+    /// The components whose descriptions this build wrote back.
+    descriptions_uploaded: Mutex<std::collections::HashSet<String>>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Remote {
@@ -111,7 +126,72 @@ impl Remote {
             uploaded: std::sync::Arc::default(),
             blobs_fetched: AtomicU64::new(0),
             bytes_fetched: AtomicU64::new(0),
+            descriptions_fetched: AtomicU64::new(0),
+            descriptions_uploaded: Mutex::default(),
         })
+    }
+
+    /// The description of component `component` (SHA-256) as this xhost keeps it on
+    /// the server, read strictly ([`description::decode`]); none when the server has
+    /// none, refuses it, or failed.
+    pub fn description(&self, component: &str) -> Option<serde_json::Value> {
+        if self.dropped.get().is_some() {
+            return None;
+        }
+        let key = description::key(component);
+        let answer = self
+            .runtime
+            .block_on(self.server.get_entry(&key, description::MAX_BYTES));
+        let refused = |why: String| {
+            eprintln!(
+                "xhost: warning: remote cache: refusing the description of plugin sha256:{component}: {why}; it is described here"
+            );
+            None
+        };
+        match answer {
+            Ok(http::Answer::Got(bytes)) => {
+                match description::decode(&bytes, &key, component, &self.trusted) {
+                    Ok(info) => {
+                        self.descriptions_fetched.fetch_add(1, Ordering::Relaxed);
+                        Some(info)
+                    }
+                    Err(why) => refused(why),
+                }
+            }
+            Ok(http::Answer::Missing) => None,
+            Ok(http::Answer::Wrong(why)) => refused(why),
+            Err(e) => {
+                self.drop_server(&e);
+                None
+            }
+        }
+    }
+
+    /// Writes the description `info` of component `component` back in the background,
+    /// once a build, unless the build is read-only.
+    pub fn upload_description(&self, component: &str, info: serde_json::Value) {
+        if self.settings.read_only || self.dropped.get().is_some() {
+            return;
+        }
+        let first = (self
+            .descriptions_uploaded
+            .lock()
+            .expect("descriptions lock"))
+        .insert(component.to_string());
+        if !first {
+            return;
+        }
+        let key = description::key(component);
+        let upload = Upload {
+            entry: description::encode(&key, component, info, self.signer.as_deref()),
+            action: key,
+            blobs: Vec::new(),
+        };
+        let server = self.server.clone();
+        let task = self
+            .runtime
+            .spawn(async move { server.put(upload).await.map(drop) });
+        self.uploads.lock().expect("uploads lock").push(task);
     }
 
     /// The entry for `expected.key` from the server, with every output it names in
@@ -306,6 +386,7 @@ impl Remote {
             uploaded: self.uploaded.load(Ordering::Relaxed),
             blobs_fetched: self.blobs_fetched.load(Ordering::Relaxed),
             bytes_fetched: self.bytes_fetched.load(Ordering::Relaxed),
+            descriptions_fetched: self.descriptions_fetched.load(Ordering::Relaxed),
             dropped: self.dropped.get().cloned(),
         }
     }
