@@ -238,7 +238,7 @@ pub fn poisonings() -> Vec<Poisoning> {
         ),
         p(
             "a signed plugin description copied under another plugin's key",
-            "remote cache: a description names the component it describes",
+            "remote cache: a description names its own key (and the component it describes)",
             |case| {
                 let (strip, _) = case.description("strip");
                 let (sbom, _) = case.description("sbom");
@@ -247,7 +247,7 @@ pub fn poisonings() -> Vec<Poisoning> {
             },
             &[
                 "refusing the description of plugin",
-                "describes another component",
+                "kept under another key",
             ],
         ),
         p(
