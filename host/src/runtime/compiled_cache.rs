@@ -43,9 +43,7 @@ impl CompiledCache {
         if let Some(component) = self.load(engine, &path) {
             return Ok(component);
         }
-        let span = crate::trace::span("plugin", || "compile".into());
-        let component = Component::new(engine, bytes).map_err(anyhow::Error::from)?;
-        drop(span);
+        let component = super::engine::compile_alone(engine, bytes)?;
         // A cache that cannot be written costs a recompile next time, nothing more.
         let _ = self.store(&component, &path);
         Ok(component)

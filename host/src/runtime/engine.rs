@@ -110,8 +110,43 @@ impl Runtime {
     pub fn compile(&self, digest: &str, bytes: &[u8]) -> Result<Component> {
         match &self.compiled {
             Some(cache) => cache.component(&self.engine, digest, bytes),
-            None => Component::new(&self.engine, bytes).map_err(anyhow::Error::from),
+            None => compile_alone(&self.engine, bytes),
         }
+    }
+}
+
+/// Compiles `bytes` with `engine`, one component at a time in the whole process, on a
+/// thread of its own, and gives the compiler's memory back afterwards. Plugins compile
+/// when their stages first run, on the lanes' threads: two could otherwise compile at
+/// once beside the stages running, and each lane's allocator arena would keep the
+/// high-water mark of the compiles it ran (measured: a cold build's peak RSS 129–133
+/// MiB, against 105–108 MiB when every plugin compiled in the plan).
+pub(super) fn compile_alone(engine: &Engine, bytes: &[u8]) -> Result<Component> {
+    static COMPILING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _alone = COMPILING.lock().unwrap_or_else(|e| e.into_inner());
+    let _span = crate::trace::span("plugin", || "compile".into());
+    // A thread that ends after each compile leaves its arena to the next one's.
+    let compiled = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("xhost-compile".into())
+            .spawn_scoped(scope, || Component::new(engine, bytes))
+            .map(|thread| thread.join())
+    });
+    give_back_free_memory();
+    match compiled {
+        Ok(Ok(component)) => component.map_err(anyhow::Error::from),
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(e) => Err(anyhow::Error::from(e).context("starting a thread to compile on")),
+    }
+}
+
+/// Returns the allocator's free pages to the system (glibc keeps them otherwise).
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory the allocator holds free.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
