@@ -88,8 +88,10 @@ impl PlannedStage {
             keep(self.prepared.runtime(), &plugin.digest, &own, false);
             if own != self.info {
                 return Err(format!(
-                    "plugin {} describes itself differently from the description the remote cache gave for sha256:{} ({own:?}, not {:?}); the remote cache may be poisoned: the stage did not run",
-                    plugin.label, plugin.digest, self.info
+                    "plugin {} describes itself differently from the description the remote cache gave for sha256:{} ({}); the remote cache may be poisoned: the stage did not run",
+                    plugin.label,
+                    plugin.digest,
+                    own.differences(&self.info).join("; ")
                 ));
             }
             Ok(())
@@ -143,6 +145,35 @@ impl From<PluginInfo> for Info {
 }
 
 impl Info {
+    /// How `other` differs from this, field by field (`consumes: [binary], not []`).
+    fn differences(&self, other: &Info) -> Vec<String> {
+        let mut differ = Vec::new();
+        let mut field = |name: &str, ours: String, theirs: String| {
+            if ours != theirs {
+                differ.push(format!("{name}: {ours}, not {theirs}"));
+            }
+        };
+        field("name", self.name.clone(), other.name.clone());
+        field("version", self.version.clone(), other.version.clone());
+        field("summary", self.summary.clone(), other.summary.clone());
+        let scope = |info: &Info| {
+            if info.release_scope {
+                "release"
+            } else {
+                "per target"
+            }
+        };
+        field("scope", scope(self).into(), scope(other).into());
+        let kinds = |info: &Info| format!("{:?}", info.consumes).to_lowercase();
+        field("consumes", kinds(self), kinds(other));
+        field(
+            "needs",
+            format!("{:?}", self.needs),
+            format!("{:?}", other.needs),
+        );
+        differ
+    }
+
     /// The same, its text made safe to show again (a description read from a remote
     /// cache is untrusted input).
     fn made_safe(self) -> Info {
@@ -197,7 +228,8 @@ pub fn plan(config: Config, runtime: &Runtime, reporter: Arc<dyn Reporter>) -> R
 }
 
 /// Builds the plan for `part` of `config`; plugins' descriptions no plan here kept are
-/// asked of `remote` first, and shared through it once described.
+/// asked of `remote` first (they are written back with the entries of the stages that
+/// ran them, `crate::cache`).
 pub fn plan_part(
     config: Config,
     runtime: &Runtime,
@@ -456,7 +488,15 @@ fn described(
     }
     let shared = remote
         .and_then(|remote| remote.description(digest))
-        .and_then(|value| serde_json::from_value::<Info>(value).ok());
+        .and_then(|value| match serde_json::from_value::<Info>(value) {
+            Ok(info) => Some(info),
+            Err(e) => {
+                eprintln!(
+                    "xhost: warning: remote cache: refusing the description of plugin sha256:{digest}: {e}; it is described here"
+                );
+                None
+            }
+        });
     if let Some(info) = shared {
         let info = info.made_safe();
         keep(runtime, digest, &info, true);

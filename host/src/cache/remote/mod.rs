@@ -53,7 +53,7 @@ pub struct Summary {
     /// Blobs fetched, and their bytes.
     pub blobs_fetched: u64,
     pub bytes_fetched: u64,
-    /// Plugin descriptions fetched and used.
+    /// Plugin descriptions fetched whose envelope was sound.
     #[serde(skip_serializing_if = "is_zero")]
     pub descriptions_fetched: u64,
     /// Why the server was dropped, if it was.
