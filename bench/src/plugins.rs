@@ -1,6 +1,5 @@
-//! Plugin start-up: compiling each built-in component (a first run: with Cranelift to
-//! run it, with the baseline compiler to describe it), loading it from the
-//! compiled-plugin cache (every later run), instantiating it (every invocation),
+//! Plugin start-up: compiling each built-in component (a first run), loading it from
+//! the compiled-plugin cache (every later run), instantiating it (every invocation),
 //! and one whole invocation of a plugin with nothing to do (instantiation, WASI set-up
 //! with mounts, the call, output collection).
 
@@ -23,8 +22,6 @@ pub struct PluginRow {
     pub name: &'static str,
     pub size: usize,
     pub compile: Duration,
-    /// Compiling it with Winch, as a plan describing it for the first time does.
-    pub compile_baseline: Duration,
     pub load_cached: Duration,
     pub instantiate: Duration,
     /// The same with wasmtime's pooling allocator.
@@ -51,12 +48,6 @@ pub fn run(runs: usize) -> Result<Results> {
         let compile = median(runs.min(5), || {
             time(|| plain.compile(&digest, bytes)).map(|(t, _)| t)
         })?;
-        let baseline = plain
-            .baseline()
-            .context("no baseline compiler on this machine")?;
-        let compile_baseline = median(runs.min(5), || {
-            time(|| baseline.compile(&digest, bytes)).map(|(t, _)| t)
-        })?;
         cached.compile(&digest, bytes)?;
         let load_cached = median(runs, || {
             time(|| cached.compile(&digest, bytes)).map(|(t, _)| t)
@@ -75,7 +66,6 @@ pub fn run(runs: usize) -> Result<Results> {
             name,
             size: bytes.len(),
             compile,
-            compile_baseline,
             load_cached,
             instantiate,
             instantiate_pooled,
@@ -143,16 +133,15 @@ pub fn store_parts(mounts: Option<&Mounts>, name: &str) -> Result<StoreParts> {
 
 pub fn table(results: &Results) -> String {
     let mut out = format!(
-        "{:<10} {:>9} {:>12} {:>12} {:>14} {:>13} {:>10}\n",
-        "plugin", "size", "compile", "(baseline)", "load (cache)", "instantiate", "(pooled)"
+        "{:<10} {:>9} {:>12} {:>14} {:>13} {:>10}\n",
+        "plugin", "size", "compile", "load (cache)", "instantiate", "(pooled)"
     );
     for p in &results.plugins {
         out.push_str(&format!(
-            "{:<10} {:>7.0}KB {:>10.1}ms {:>10.1}ms {:>12.2}ms {:>11.1}µs {:>8.1}µs\n",
+            "{:<10} {:>7.0}KB {:>10.1}ms {:>12.2}ms {:>11.1}µs {:>8.1}µs\n",
             p.name,
             p.size as f64 / 1e3,
             p.compile.as_secs_f64() * 1e3,
-            p.compile_baseline.as_secs_f64() * 1e3,
             p.load_cached.as_secs_f64() * 1e3,
             p.instantiate.as_secs_f64() * 1e6,
             p.instantiate_pooled.as_secs_f64() * 1e6
@@ -171,7 +160,6 @@ pub fn json(results: &Results) -> Value {
             "plugin": p.name,
             "component_bytes": p.size,
             "compile_median_ms": p.compile.as_secs_f64() * 1e3,
-            "compile_baseline_median_ms": p.compile_baseline.as_secs_f64() * 1e3,
             "load_from_cache_median_ms": p.load_cached.as_secs_f64() * 1e3,
             "instantiate_median_us": p.instantiate.as_secs_f64() * 1e6,
             "instantiate_pooled_median_us": p.instantiate_pooled.as_secs_f64() * 1e6,

@@ -252,8 +252,7 @@ pub fn plan_part(
         )?;
         let link = granted_link(&stage.grants, plugin.contract);
         let prepared = Prepared::new(runtime, plugin, &stage.name, link);
-        let own = matches!(stage.plugin, PluginRef::Builtin { .. });
-        let (info, unconfirmed) = described(runtime, &prepared, own, remote, reporter.clone())
+        let (info, unconfirmed) = described(runtime, &prepared, remote, reporter.clone())
             .with_context(|| format!("stage `{}` ({})", stage.name, stage.origin))?;
         stages.push(PlannedStage {
             config: stage.clone(),
@@ -424,12 +423,10 @@ fn granted_link(grants: &crate::config::Grants, contract: Version) -> OwnedLink 
 
 /// A plugin on its own (`xhost plugins`, `plugin inspect`): linked with every
 /// capability it imports, asked to describe itself (or its kept description taken).
-/// `own`: it is one of xhost's built-in plugins.
 pub fn describe_alone(
     runtime: &Runtime,
     plugin: Arc<LoadedPlugin>,
     name: &str,
-    own: bool,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Info> {
     let interfaces: Vec<String> = plugin.interfaces().iter().map(|i| i.to_string()).collect();
@@ -443,7 +440,7 @@ pub fn describe_alone(
             caps::link(linker, contract, caps::imported_by(&interfaces))
         }),
     );
-    described(runtime, &prepared, own, None, reporter).map(|(info, _)| info)
+    described(runtime, &prepared, None, reporter).map(|(info, _)| info)
 }
 
 /// A description as the compiled-plugin cache keeps it: good for this xhost and this
@@ -466,15 +463,12 @@ const XHOST: &str = env!("CARGO_PKG_VERSION");
 /// What the plugin says of itself, and whether it came from the remote cache (still to
 /// be confirmed, [`PlannedStage::confirm_description`]): kept from an earlier plan, by
 /// the component's digest; else the remote cache's; else asked and kept (and shared
-/// with the entries of the stages that run, `crate::cache`).
-/// Asking compiles the plugin: xhost's own plugins (`own`) with the baseline compiler,
-/// in a quarter of the time, since a build whose stages the cache answers never runs
-/// them; any other with Cranelift, the compiler its stage runs it with, so code from
-/// elsewhere only ever runs as Cranelift compiled it.
+/// with the entries of the stages that run, `crate::cache`). Asking compiles the
+/// plugin, through the compiled-plugin cache: a plan asks only on a machine no build
+/// of the plugin reached, whose stages will run it then.
 fn described(
     runtime: &Runtime,
     prepared: &Prepared,
-    own: bool,
     remote: Option<&Remote>,
     reporter: Arc<dyn Reporter>,
 ) -> Result<(Info, bool)> {
@@ -503,10 +497,7 @@ fn described(
         return Ok((info, true));
     }
     let span = crate::trace::span("plugin", || format!("describe {name}"));
-    let info = match runtime.baseline().filter(|_| own) {
-        Some(baseline) => describe(&prepared.on(baseline), name, reporter)?,
-        None => describe(prepared, name, reporter)?,
-    };
+    let info = describe(prepared, name, reporter)?;
     drop(span);
     keep(runtime, digest, &info, false);
     Ok((info, false))

@@ -88,13 +88,8 @@ fn describe(
 ) -> Result<(Info, &'static str)> {
     let plugin = Arc::new(LoadedPlugin::load(label, bytes.to_vec().into())?);
     let world = crate::caps::world_of(&plugin.interfaces());
-    let info = crate::plan::describe_alone(
-        runtime,
-        plugin,
-        "inspect",
-        false,
-        report::for_stderr(verbosity),
-    )?;
+    let info =
+        crate::plan::describe_alone(runtime, plugin, "inspect", report::for_stderr(verbosity))?;
     Ok((info, world))
 }
 

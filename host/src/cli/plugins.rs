@@ -18,7 +18,7 @@ pub(super) fn run(verbosity: u8) -> Result<()> {
         let plugin = Arc::new(LoadedPlugin::load(&label, bytes.into())?);
         let world = crate::caps::world_of(&plugin.interfaces());
         let digest = plugin.digest.clone();
-        let info = crate::plan::describe_alone(runtime, plugin, name, true, reporter.clone())?;
+        let info = crate::plan::describe_alone(runtime, plugin, name, reporter.clone())?;
         let scope = if info.release_scope {
             "release"
         } else {

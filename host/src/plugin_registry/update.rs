@@ -137,7 +137,7 @@ fn asks(
         .iter()
         .map(|i| format!("interface `{}`", i.split('@').next().unwrap_or(i)))
         .collect();
-    let info = crate::plan::describe_alone(runtime, plugin, "update", false, reporter.clone())?;
+    let info = crate::plan::describe_alone(runtime, plugin, "update", reporter.clone())?;
     asked.extend(info.needs.programs.iter().map(|p| format!("program `{p}`")));
     if info.needs.source {
         asked.insert("the source tree".into());

@@ -1,6 +1,5 @@
 //! The process-wide wasmtime engine and the epoch ticker that enforces time limits.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::cache_layout::CacheLayout;
@@ -8,7 +7,7 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 
 use wasmtime::component::Component;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::compiled_cache::CompiledCache;
 
@@ -20,8 +19,6 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct Runtime {
     engine: Engine,
     compiled: Option<Arc<CompiledCache>>,
-    /// The runtime of wasmtime's baseline compiler, made when first asked for.
-    baseline: Arc<OnceLock<Option<Runtime>>>,
 }
 
 impl Runtime {
@@ -55,23 +52,7 @@ impl Runtime {
         Ok(Runtime {
             engine,
             compiled: None,
-            baseline: Arc::default(),
         })
-    }
-
-    /// A runtime compiling with Winch, wasmtime's baseline compiler, which compiles a
-    /// component about ten times faster than Cranelift into slower code: for a call
-    /// made once, `describe` of a plugin no plan has described yet, when the plugin is
-    /// xhost's own (`crate::plan`). None where Winch does not run (not x86-64 or
-    /// AArch64).
-    pub fn baseline(&self) -> Option<&Runtime> {
-        self.baseline
-            .get_or_init(|| {
-                let mut config = base_config();
-                config.strategy(Strategy::Winch);
-                Runtime::with_config(config).ok()
-            })
-            .as_ref()
     }
 
     /// A runtime keeping compiled components in xhost's cache.

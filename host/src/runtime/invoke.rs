@@ -159,16 +159,6 @@ impl Prepared {
         &self.stage
     }
 
-    /// The same plugin for the same stage, to be compiled and linked by `runtime`.
-    pub fn on(&self, runtime: &Runtime) -> Prepared {
-        Prepared::new(
-            runtime,
-            Arc::new(self.plugin.uncompiled()),
-            &self.stage,
-            self.link.clone(),
-        )
-    }
-
     /// Compiles (or takes from the cache) and links the plugin, once.
     pub fn ready(&self) -> Result<()> {
         self.pre().map(drop)

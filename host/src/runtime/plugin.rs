@@ -163,19 +163,6 @@ impl LoadedPlugin {
         })
     }
 
-    /// The same plugin, not compiled (to be compiled by another engine).
-    pub fn uncompiled(&self) -> LoadedPlugin {
-        LoadedPlugin {
-            label: self.label.clone(),
-            digest: self.digest.clone(),
-            bytes: self.bytes.clone(),
-            imports: self.imports.clone(),
-            contract: self.contract,
-            compiled: OnceLock::new(),
-            compiling: Mutex::new(()),
-        }
-    }
-
     /// The component compiled by `runtime` (or taken from its compiled-plugin cache),
     /// the first time it is asked for.
     pub fn component(&self, runtime: &Runtime) -> Result<&Component> {
