@@ -2,8 +2,9 @@
 //! plugin read, digest-checked, checked against its stage's grants, and asked to
 //! `describe` itself (or its description, kept by digest from an earlier plan, taken);
 //! what each grant needs resolved (programs found, keys loaded). Nothing runs on the
-//! project until the whole plan is sound. A plugin is compiled and linked only when its
-//! stage first runs: a build the action cache answers compiles nothing.
+//! project until the whole plan is sound. A plugin is compiled only to be asked (no
+//! description kept here or on the remote cache) or when its stage first runs: a build
+//! the action cache answers compiles nothing.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -20,7 +20,7 @@ pub struct LoadedPlugin {
     /// SHA-256 of the component bytes.
     pub digest: String,
     /// The component's bytes, kept until it is compiled.
-    pub bytes: Cow<'static, [u8]>,
+    bytes: Cow<'static, [u8]>,
     /// Names of the interfaces it imports, with what each is.
     pub imports: Vec<(String, Import)>,
     /// The contract version it was built against.
