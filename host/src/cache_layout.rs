@@ -6,6 +6,7 @@
 //!   store/<sha256>               artifact bytes, shared by all builds
 //!   actions/<xx>/<key>.json      action-cache entries
 //!   compiled/<engine>/<sha>.cwasm compiled plugins
+//!   compiled/<engine>/<sha>.described.json  what each said of itself (`describe`)
 //!   plugins/sha256-<hex>/        plugins fetched from registries, by manifest digest
 //!   programs.json                granted programs' digests with stamps
 //!   counts.json, counts.lock     hits (local, remote), misses, uploads over all builds
